@@ -1,0 +1,184 @@
+/**
+ * The one place configuration is read and validated. Each action builds the sections it needs from its
+ * parameters (OpenWhisk package/action parameters, named like the environment variables), falling back to the
+ * process environment (the CLI, the Docker image's ENV), then to the embedded defaults below. An empty string
+ * means unset; a malformed value is a ConfigError naming the variable.
+ */
+import { ConfigError } from './errors';
+
+export type Params = Record<string, unknown>;
+
+export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type TfBackendName = (typeof TF_BACKENDS)[number];
+
+/** X's media and profile-picture hosts: the only image sources allowed unless configured otherwise. */
+export const DEFAULT_IMAGE_HOSTS = ['pbs.twimg.com', 'abs.twimg.com'] as const;
+
+export const DEFAULTS = Object.freeze({
+  redisUrl: 'redis://127.0.0.1:6379',
+  xApiBaseUrl: 'https://api.x.com/2/',
+  matchThreshold: 0.55,
+  maxTweets: 1000,
+  photosPerEvent: 10,
+  jobStallS: 300,
+  jobTtlS: 24 * 3600,
+  descriptorTtlS: 7 * 24 * 3600,
+  maxImageBytes: 15 * 1024 * 1024,
+  maxImagePixels: 40_000_000,
+  detectMaxSide: 640,
+  downloadTimeoutMs: 10_000,
+  redisTimeoutMs: 5_000,
+});
+
+function raw(params: Params, name: string): string | undefined {
+  const fromParams = params[name];
+  if (fromParams !== undefined && fromParams !== null && fromParams !== '') {
+    if (typeof fromParams === 'string') return fromParams.trim();
+    if (typeof fromParams === 'number' || typeof fromParams === 'boolean') return String(fromParams);
+    if (Array.isArray(fromParams)) return fromParams.map(String).join(',');
+    throw new ConfigError(name, 'a string', JSON.stringify(fromParams));
+  }
+  const fromEnv = process.env[name];
+  return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv.trim();
+}
+
+function number(params: Params, name: string, fallback: number, min: number, max: number, integer = true): number {
+  const text = raw(params, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  const kind = integer ? 'a whole number' : 'a number';
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new ConfigError(name, `${kind} from ${min} to ${max}`, text);
+  }
+  return value;
+}
+
+function url(params: Params, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+  const text = raw(params, name);
+  if (text === undefined) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, redactUrl(text));
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, redactUrl(text));
+  return text;
+}
+
+/** A URL without its password, safe for error messages and logs. */
+export function redactUrl(text: string): string {
+  return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+export interface RedisConfig {
+  redisUrl: string;
+  redisTimeoutMs: number;
+  jobTtlS: number;
+  descriptorTtlS: number;
+}
+
+export function redisConfig(params: Params): RedisConfig {
+  return {
+    redisUrl: url(params, 'REDIS_URL', DEFAULTS.redisUrl, ['redis:', 'rediss:', 'unix:'])!,
+    redisTimeoutMs: DEFAULTS.redisTimeoutMs,
+    jobTtlS: number(params, 'FINDME_JOB_TTL_S', DEFAULTS.jobTtlS, 60, 30 * 24 * 3600),
+    descriptorTtlS: number(params, 'FINDME_DESCRIPTOR_TTL_S', DEFAULTS.descriptorTtlS, 60, 365 * 24 * 3600),
+  };
+}
+
+export interface AuthConfig {
+  /** The issuer exactly as it appears in tokens, with its trailing slash. */
+  issuer: string;
+  audience: string;
+  clientId: string | undefined;
+  jwksUrl: string;
+  userinfoUrl: string;
+}
+
+/**
+ * AUTH0_DOMAIN is either a tenant domain (`example.eu.auth0.com`, issuer `https://example.eu.auth0.com/`) or, for
+ * the local identity provider, a full `http(s)://` URL.
+ */
+export function authConfig(params: Params): AuthConfig {
+  const domain = raw(params, 'AUTH0_DOMAIN');
+  if (domain === undefined) throw new ConfigError('AUTH0_DOMAIN', 'set to your Auth0 domain (e.g. example.eu.auth0.com)');
+  let base: URL;
+  try {
+    base = new URL(/^https?:\/\//.test(domain) ? domain : `https://${domain}`);
+  } catch {
+    throw new ConfigError('AUTH0_DOMAIN', 'a domain name or an http(s) URL', domain);
+  }
+  if (base.search || base.hash) throw new ConfigError('AUTH0_DOMAIN', 'a domain name or an http(s) URL', domain);
+  const issuer = base.href.endsWith('/') ? base.href : `${base.href}/`;
+  const audience = raw(params, 'AUTH0_AUDIENCE');
+  if (audience === undefined) throw new ConfigError('AUTH0_AUDIENCE', 'set to the identifier of your Auth0 API');
+  return {
+    issuer,
+    audience,
+    clientId: raw(params, 'AUTH0_CLIENT_ID'),
+    jwksUrl: new URL('.well-known/jwks.json', issuer).href,
+    userinfoUrl: new URL('userinfo', issuer).href,
+  };
+}
+
+export interface XConfig {
+  /** Unset means the app cannot search X: twitter_search fails the job with a readable reason. */
+  xBearerToken: string | undefined;
+  xApiBaseUrl: string;
+  maxTweets: number;
+  photosPerEvent: number;
+}
+
+export function xConfig(params: Params): XConfig {
+  const base = url(params, 'X_API_BASE_URL', DEFAULTS.xApiBaseUrl, ['https:', 'http:'])!;
+  return {
+    xBearerToken: raw(params, 'X_BEARER_TOKEN'),
+    xApiBaseUrl: base.endsWith('/') ? base : `${base}/`,
+    maxTweets: number(params, 'FINDME_MAX_TWEETS', DEFAULTS.maxTweets, 10, 100_000),
+    photosPerEvent: number(params, 'FINDME_PHOTOS_PER_EVENT', DEFAULTS.photosPerEvent, 1, 100),
+  };
+}
+
+export interface JobConfig {
+  jobStallS: number;
+}
+
+export function jobConfig(params: Params): JobConfig {
+  return { jobStallS: number(params, 'FINDME_JOB_STALL_S', DEFAULTS.jobStallS, 5, 24 * 3600) };
+}
+
+export interface FaceConfig {
+  matchThreshold: number;
+  /** Unset: the fastest backend that loads (tensorflow, then wasm, then cpu). */
+  tfBackend: TfBackendName | undefined;
+  /** Where the verified model files are; the Docker image sets it, locally it is the project's weights/. */
+  weightsDir: string | undefined;
+  imageHosts: string[];
+  maxImageBytes: number;
+  maxImagePixels: number;
+  detectMaxSide: number;
+  downloadTimeoutMs: number;
+}
+
+export function faceConfig(params: Params): FaceConfig {
+  const backend = raw(params, 'FINDME_TF_BACKEND');
+  if (backend !== undefined && !(TF_BACKENDS as readonly string[]).includes(backend)) {
+    throw new ConfigError('FINDME_TF_BACKEND', `one of ${TF_BACKENDS.join(', ')}`, backend);
+  }
+  const hosts = raw(params, 'FINDME_IMAGE_HOSTS');
+  const imageHosts = hosts === undefined ? [...DEFAULT_IMAGE_HOSTS] : hosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of imageHosts) {
+    if (!/^[a-z0-9.-]+(:\d+)?$/.test(host)) throw new ConfigError('FINDME_IMAGE_HOSTS', 'a comma-separated list of host names', hosts);
+  }
+  return {
+    matchThreshold: number(params, 'FINDME_MATCH_THRESHOLD', DEFAULTS.matchThreshold, 0.1, 1.5, false),
+    tfBackend: backend as TfBackendName | undefined,
+    weightsDir: raw(params, 'FINDME_WEIGHTS_DIR'),
+    imageHosts,
+    maxImageBytes: number(params, 'FINDME_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes, 1024, 100 * 1024 * 1024),
+    maxImagePixels: number(params, 'FINDME_MAX_IMAGE_PIXELS', DEFAULTS.maxImagePixels, 10_000, 400_000_000),
+    detectMaxSide: number(params, 'FINDME_DETECT_MAX_SIDE', DEFAULTS.detectMaxSide, 128, 4096),
+    downloadTimeoutMs: number(params, 'FINDME_DOWNLOAD_TIMEOUT_MS', DEFAULTS.downloadTimeoutMs, 100, 120_000),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Every shape that crosses a boundary — trigger events, Redis records, HTTP bodies — is defined here once and
+ * imported everywhere else.
+ */
+
+// ---- Trigger events ------------------------------------------------------------------------------------------
+
+/** Fired by register_search on `search_request`; twitter_search reads the rest from the job record. */
+export interface SearchRequestEvent {
+  jobId: string;
+}
+
+/** One photo of one post. */
+export interface PhotoRef {
+  tweetId: string;
+  tweetUrl: string;
+  imageUrl: string;
+}
+
+/** Fired by twitter_search on `tweet_image`: a batch of photos (one event per photo would hit fire limits). */
+export interface TweetImageEvent {
+  jobId: string;
+  photos: PhotoRef[];
+}
+
+// ---- Redis records -------------------------------------------------------------------------------------------
+
+/**
+ * queued → searching → comparing → done; any non-terminal state may end in failed (with `error`) or stalled
+ * (no progress for FINDME_JOB_STALL_S).
+ */
+export const JOB_STATUSES = ['queued', 'searching', 'comparing', 'done', 'failed', 'stalled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['done', 'failed', 'stalled'];
+
+export interface JobRecord {
+  id: string;
+  /** The identity provider's subject (`sub`) of the user who asked. */
+  owner: string;
+  hashtag: string;
+  /** The owner's profile picture, from the verified identity. */
+  pictureUrl: string;
+  status: JobStatus;
+  /** Milliseconds since the epoch. */
+  created: number;
+  /** Last time anything moved (for stall detection). */
+  updated: number;
+  /** Photos found; final once `searchDone`. */
+  total: number;
+  searchDone: boolean;
+  processed: number;
+  failed: number;
+  matched: number;
+  error?: string;
+}
+
+/** A face's box in pixels of the upright (EXIF-rotated) original image. */
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface MatchRecord {
+  tweetId: string;
+  tweetUrl: string;
+  imageUrl: string;
+  box: FaceBox;
+  /** Euclidean distance between the face and the profile face; smaller is more alike. */
+  distance: number;
+  imageWidth: number;
+  imageHeight: number;
+}
+
+/** A photo's faces as cached by URL hash: a photo seen before costs no model run. */
+export interface PhotoFaces {
+  width: number;
+  height: number;
+  faces: Array<{ box: FaceBox; descriptor: string /* hex of Float32Array bytes */ }>;
+}
+
+// ---- HTTP bodies of the web actions --------------------------------------------------------------------------
+
+export interface RegisterSearchRequest {
+  hashtag: string;
+}
+
+export interface RegisterSearchResponse {
+  jobId: string;
+}
+
+export interface SearchStatusResponse {
+  status: JobStatus;
+  hashtag: string;
+  total: number;
+  searchDone: boolean;
+  processed: number;
+  failed: number;
+  matched: number;
+  error?: string;
+  /** Matches newer than the request's `after` cursor, newest first. */
+  matches: MatchRecord[];
+  /** Pass as `after` to get only what is new. */
+  cursor: string;
+}
+
+export interface ErrorBody {
+  error: string;
+}
+
+/** What the page server serves at /config.json: one page build serves any tenant and deployment. */
+export interface PageConfig {
+  /** Base of the web actions, e.g. `https://ow.example.com/api/v1/web/guest/findme`. */
+  apiBase: string;
+  auth0: { domain: string; clientId: string; audience: string };
+  /** A hashtag that has photos in the local demo, shown as a hint. */
+  demoHashtag?: string;
+}

@@ -1,0 +1,18 @@
+import type { CommandSpec } from '../usage';
+
+export const spec: CommandSpec = {
+  name: 'match',
+  summary: 'Compare the face in a profile picture with the faces in photos (files or URLs); prints JSON lines',
+  usage: ['findme match <profile-image> <photo-or-url>... [--threshold <d>] [--backend tensorflow|wasm|cpu]'],
+  options: {
+    threshold: { type: 'string', short: 't' },
+    backend: { type: 'string', short: 'b' },
+    'allow-host': { type: 'string', multiple: true },
+  },
+  optionHelp: {
+    threshold: 'Largest face distance that counts as a match (default: FINDME_MATCH_THRESHOLD or the built-in default)',
+    backend: 'TensorFlow backend to use (default: the fastest that loads)',
+    'allow-host': 'Also allow downloading photos from this host (repeatable)',
+  },
+  allowPositionals: true,
+};

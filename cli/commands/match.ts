@@ -1,0 +1,5 @@
+import type { ParsedArgs } from '../usage';
+
+export async function run(_args: ParsedArgs): Promise<number> {
+  throw new Error('`findme match` is not built yet');
+}

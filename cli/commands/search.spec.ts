@@ -1,0 +1,23 @@
+import type { CommandSpec } from '../usage';
+
+export const spec: CommandSpec = {
+  name: 'search',
+  summary: 'Search a hashtag for photos of a face, through the local platform or a running findme',
+  usage: [
+    'findme search <hashtag> --profile <image> [--json]',
+    'findme search <hashtag> --api <url> --token <access-token> [--json]',
+  ],
+  options: {
+    profile: { type: 'string' },
+    api: { type: 'string' },
+    token: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  optionHelp: {
+    profile: 'Your profile picture (embedded mode: everything runs in this process tree)',
+    api: 'Base URL of a running findme page (it serves /config.json)',
+    token: 'Access token for --api (default: FINDME_TOKEN)',
+    json: 'Print only the final status document as JSON',
+  },
+  allowPositionals: true,
+};

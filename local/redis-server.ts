@@ -1,0 +1,108 @@
+/**
+ * A private redis-server for `findme start` and the tests when REDIS_URL is unset: loopback only, no
+ * persistence, its own temp dir, stopped with its parent.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stopChild, trackChild } from './children';
+import { freePort } from './free-port';
+
+export const REDIS_INSTALL_HINT =
+  'redis-server was not found on PATH. Install it with `sudo apt-get install -y redis-server` ' +
+  '(or run `npm run setup`), or set REDIS_URL to a Redis you run yourself.';
+
+export class RedisServerError extends Error {
+  override readonly name = 'RedisServerError';
+}
+
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (for tests that take Redis away mid-flight). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its directory. */
+  close(): Promise<void>;
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
+function ping(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+async function launch(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  trackChild(child);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const spawnError = await new Promise<Error | undefined>((resolve) => {
+    child.once('error', resolve);
+    child.once('spawn', () => resolve(undefined));
+  });
+  if (spawnError) {
+    throw new RedisServerError((spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? REDIS_INSTALL_HINT : spawnError.message);
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new RedisServerError(`redis-server exited with code ${child.exitCode}: ${stderr.trim()}`);
+    if (await ping(port, 500)) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stopChild(child);
+  throw new RedisServerError(`redis-server did not answer on 127.0.0.1:${port} within 10 s: ${stderr.trim()}`);
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'findme-redis-'));
+  let port = 0;
+  let child: ChildProcess | undefined;
+  // Another process may take the free port between the probe and redis binding it: try a few.
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port, dir);
+    } catch (error) {
+      if (error instanceof RedisServerError && error.message === REDIS_INSTALL_HINT) throw error;
+      if (attempt === 4) throw error;
+    }
+  }
+  let current: ChildProcess | undefined = child;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (current) await stopChild(current);
+      current = undefined;
+    },
+    async restart() {
+      if (current) await stopChild(current);
+      current = await launch(port, dir);
+    },
+    async close() {
+      if (current) await stopChild(current);
+      current = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * `npm run build`: the verified weights, one CommonJS bundle per action (what serverless.yml packages and the
+ * local platform runs), and the web page. Also called by `findme start` and the test runner, so what runs is
+ * always what was built from the current sources.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { PROJECT_ROOT, syncWeights } from './weights';
+
+export const DIST = join(PROJECT_ROOT, 'dist');
+export const ACTIONS_OUT = join(DIST, 'actions');
+export const WEB_OUT = join(DIST, 'web');
+
+/**
+ * Provided by the runtime, never bundled: the Docker image installs these next to the OpenWhisk runtime (native
+ * code, or one shared copy of tfjs-core that tfjs-node must register its backend into); locally they resolve from
+ * this project's node_modules.
+ */
+export const RUNTIME_PROVIDED = ['@tensorflow/tfjs-node', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@vladmandic/face-api', 'sharp'];
+
+/** Every `actions/<name>.ts` is an action entry point; shared code lives in `actions/lib/`. */
+export function actionEntryPoints(): string[] {
+  const dir = join(PROJECT_ROOT, 'actions');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+export async function buildActions(): Promise<string[]> {
+  const entryPoints = actionEntryPoints();
+  rmSync(ACTIONS_OUT, { recursive: true, force: true });
+  mkdirSync(ACTIONS_OUT, { recursive: true });
+  if (entryPoints.length === 0) return [];
+  await esbuild.build({
+    entryPoints,
+    outdir: ACTIONS_OUT,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    external: RUNTIME_PROVIDED,
+    // Library code is ESM; in a CommonJS bundle `import.meta.url` would be empty. OpenWhisk evaluates plain
+    // code inside its runner, so this is the runner's file: requires then resolve where the image installs them.
+    banner: { js: 'const __import_meta_url = require("url").pathToFileURL(__filename).href;' },
+    define: { 'import.meta.url': '__import_meta_url' },
+    logLevel: 'warning',
+  });
+  return entryPoints.map((e) => join(ACTIONS_OUT, basename(e, '.ts') + '.js'));
+}
+
+export async function buildWeb(): Promise<void> {
+  const webDir = join(PROJECT_ROOT, 'web');
+  const entry = join(webDir, 'src', 'main.ts');
+  rmSync(WEB_OUT, { recursive: true, force: true });
+  mkdirSync(WEB_OUT, { recursive: true });
+  for (const file of readdirSync(webDir)) {
+    if (/\.(html|css|svg|png|ico|webmanifest)$/.test(file)) copyFileSync(join(webDir, file), join(WEB_OUT, file));
+  }
+  if (!existsSync(entry)) return;
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: join(WEB_OUT, 'app.js'),
+    bundle: true,
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+export async function build(): Promise<void> {
+  syncWeights();
+  await Promise.all([buildActions(), buildWeb()]);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  build().catch((error: unknown) => {
+    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * One Redis per test file: a private redis-server when REDIS_URL is unset, else the given one. Each test file
+ * uses its own key prefix, so files can share a server.
+ */
+import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
+import { startRedisServer, type RedisServer } from '../../local/redis-server';
+
+export interface TestRedis {
+  url: string;
+  /** A unique key prefix for this test file. */
+  prefix: string;
+  /** The private server, when this file started one (tests that stop/restart Redis need it). */
+  server: RedisServer | undefined;
+}
+
+export async function useRedis(): Promise<TestRedis> {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, prefix, server: undefined };
+  const server = await startRedisServer();
+  after(() => server.close());
+  return { url: server.url, prefix, server };
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { Redis } from 'ioredis';
+import { REDIS_INSTALL_HINT, startRedisServer } from '../local/redis-server';
+
+test('a private redis-server starts on loopback, restarts empty, and stops', async () => {
+  const server = await startRedisServer();
+  const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    assert.match(server.url, /^redis:\/\/127\.0\.0\.1:\d+$/);
+    await client.connect();
+    await client.set('k', 'v');
+    assert.equal(await client.get('k'), 'v');
+    await client.quit();
+    await server.restart();
+    const again = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    assert.equal(await again.get('k'), null, 'no persistence: a restart starts empty');
+    await again.quit();
+  } finally {
+    client.disconnect();
+    await server.close();
+  }
+  const probe = spawnSync('sh', ['-c', `redis-cli -p ${server.port} ping`], { encoding: 'utf8' });
+  assert.notEqual(probe.stdout.trim(), 'PONG', 'the server is gone after close()');
+});
+
+test('a missing redis-server binary is a clear error that says how to install it', async () => {
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    await assert.rejects(startRedisServer(), (error: Error) => error.message === REDIS_INSTALL_HINT);
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.match(REDIS_INSTALL_HINT, /apt-get install -y redis-server/);
+});
