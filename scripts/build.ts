@@ -31,8 +31,13 @@ export function actionEntryPoints(): string[] {
 
 export async function buildActions(): Promise<string[]> {
   const entryPoints = actionEntryPoints();
-  rmSync(ACTIONS_OUT, { recursive: true, force: true });
+  const outputs = entryPoints.map((e) => join(ACTIONS_OUT, basename(e, '.ts') + '.js'));
   mkdirSync(ACTIONS_OUT, { recursive: true });
+  // Overwrite in place rather than emptying the folder: a platform running in another process may be reading
+  // these bundles. Only bundles of actions that no longer exist are removed.
+  for (const file of readdirSync(ACTIONS_OUT)) {
+    if (!outputs.includes(join(ACTIONS_OUT, file))) rmSync(join(ACTIONS_OUT, file), { force: true });
+  }
   if (entryPoints.length === 0) return [];
   await esbuild.build({
     entryPoints,
@@ -49,13 +54,12 @@ export async function buildActions(): Promise<string[]> {
     define: { 'import.meta.url': '__import_meta_url' },
     logLevel: 'warning',
   });
-  return entryPoints.map((e) => join(ACTIONS_OUT, basename(e, '.ts') + '.js'));
+  return outputs;
 }
 
 export async function buildWeb(): Promise<void> {
   const webDir = join(PROJECT_ROOT, 'web');
   const entry = join(webDir, 'src', 'main.ts');
-  rmSync(WEB_OUT, { recursive: true, force: true });
   mkdirSync(WEB_OUT, { recursive: true });
   for (const file of readdirSync(webDir)) {
     if (/\.(html|css|svg|png|ico|webmanifest)$/.test(file)) copyFileSync(join(webDir, file), join(WEB_OUT, file));

@@ -26,12 +26,12 @@ export interface TweetImageEvent {
 // ---- Redis records -------------------------------------------------------------------------------------------
 
 /**
- * queued → searching → comparing → done; any non-terminal state may end in failed (with `error`) or stalled
- * (no progress for FINDME_JOB_STALL_S).
+ * queued → searching → comparing → done; any non-terminal state may end in failed, always with an `error` (a job
+ * with no progress for FINDME_JOB_STALL_S fails with a "stalled: …" error), so no job waits forever.
  */
-export const JOB_STATUSES = ['queued', 'searching', 'comparing', 'done', 'failed', 'stalled'] as const;
+export const JOB_STATUSES = ['queued', 'searching', 'comparing', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['done', 'failed', 'stalled'];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['done', 'failed'];
 
 export interface JobRecord {
   id: string;
