@@ -23,7 +23,9 @@ export interface RedisServer {
   readonly port: number;
   /** Stops the server (for tests that take Redis away mid-flight). */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Kills it with SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port: empty, or with its data when persistent. */
   restart(): Promise<void>;
   /** Stops it for good and removes its directory. */
   close(): Promise<void>;
@@ -47,10 +49,16 @@ function ping(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+export interface RedisServerOptions {
+  /** Log every write to an append-only file, so a killed server restarts with its data (as production Redis). */
+  persistent?: boolean;
+}
+
+async function launch(port: number, dir: string, options: RedisServerOptions): Promise<ChildProcess> {
+  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', ...persistence, '--dir', dir, '--loglevel', 'warning'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   trackChild(child);
@@ -73,7 +81,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   throw new RedisServerError(`redis-server did not answer on 127.0.0.1:${port} within 10 s: ${stderr.trim()}`);
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'findme-redis-'));
   let port = 0;
   let child: ChildProcess | undefined;
@@ -81,7 +89,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, options);
     } catch (error) {
       if (error instanceof RedisServerError && error.message === REDIS_INSTALL_HINT) throw error;
       if (attempt === 4) throw error;
@@ -95,9 +103,17 @@ export async function startRedisServer(): Promise<RedisServer> {
       if (current) await stopChild(current);
       current = undefined;
     },
+    async kill() {
+      const child = current;
+      current = undefined;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async restart() {
       if (current) await stopChild(current);
-      current = await launch(port, dir);
+      current = await launch(port, dir, options);
     },
     async close() {
       if (current) await stopChild(current);

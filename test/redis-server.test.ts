@@ -35,3 +35,19 @@ test('a missing redis-server binary is a clear error that says how to install it
   }
   assert.match(REDIS_INSTALL_HINT, /apt-get install -y redis-server/);
 });
+
+test('a persistent server keeps its data across a kill and restart', async () => {
+  const server = await startRedisServer({ persistent: true });
+  try {
+    const client = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    await client.set('survives', 'yes');
+    client.disconnect();
+    await server.kill();
+    await server.restart();
+    const again = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    assert.equal(await again.get('survives'), 'yes');
+    await again.quit();
+  } finally {
+    await server.close();
+  }
+});

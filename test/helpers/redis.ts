@@ -1,6 +1,7 @@
 /**
  * One Redis per test file: a private redis-server when REDIS_URL is unset, else the given one. Each test file
- * uses its own key prefix, so files can share a server.
+ * uses its own key prefix, so files can share a server. Call it at the top level of a test file (top-level
+ * await), not inside a hook: the server is stopped by an `after()` registered on the file's root.
  */
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';

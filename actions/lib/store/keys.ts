@@ -9,6 +9,8 @@ export interface Keys {
   job(jobId: string): string;
   /** List: MatchRecord JSON, oldest first; a cursor is an index into it. */
   jobMatches(jobId: string): string;
+  /** Set: hashes of the photos the search found; its size is the job's total. */
+  jobExpected(jobId: string): string;
   /** Set: hashes of the photos whose outcome is recorded (idempotency). */
   jobPhotos(jobId: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
@@ -21,6 +23,7 @@ export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
   return {
     job: (jobId) => `${prefix}job:${jobId}`,
     jobMatches: (jobId) => `${prefix}job:${jobId}:matches`,
+    jobExpected: (jobId) => `${prefix}job:${jobId}:expected`,
     jobPhotos: (jobId) => `${prefix}job:${jobId}:photos`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,

@@ -1,0 +1,220 @@
+/**
+ * The job store: every read and write of a search job, its photos and its matches. All updates are Lua scripts
+ * (scripts/), so concurrent actions cannot lose a count, count a photo twice, or move a finished job.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { JOB_STATUSES, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import type { Keys } from './keys';
+import { addPhotos } from './scripts/add-photos-2';
+import { ScriptCode } from './scripts/common';
+import { finishSearch } from './scripts/finish-search-2';
+import { recordPhoto } from './scripts/record-photo-4';
+import { setStatus } from './scripts/set-status-1';
+
+/** The job does not exist (never created, or expired). */
+export class UnknownJobError extends Error {
+  override readonly name = 'UnknownJobError';
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} does not exist (or has expired)`);
+  }
+}
+
+/** The job has already finished; nothing may change it. */
+export class FinishedJobError extends Error {
+  override readonly name = 'FinishedJobError';
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} has already finished`);
+  }
+}
+
+/** A photo outcome for a photo that the job's search never found. */
+export class PhotoNotInJobError extends Error {
+  override readonly name = 'PhotoNotInJobError';
+  constructor(
+    readonly jobId: string,
+    readonly imageUrl: string,
+  ) {
+    super(`photo ${imageUrl} is not part of job ${jobId}`);
+  }
+}
+
+/** A cursor that is not one this store handed out. */
+export class CursorError extends Error {
+  override readonly name = 'CursorError';
+  constructor(readonly cursor: string) {
+    super(`cursor must be a non-negative whole number as returned by search_status, got "${cursor}"`);
+  }
+}
+
+export type PhotoOutcome = { matches: MatchRecord[] } | { error: string };
+
+export interface NewJob {
+  owner: string;
+  hashtag: string;
+  pictureUrl: string;
+}
+
+export interface MatchPage {
+  /** Newest first. */
+  matches: MatchRecord[];
+  cursor: string;
+}
+
+/** Stable identity of a photo within a job. */
+export function photoHash(imageUrl: string): string {
+  return createHash('sha256').update(imageUrl).digest('hex').slice(0, 32);
+}
+
+function check(code: unknown, jobId: string): number {
+  const value = Number(code);
+  if (value === ScriptCode.UnknownJob) throw new UnknownJobError(jobId);
+  if (value === ScriptCode.Terminal) throw new FinishedJobError(jobId);
+  return value;
+}
+
+function parseJob(jobId: string, hash: Record<string, string>): JobRecord | null {
+  if (Object.keys(hash).length === 0) return null;
+  const status = hash.status as JobStatus;
+  if (!JOB_STATUSES.includes(status)) throw new Error(`job ${jobId} has an unknown status "${hash.status}"`);
+  const job: JobRecord = {
+    id: jobId,
+    owner: hash.owner ?? '',
+    hashtag: hash.hashtag ?? '',
+    pictureUrl: hash.pictureUrl ?? '',
+    status,
+    created: Number(hash.created ?? 0),
+    updated: Number(hash.updated ?? 0),
+    total: Number(hash.total ?? 0),
+    searchDone: hash.searchDone === '1',
+    processed: Number(hash.processed ?? 0),
+    failed: Number(hash.failed ?? 0),
+    matched: Number(hash.matched ?? 0),
+  };
+  if (hash.error) job.error = hash.error;
+  return job;
+}
+
+export class JobStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly opts: { jobTtlS: number; now?: () => number },
+  ) {}
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  async create(input: NewJob): Promise<JobRecord> {
+    const job: JobRecord = {
+      id: randomUUID(),
+      owner: input.owner,
+      hashtag: input.hashtag,
+      pictureUrl: input.pictureUrl,
+      status: 'queued',
+      created: this.now(),
+      updated: this.now(),
+      total: 0,
+      searchDone: false,
+      processed: 0,
+      failed: 0,
+      matched: 0,
+    };
+    const key = this.keys.job(job.id);
+    await this.redis
+      .multi()
+      .hset(key, { ...job, searchDone: '0' })
+      .expire(key, this.opts.jobTtlS)
+      .exec();
+    return job;
+  }
+
+  async get(jobId: string): Promise<JobRecord | null> {
+    return parseJob(jobId, await this.redis.hgetall(this.keys.job(jobId)));
+  }
+
+  async require(jobId: string): Promise<JobRecord> {
+    const job = await this.get(jobId);
+    if (!job) throw new UnknownJobError(jobId);
+    return job;
+  }
+
+  /** queued → searching; false when the job was not queued (e.g. a redelivered search_request). */
+  async startSearch(jobId: string): Promise<boolean> {
+    return this.changeStatus(jobId, 'searching', '', 0, 'queued');
+  }
+
+  /** Adds photos the search found; returns how many were new to the job. */
+  async addPhotos(jobId: string, photos: PhotoRef[]): Promise<number> {
+    if (photos.length === 0) return 0;
+    const code = await addPhotos.run(
+      this.redis,
+      [this.keys.job(jobId), this.keys.jobExpected(jobId)],
+      [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))],
+    );
+    return check(code, jobId);
+  }
+
+  /** The search is over: the total is final, and the job is done if every photo is already recorded. */
+  async finishSearch(jobId: string): Promise<JobRecord> {
+    check(await finishSearch.run(this.redis, [this.keys.job(jobId), this.keys.jobExpected(jobId)], [this.now(), this.opts.jobTtlS]), jobId);
+    return this.require(jobId);
+  }
+
+  /**
+   * Records one photo's outcome exactly once. `recorded` is false for a duplicate delivery; a photo the search
+   * did not find is a PhotoNotInJobError; a finished job a FinishedJobError.
+   */
+  async recordPhoto(jobId: string, photo: PhotoRef, outcome: PhotoOutcome): Promise<{ recorded: boolean; job: JobRecord }> {
+    const args: Array<string | number> = [this.now(), this.opts.jobTtlS, photoHash(photo.imageUrl)];
+    if ('error' in outcome) args.push('failed');
+    else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
+    const code = check(
+      await recordPhoto.run(
+        this.redis,
+        [this.keys.job(jobId), this.keys.jobExpected(jobId), this.keys.jobPhotos(jobId), this.keys.jobMatches(jobId)],
+        args,
+      ),
+      jobId,
+    );
+    if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, photo.imageUrl);
+    return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
+  }
+
+  /** Fails a job that has not finished, with the reason; a no-op on a finished or unknown job. */
+  async fail(jobId: string, reason: string): Promise<void> {
+    await this.changeStatus(jobId, 'failed', reason, 0).catch((error: unknown) => {
+      if (!(error instanceof UnknownJobError || error instanceof FinishedJobError)) throw error;
+    });
+  }
+
+  /**
+   * Fails the job when nothing has moved for `stallS` seconds, so no job waits forever on a lost event.
+   * Returns the job as it is afterwards.
+   */
+  async failIfStalled(jobId: string, stallS: number): Promise<JobRecord | null> {
+    const job = await this.get(jobId);
+    if (!job || job.status === 'done' || job.status === 'failed') return job;
+    if (this.now() - job.updated < stallS * 1000) return job;
+    const waiting = job.searchDone ? `${job.total - job.processed - job.failed} of ${job.total} photos unprocessed` : 'the search never finished';
+    await this.changeStatus(jobId, 'failed', `stalled: no progress for ${stallS} s (${waiting})`, stallS * 1000).catch((error: unknown) => {
+      if (!(error instanceof FinishedJobError)) throw error;
+    });
+    return this.get(jobId);
+  }
+
+  /** Matches recorded after `cursor` (at most `limit`, oldest of them first taken), returned newest first. */
+  async matchesAfter(jobId: string, cursor: string | undefined, limit = 200): Promise<MatchPage> {
+    const start = cursor === undefined || cursor === '' ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(start) || start < 0 || String(start) !== (cursor || '0')) throw new CursorError(cursor ?? '');
+    const items = await this.redis.lrange(this.keys.jobMatches(jobId), start, start + limit - 1);
+    const matches = items.map((item) => JSON.parse(item) as MatchRecord).reverse();
+    return { matches, cursor: String(start + items.length) };
+  }
+
+  private async changeStatus(jobId: string, status: JobStatus, error: string, stallMs: number, from = ''): Promise<boolean> {
+    const code = await setStatus.run(this.redis, [this.keys.job(jobId)], [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
+    return check(code, jobId) === ScriptCode.Ok;
+  }
+}

@@ -1,0 +1,27 @@
+import { Script } from '../script';
+import { LUA_HELPERS } from './common';
+
+/**
+ * Adds photos the search found to a job and sets its total to the number of distinct photos.
+ * KEYS[1] job hash, KEYS[2] expected-photos set
+ * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3..] photo hashes
+ * Returns the number of photos that were new (>= 0), or -1 unknown job, -2 job already finished.
+ */
+export const addPhotos = new Script(
+  'addPhotos',
+  2,
+  LUA_HELPERS +
+    `
+local job, expected = KEYS[1], KEYS[2]
+local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local status = redis.call('HGET', job, 'status')
+if not status then return -1 end
+if is_terminal(status) or redis.call('HGET', job, 'searchDone') == '1' then return -2 end
+local added = 0
+for i = 3, #ARGV do added = added + redis.call('SADD', expected, ARGV[i]) end
+redis.call('HSET', job, 'total', redis.call('SCARD', expected))
+touch(job, now)
+expire_all({job, expected}, ttl)
+return added
+`,
+);

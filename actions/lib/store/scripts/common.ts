@@ -1,0 +1,33 @@
+/** Lua shared by the job scripts, prepended to each. */
+
+/** Return codes of the job scripts; `jobs.ts` turns the negative ones into errors. */
+export enum ScriptCode {
+  Duplicate = 0,
+  Ok = 1,
+  UnknownJob = -1,
+  Terminal = -2,
+  NotInJob = -3,
+}
+
+export const LUA_HELPERS = `
+local function is_terminal(status)
+  return status == 'done' or status == 'failed'
+end
+
+-- A job is done exactly when its search has finished and every photo found is processed or failed.
+local function complete_if_finished(job)
+  local h = redis.call('HMGET', job, 'searchDone', 'total', 'processed', 'failed')
+  if h[1] == '1' and tonumber(h[3]) + tonumber(h[4]) >= tonumber(h[2]) then
+    redis.call('HSET', job, 'status', 'done')
+  end
+end
+
+local function touch(job, now)
+  local updated = tonumber(redis.call('HGET', job, 'updated') or '0')
+  if now > updated then redis.call('HSET', job, 'updated', now) end
+end
+
+local function expire_all(keys, ttl)
+  for _, key in ipairs(keys) do redis.call('EXPIRE', key, ttl) end
+end
+`;

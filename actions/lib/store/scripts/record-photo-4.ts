@@ -1,0 +1,38 @@
+import { Script } from '../script';
+import { LUA_HELPERS } from './common';
+
+/**
+ * Records one photo's outcome, once: a photo delivered twice is counted once, a photo the search did not find
+ * is refused, so progress never runs backwards or past the total.
+ * KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set, KEYS[4] matches list
+ * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3] photo hash, ARGV[4] 'ok' | 'failed', ARGV[5..] match JSON
+ * Returns 1 recorded, 0 duplicate, -1 unknown job, -2 job already finished, -3 photo not part of the job.
+ */
+export const recordPhoto = new Script(
+  'recordPhoto',
+  4,
+  LUA_HELPERS +
+    `
+local job, expected, recorded, matches = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local now, ttl, photo, outcome = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local status = redis.call('HGET', job, 'status')
+if not status then return -1 end
+if redis.call('SISMEMBER', recorded, photo) == 1 then return 0 end
+if is_terminal(status) then return -2 end
+if redis.call('SISMEMBER', expected, photo) == 0 then return -3 end
+redis.call('SADD', recorded, photo)
+if outcome == 'failed' then
+  redis.call('HINCRBY', job, 'failed', 1)
+else
+  redis.call('HINCRBY', job, 'processed', 1)
+  if #ARGV >= 5 then
+    for i = 5, #ARGV do redis.call('RPUSH', matches, ARGV[i]) end
+    redis.call('HINCRBY', job, 'matched', #ARGV - 4)
+  end
+end
+touch(job, now)
+complete_if_finished(job)
+expire_all({job, expected, recorded, matches}, ttl)
+return 1
+`,
+);

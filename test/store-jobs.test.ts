@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { CursorError, FinishedJobError, JobStore, PhotoNotInJobError, type NewJob } from '../actions/lib/store/jobs';
+import { makeKeys } from '../actions/lib/store/keys';
+import type { MatchRecord, PhotoRef } from '../actions/lib/types';
+import { useRedis } from './helpers/redis';
+
+let clock = 1_000_000;
+const server = await useRedis();
+const redis = new Redis(server.url);
+const keys = makeKeys(server.prefix);
+const store = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock });
+after(() => redis.quit());
+const input: NewJob = { owner: 'auth0|alice', hashtag: 'jsconfeu', pictureUrl: 'https://pbs.twimg.com/profile_images/1/a_400x400.jpg' };
+
+function photo(n: number): PhotoRef {
+  return { tweetId: String(1000 + n), tweetUrl: `https://x.com/u/status/${1000 + n}`, imageUrl: `https://pbs.twimg.com/media/p${n}.jpg` };
+}
+
+function match(n: number, distance = 0.4): MatchRecord {
+  const p = photo(n);
+  return { ...p, box: { x: 1, y: 2, width: 30, height: 40 }, distance, imageWidth: 640, imageHeight: 480 };
+}
+
+
+test('a new job reads back exactly, queued, with zero counters and a TTL', async () => {
+  const job = await store.create(input);
+  assert.deepEqual(await store.get(job.id), job);
+  assert.equal(job.status, 'queued');
+  const ttl = await redis.ttl(keys.job(job.id));
+  assert.ok(ttl > 3500 && ttl <= 3600, `ttl ${ttl}`);
+  assert.equal(await store.get('no-such-job'), null);
+});
+
+test('the search starts once: a redelivered search_request does not move the job', async () => {
+  const job = await store.create(input);
+  assert.equal(await store.startSearch(job.id), true);
+  assert.equal(await store.startSearch(job.id), false);
+  assert.equal((await store.require(job.id)).status, 'searching');
+});
+
+test('total counts distinct photos across batches', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  assert.equal(await store.addPhotos(job.id, [photo(1), photo(2), photo(2)]), 2);
+  assert.equal(await store.addPhotos(job.id, [photo(2), photo(3)]), 1);
+  assert.equal((await store.require(job.id)).total, 3);
+});
+
+test('a job is done exactly when the search finished and every photo is recorded, each counted once', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
+  const first = await store.recordPhoto(job.id, photo(1), { matches: [match(1)] });
+  assert.equal(first.recorded, true);
+  const again = await store.recordPhoto(job.id, photo(1), { matches: [match(1)] });
+  assert.equal(again.recorded, false, 'a duplicate delivery is not recorded');
+  assert.deepEqual([again.job.processed, again.job.matched], [1, 1]);
+  await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404' });
+  await store.recordPhoto(job.id, photo(3), { matches: [] });
+  assert.equal((await store.require(job.id)).status, 'searching', 'not done before the search finished');
+  const finished = await store.finishSearch(job.id);
+  assert.deepEqual([finished.status, finished.total, finished.processed, finished.failed, finished.matched], ['done', 3, 2, 1, 1]);
+});
+
+test('finishing the search first leaves the job comparing until the last photo lands', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1), photo(2)]);
+  assert.equal((await store.finishSearch(job.id)).status, 'comparing');
+  await store.recordPhoto(job.id, photo(1), { matches: [] });
+  assert.equal((await store.require(job.id)).status, 'comparing');
+  const last = await store.recordPhoto(job.id, photo(2), { matches: [] });
+  assert.equal(last.job.status, 'done');
+});
+
+test('a search that found nothing is done at once', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  assert.equal((await store.finishSearch(job.id)).status, 'done');
+});
+
+test('photos outside the search and photos after the end are refused; progress never passes the total', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1)]);
+  await assert.rejects(store.recordPhoto(job.id, photo(9), { matches: [] }), PhotoNotInJobError);
+  await store.recordPhoto(job.id, photo(1), { matches: [] });
+  await store.finishSearch(job.id);
+  await assert.rejects(store.addPhotos(job.id, [photo(2)]), FinishedJobError);
+  const done = await store.require(job.id);
+  assert.equal(done.processed + done.failed, done.total);
+});
+
+test('concurrent deliveries with duplicates count every photo exactly once', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  const photos = Array.from({ length: 40 }, (_, i) => photo(i));
+  await store.addPhotos(job.id, photos);
+  await store.finishSearch(job.id);
+  const deliveries = [...photos, ...photos, ...photos.slice(0, 10)].map((p, i) =>
+    store.recordPhoto(job.id, p, i % 5 === 0 ? { error: 'boom' } : { matches: i % 3 === 0 ? [match(i)] : [] }),
+  );
+  const results = await Promise.all(deliveries);
+  assert.equal(results.filter((r) => r.recorded).length, 40);
+  const done = await store.require(job.id);
+  assert.equal(done.status, 'done');
+  assert.equal(done.processed + done.failed, 40);
+  assert.equal(await redis.llen(keys.jobMatches(job.id)), done.matched);
+});
+
+test('failing is final, keeps the reason, and a finished job never changes', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1)]);
+  await store.fail(job.id, 'X API: 401 Unauthorized');
+  await store.fail(job.id, 'a later reason');
+  const failed = await store.require(job.id);
+  assert.deepEqual([failed.status, failed.error], ['failed', 'X API: 401 Unauthorized']);
+  await assert.rejects(store.recordPhoto(job.id, photo(1), { matches: [] }), FinishedJobError);
+  await store.fail('unknown-job', 'ignored');
+});
+
+test('a job with no progress for the stall time fails with a reason; a moving one does not', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1), photo(2)]);
+  await store.finishSearch(job.id);
+  clock += 4_000;
+  assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing');
+  await store.recordPhoto(job.id, photo(1), { matches: [] });
+  clock += 4_000;
+  assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing', 'progress resets the stall clock');
+  clock += 2_000;
+  const stalled = await store.failIfStalled(job.id, 5);
+  assert.equal(stalled?.status, 'failed');
+  assert.match(stalled?.error ?? '', /^stalled: no progress for 5 s \(1 of 2 photos unprocessed\)$/);
+});
+
+test('matches come newest first, and a cursor returns only what is new', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
+  await store.recordPhoto(job.id, photo(1), { matches: [match(1, 0.3)] });
+  await store.recordPhoto(job.id, photo(2), { matches: [match(2, 0.35)] });
+  const page = await store.matchesAfter(job.id, undefined);
+  assert.deepEqual(page.matches.map((m) => m.tweetId), ['1002', '1001']);
+  assert.deepEqual((await store.matchesAfter(job.id, page.cursor)).matches, []);
+  await store.recordPhoto(job.id, photo(3), { matches: [match(3, 0.45)] });
+  const next = await store.matchesAfter(job.id, page.cursor);
+  assert.deepEqual(next.matches.map((m) => m.tweetId), ['1003']);
+  assert.deepEqual(next.matches[0], match(3, 0.45));
+  for (const bad of ['-1', 'abc', '1.5', '01', '1e3']) await assert.rejects(store.matchesAfter(job.id, bad), CursorError);
+});
