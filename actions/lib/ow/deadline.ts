@@ -1,0 +1,36 @@
+/**
+ * The time this activation must finish by: OpenWhisk passes it as __OW_DEADLINE (ms since the epoch). Waits and
+ * retries are bounded by it, so an action gives up with a reason instead of being killed mid-write.
+ */
+const SAFETY_MARGIN_MS = 5000;
+const FALLBACK_BUDGET_MS = 60_000;
+
+export class Deadline {
+  readonly at: number;
+  constructor(at?: number) {
+    const fromEnv = Number(process.env.__OW_DEADLINE);
+    this.at = at ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Date.now() + FALLBACK_BUDGET_MS);
+  }
+
+  /** Milliseconds left for work, keeping a margin to record the outcome. */
+  remaining(now = Date.now()): number {
+    return Math.max(0, this.at - SAFETY_MARGIN_MS - now);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rejects after `ms` with a message naming what took too long. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Fires OpenWhisk triggers from inside an action with the `openwhisk` client (it reads __OW_API_HOST and
+ * __OW_API_KEY, which the runtime sets per activation). A 429 (OpenWhisk's per-minute fire limit) or a 503 is
+ * retried with exponential backoff and jitter while the activation's deadline allows.
+ */
+import openwhisk from 'openwhisk';
+import { Deadline, sleep, withTimeout } from './deadline';
+
+const FIRE_TIMEOUT_MS = 10_000;
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 15_000;
+const MAX_ATTEMPTS = 12;
+
+export class FireError extends Error {
+  override readonly name = 'FireError';
+  constructor(
+    readonly trigger: string,
+    readonly statusCode: number | undefined,
+    message: string,
+  ) {
+    super(`firing ${trigger} failed: ${message}`);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export interface FireOptions {
+  deadline?: Deadline;
+  /** For tests and tools outside an activation. */
+  client?: ReturnType<typeof openwhisk>;
+  onRetry?: (attempt: number, waitMs: number, statusCode: number | undefined) => void;
+}
+
+/** Fires `trigger` with `params`; returns the trigger activation id (undefined when no rule is active). */
+export async function fireTrigger(trigger: string, params: object, options: FireOptions = {}): Promise<string | undefined> {
+  const deadline = options.deadline ?? new Deadline();
+  const client = options.client ?? openwhisk();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = (await withTimeout(client.triggers.invoke({ name: trigger, params }), FIRE_TIMEOUT_MS, `firing ${trigger}`)) as {
+        activationId?: string;
+      };
+      return result?.activationId;
+    } catch (error) {
+      const status = statusOf(error);
+      const retryable = status === 429 || status === 503;
+      const wait = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)) * (1 + Math.random() / 2);
+      if (!retryable || attempt >= MAX_ATTEMPTS || wait > deadline.remaining()) {
+        throw new FireError(trigger, status, error instanceof Error ? error.message : String(error));
+      }
+      options.onRetry?.(attempt, wait, status);
+      await sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What a web action receives, as OpenWhisk passes it: `__ow_method`, lower-cased `__ow_headers`, `__ow_path`, and
+ * the query and JSON body merged into the parameters. This is the one place that reads those fields.
+ */
+import { HttpError } from '../errors';
+import type { Params } from '../config';
+
+export interface WebRequest {
+  method: string;
+  headers: Record<string, string>;
+  /** Parameters from the query and the JSON body (configuration parameters are not the caller's: see config.ts). */
+  params: Params;
+}
+
+export function isWebRequest(params: Params): boolean {
+  return typeof params.__ow_method === 'string';
+}
+
+export function readWebRequest(params: Params): WebRequest {
+  if (!isWebRequest(params)) throw new HttpError(400, 'this action is a web action: call it over HTTP');
+  const headers: Record<string, string> = {};
+  const raw = params.__ow_headers;
+  if (raw && typeof raw === 'object') {
+    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+      if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    }
+  }
+  return { method: String(params.__ow_method).toUpperCase(), headers, params };
+}
+
+/** The bearer token of the Authorization header, or undefined. */
+export function bearerToken(request: WebRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
+
+export function requireMethod(request: WebRequest, method: string): void {
+  if (request.method !== method) {
+    throw new HttpError(405, `use ${method} for this action, not ${request.method}`, { allow: method });
+  }
+}

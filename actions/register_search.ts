@@ -1,0 +1,37 @@
+/**
+ * register_search (web action, POST {hashtag}): checks the caller's access token, takes their profile picture
+ * from the verified identity, creates the search job and fires `search_request`. Answers 202 {jobId}.
+ */
+import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
+import { authConfig, redisConfig, type Params } from './lib/config';
+import { errorMessage } from './lib/errors';
+import { parseHashtag } from './lib/hashtag';
+import { fireTrigger } from './lib/ow/fire';
+import { openJobStore } from './lib/store';
+import type { RegisterSearchResponse, SearchRequestEvent } from './lib/types';
+import { readWebRequest, requireMethod } from './lib/web/request';
+import { handleWeb, json, type WebResponse } from './lib/web/response';
+
+export const SEARCH_REQUEST_TRIGGER = 'search_request';
+
+export function main(params: Params): Promise<WebResponse> {
+  return handleWeb(async () => {
+    const request = readWebRequest(params);
+    requireMethod(request, 'POST');
+    const auth = authConfig(params);
+    const redis = redisConfig(params);
+    const user = await authenticate(request, auth);
+    const hashtag = parseHashtag(request.params.hashtag);
+    const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth));
+    const store = openJobStore(redis);
+    const job = await store.create({ owner: user.sub, hashtag, pictureUrl });
+    try {
+      await fireTrigger(SEARCH_REQUEST_TRIGGER, { jobId: job.id } satisfies SearchRequestEvent);
+    } catch (error) {
+      await store.fail(job.id, `could not start the search: ${errorMessage(error)}`);
+      throw error;
+    }
+    console.log(`job ${job.id}: #${hashtag} registered`);
+    return json(202, { jobId: job.id } satisfies RegisterSearchResponse, { location: `search_status?jobId=${job.id}` });
+  });
+}

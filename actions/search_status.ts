@@ -1,0 +1,56 @@
+/**
+ * search_status (web action, GET ?jobId=…&after=<cursor>): the owner's view of a job — status, counts, and the
+ * matches that are new since `after`, newest first. Anyone else's job, or an unknown one, is a 404. A job that
+ * has not moved for FINDME_JOB_STALL_S is failed here, so a poller never waits forever.
+ */
+import { authenticate } from './lib/auth';
+import { authConfig, jobConfig, redisConfig, type Params } from './lib/config';
+import { HttpError } from './lib/errors';
+import { openJobStore } from './lib/store';
+import { CursorError } from './lib/store/jobs';
+import type { SearchStatusResponse } from './lib/types';
+import { readWebRequest, requireMethod } from './lib/web/request';
+import { handleWeb, json, type WebResponse } from './lib/web/response';
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function main(params: Params): Promise<WebResponse> {
+  return handleWeb(async () => {
+    const request = readWebRequest(params);
+    requireMethod(request, 'GET');
+    const auth = authConfig(params);
+    const redis = redisConfig(params);
+    const { jobStallS } = jobConfig(params);
+    const user = await authenticate(request, auth);
+    const jobId = request.params.jobId;
+    if (typeof jobId !== 'string' || jobId === '') throw new HttpError(400, 'jobId is required: search_status?jobId=<id from register_search>');
+    const after = request.params.after;
+    if (after !== undefined && typeof after !== 'string' && typeof after !== 'number') throw new HttpError(400, 'after must be a cursor from a previous answer');
+    const notFound = new HttpError(404, `no search ${JSON.stringify(jobId).slice(1, -1)} for this user`);
+    if (!JOB_ID.test(jobId)) throw notFound;
+    const store = openJobStore(redis);
+    const job = await store.failIfStalled(jobId, jobStallS);
+    // The same answer for "someone else's" and "no such job": ids must not be probed.
+    if (!job || job.owner !== user.sub) throw notFound;
+    let page;
+    try {
+      page = await store.matchesAfter(jobId, after === undefined ? undefined : String(after));
+    } catch (error) {
+      if (error instanceof CursorError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    const body: SearchStatusResponse = {
+      status: job.status,
+      hashtag: job.hashtag,
+      total: job.total,
+      searchDone: job.searchDone,
+      processed: job.processed,
+      failed: job.failed,
+      matched: job.matched,
+      ...(job.error ? { error: job.error } : {}),
+      matches: page.matches,
+      cursor: page.cursor,
+    };
+    return json(200, body);
+  });
+}
