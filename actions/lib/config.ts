@@ -8,6 +8,34 @@ import { ConfigError } from './errors';
 
 export type Params = Record<string, unknown>;
 
+/**
+ * Every variable findme reads. Each is also a package parameter in serverless.yml, which matters beyond
+ * documentation: web actions are `final`, so only parameters the package defines are safe from being
+ * overridden by a caller's query string or body.
+ */
+export const VARIABLES = [
+  'REDIS_URL',
+  'FINDME_JOB_TTL_S',
+  'FINDME_DESCRIPTOR_TTL_S',
+  'AUTH0_DOMAIN',
+  'AUTH0_CLIENT_ID',
+  'AUTH0_AUDIENCE',
+  'X_BEARER_TOKEN',
+  'X_API_BASE_URL',
+  'FINDME_MAX_TWEETS',
+  'FINDME_PHOTOS_PER_EVENT',
+  'FINDME_JOB_STALL_S',
+  'FINDME_MATCH_THRESHOLD',
+  'FINDME_TF_BACKEND',
+  'FINDME_WEIGHTS_DIR',
+  'FINDME_IMAGE_HOSTS',
+  'FINDME_MAX_IMAGE_BYTES',
+  'FINDME_MAX_IMAGE_PIXELS',
+  'FINDME_DETECT_MAX_SIDE',
+  'FINDME_DOWNLOAD_TIMEOUT_MS',
+] as const;
+export type Variable = (typeof VARIABLES)[number];
+
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
 
@@ -30,7 +58,7 @@ export const DEFAULTS = Object.freeze({
   redisTimeoutMs: 5_000,
 });
 
-function raw(params: Params, name: string): string | undefined {
+function raw(params: Params, name: Variable): string | undefined {
   const fromParams = params[name];
   if (fromParams !== undefined && fromParams !== null && fromParams !== '') {
     if (typeof fromParams === 'string') return fromParams.trim();
@@ -42,7 +70,7 @@ function raw(params: Params, name: string): string | undefined {
   return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv.trim();
 }
 
-function number(params: Params, name: string, fallback: number, min: number, max: number, integer = true): number {
+function number(params: Params, name: Variable, fallback: number, min: number, max: number, integer = true): number {
   const text = raw(params, name);
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -53,7 +81,7 @@ function number(params: Params, name: string, fallback: number, min: number, max
   return value;
 }
 
-function url(params: Params, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+function url(params: Params, name: Variable, fallback: string | undefined, protocols: string[]): string | undefined {
   const text = raw(params, name);
   if (text === undefined) return fallback;
   let parsed: URL;
