@@ -9,13 +9,13 @@ import { join } from 'node:path';
 export const IMAGE_ENV = Object.freeze({
   FINDME_WEIGHTS_DIR: '/opt/findme/weights',
   FINDME_TF_BACKEND: 'tensorflow',
-  // Zipped actions are unpacked in a temp dir; this is how they find the modules the image installs.
-  NODE_PATH: '/nodejsAction/node_modules',
 });
 
 /**
- * The same environment on this machine: the project's own weights and node_modules. FINDME_TF_BACKEND is left
- * unset, because tfjs-node is not installed here: the engine falls back to wasm as it would in an image without it.
+ * The same environment on this machine. The image installs its modules into `/node_modules`, as the stock
+ * runtime does with its own, so a zipped action unpacked anywhere under `/` resolves them by Node's parent-folder
+ * walk; here NODE_PATH points at the project's node_modules to the same effect. FINDME_TF_BACKEND is left unset:
+ * tfjs-node is not installed here, and the engine falls back to wasm as it would in an image without it.
  */
 export function localImageEnv(projectRoot: string): Record<string, string> {
   return {
