@@ -57,6 +57,21 @@ export async function buildActions(): Promise<string[]> {
   return outputs;
 }
 
+/** The local platform's action container program (see local/runtime/): one file, started once per container. */
+export const RUNTIME_OUT = join(DIST, 'local', 'runtime.cjs');
+
+export async function buildRuntime(): Promise<void> {
+  await esbuild.build({
+    entryPoints: [join(PROJECT_ROOT, 'local', 'runtime', 'main.ts')],
+    outfile: RUNTIME_OUT,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+}
+
 export async function buildWeb(): Promise<void> {
   const webDir = join(PROJECT_ROOT, 'web');
   const entry = join(webDir, 'src', 'main.ts');
@@ -80,7 +95,7 @@ export async function buildWeb(): Promise<void> {
 
 export async function build(): Promise<void> {
   syncWeights();
-  await Promise.all([buildActions(), buildWeb()]);
+  await Promise.all([buildActions(), buildRuntime(), buildWeb()]);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
