@@ -25,7 +25,8 @@ export interface InvokerOptions {
   store: ActivationStore;
   projectRoot: string;
   namespace: string;
-  apiHost: string;
+  /** Where actions reach the controller (`__OW_API_HOST`). */
+  endpoint: { readonly apiHost: string };
   apiKey: string;
 }
 
@@ -69,7 +70,7 @@ export class Invoker {
     let cold = false;
     let initTime: number | undefined;
     let logs: string[] = [];
-    let outcome: Outcome;
+    let outcome: Outcome | undefined;
     let peakMemory: number | undefined;
     let container: Container | undefined;
     try {
@@ -95,7 +96,7 @@ export class Invoker {
     } finally {
       if (container) {
         // A container that timed out, crashed, or answered with a developer error is never reused.
-        if (outcome!?.containerBroken || container.isDead()) await this.options.pool.discard(container);
+        if (outcome?.containerBroken || container.isDead()) await this.options.pool.discard(container);
         else this.options.pool.release(container);
       }
     }
@@ -133,7 +134,7 @@ export class Invoker {
       action_name: `/${this.options.namespace}/${action.name}`,
       activation_id: activationId,
       deadline: String(now + action.limits.timeout),
-      api_host: this.options.apiHost,
+      api_host: this.options.endpoint.apiHost,
       api_key: this.options.apiKey,
       transaction_id: activationId,
       action_version: '0.0.1',

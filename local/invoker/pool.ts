@@ -145,6 +145,14 @@ export class ContainerPool {
     );
   }
 
+  /** Kills the idle containers (of one action, or all): the next activation starts cold. */
+  async evictIdle(actionName?: string): Promise<number> {
+    const victims = [...this.containers].filter(([c, a]) => c.active === 0 && (!actionName || a.name === actionName)).map(([c]) => c);
+    for (const container of victims) this.containers.delete(container);
+    await Promise.all(victims.map((c) => c.kill()));
+    return victims.length;
+  }
+
   private reap(): void {
     const now = Date.now();
     for (const [container] of this.containers) {
