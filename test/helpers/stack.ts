@@ -1,0 +1,56 @@
+/**
+ * The whole of findme for an integration test: private Redis, the X stand-in, a test identity provider and the
+ * platform running serverless.yml — plus small clients for the two web actions. Top-level await only.
+ */
+import { after } from 'node:test';
+import { startStack, type Stack, type StackOptions } from '../../local/stack';
+import type { SearchStatusResponse } from '../../actions/lib/types';
+import { startFakeX, type FakeX, type FakeXOptions } from '../fakes/x-api';
+import { useIssuer, type TestIssuer } from './issuer';
+import { PROJECT_ROOT } from './platform';
+
+export interface TestStack {
+  stack: Stack;
+  x: FakeX;
+  issuer: TestIssuer;
+  register(token: string | undefined, body: unknown): Promise<Response>;
+  status(token: string | undefined, jobId: string, after?: string): Promise<Response>;
+  /** Polls until the job is done or failed (bounded). */
+  waitForEnd(token: string, jobId: string, timeoutMs?: number): Promise<SearchStatusResponse>;
+}
+
+export async function useStack(options: { x?: FakeXOptions; stack?: Partial<StackOptions> } = {}): Promise<TestStack> {
+  const issuer = await useIssuer();
+  const x = await startFakeX(options.x ?? { tweets: {} });
+  after(() => x.close());
+  const stack = await startStack({
+    projectRoot: PROJECT_ROOT,
+    env: { FINDME_JOB_STALL_S: '30' },
+    identity: { domain: issuer.domain, audience: issuer.audience, host: issuer.host },
+    x: { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host },
+    ...options.stack,
+  });
+  after(() => stack.close());
+  const auth = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+  const status = (token: string | undefined, jobId: string, after?: string) =>
+    fetch(`${stack.apiBase}/search_status?${new URLSearchParams({ jobId, ...(after ? { after } : {}) })}`, { headers: auth(token) });
+  return {
+    stack,
+    x,
+    issuer,
+    register: (token, body) =>
+      fetch(`${stack.apiBase}/register_search`, { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    status,
+    async waitForEnd(token, jobId, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const response = await status(token, jobId);
+        if (!response.ok) throw new Error(`search_status answered ${response.status}: ${await response.text()}`);
+        const body = (await response.json()) as SearchStatusResponse;
+        if (body.status === 'done' || body.status === 'failed') return body;
+        if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+  };
+}
