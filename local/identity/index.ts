@@ -1,0 +1,182 @@
+/**
+ * The local stand-in for Auth0: an OpenID Connect provider on 127.0.0.1 with Auth0's paths (/authorize,
+ * /oauth/token, /.well-known/jwks.json, /userinfo, /v2/logout), a login form, and demo users whose profile
+ * pictures it serves itself. `findme start` uses it when AUTH0_DOMAIN is unset; tests and `findme search` use
+ * `issueAccessToken` to get tokens exactly like the ones it issues.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { DEMO_USERS, renderDemoPicture, type IdentityUser } from './accounts';
+import { loginPage } from './pages';
+import { ACCESS_TOKEN_TTL_S, claimsOf, createProvider, SCOPE } from './provider';
+
+export type { IdentityUser } from './accounts';
+
+export interface IdentityOptions {
+  /** Origins of the pages allowed to log in (their `/` is the redirect URI). */
+  pageOrigins: string[];
+  audience?: string;
+  clientId?: string;
+  /** Users besides the demo users; a user with `pictureFile`'s bytes gets its picture served here. */
+  users?: Array<IdentityUser & { pictureBytes?: Buffer }>;
+  port?: number;
+}
+
+export interface IdentityProvider {
+  issuer: string;
+  /** What AUTH0_DOMAIN and the SPA's `domain` get: the full URL without the trailing slash. */
+  domain: string;
+  host: string;
+  clientId: string;
+  audience: string;
+  users: IdentityUser[];
+  issueAccessToken(user: { sub: string }, overrides?: { audience?: string; expiresInS?: number; issuedAt?: number; scope?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 16 * 1024) throw new Error('form too large');
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+export async function startIdentityProvider(options: IdentityOptions): Promise<IdentityProvider> {
+  const audience = options.audience ?? 'https://findme.local/api';
+  const clientId = options.clientId ?? 'findme-local-spa';
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = randomUUID();
+  const signingKey: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
+  const pictures = new Map<string, Buffer>();
+  const users = new Map<string, IdentityUser>();
+  const sockets = new Set<Socket>();
+
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const domain = `http://127.0.0.1:${port}`;
+  const issuer = `${domain}/`;
+
+  for (const demo of DEMO_USERS) {
+    pictures.set(demo.sub, await renderDemoPicture(demo.crop));
+    const { crop: _crop, ...user } = demo;
+    users.set(demo.sub, { ...user, picture: `${domain}/pictures/${encodeURIComponent(demo.sub)}.jpg` });
+  }
+  for (const { pictureBytes, ...user } of options.users ?? []) {
+    if (pictureBytes) pictures.set(user.sub, pictureBytes);
+    users.set(user.sub, pictureBytes ? { ...user, picture: `${domain}/pictures/${encodeURIComponent(user.sub)}.jpg` } : user);
+  }
+
+  const redirectUris = options.pageOrigins.flatMap((origin) => [`${origin}/`, origin]);
+  const provider = createProvider({ issuer, audience, clientId, redirectUris, users, signingKey, cookieKeys: [randomBytes(32).toString('hex')] });
+  const oidc = provider.callback();
+  const corsOrigins = new Set(options.pageOrigins);
+
+  async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const origin = req.headers.origin;
+    const cors: Record<string, string> = origin && corsOrigins.has(origin) ? { 'access-control-allow-origin': origin, 'access-control-allow-headers': 'Authorization', vary: 'Origin' } : {};
+    if (req.method === 'OPTIONS') return send(res, 204, '', 'text/plain', cors);
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const refuse = (description: string) =>
+      send(res, 401, JSON.stringify({ error: 'invalid_token', error_description: description }), 'application/json', {
+        ...cors,
+        'www-authenticate': `Bearer realm="${issuer}", error="invalid_token", error_description="${description}"`,
+      });
+    if (!token) return refuse('Missing access token');
+    try {
+      // Auth0 answers /userinfo for access tokens issued to its APIs when they carry `openid`.
+      const { payload } = await jwtVerify(token, publicKey, { issuer, algorithms: ['RS256'] });
+      if (!String(payload.scope ?? '').split(' ').includes('openid')) return refuse('The token has no openid scope');
+      const user = users.get(String(payload.sub));
+      if (!user) return refuse('Unknown user');
+      send(res, 200, JSON.stringify(claimsOf(user)), 'application/json', cors);
+    } catch {
+      refuse('Invalid or expired access token');
+    }
+  }
+
+  async function interaction(req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) return send(res, 400, 'interaction mismatch', 'text/plain');
+    const action = `/interaction/${uid}`;
+    const hint = 'Demo users: ada or grace, password findme-demo.';
+    if (req.method !== 'POST') return send(res, 200, loginPage(action, { hint }), 'text/html; charset=utf-8');
+    const form = await readForm(req);
+    const username = form.get('username') ?? '';
+    const user = [...users.values()].find((u) => u.username === username);
+    if (!user || user.password !== form.get('password')) {
+      return send(res, 200, loginPage(action, { error: 'Wrong username or password.', username, hint }), 'text/html; charset=utf-8');
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+  }
+
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', issuer);
+    const route = async () => {
+      const picture = /^\/pictures\/([^/]+)\.jpg$/.exec(url.pathname);
+      if (picture && req.method === 'GET') {
+        const bytes = pictures.get(decodeURIComponent(picture[1]!));
+        return bytes ? send(res, 200, bytes, 'image/jpeg') : send(res, 404, 'no such picture', 'text/plain');
+      }
+      if (url.pathname === '/userinfo') return userinfo(req, res);
+      const uid = /^\/interaction\/([\w-]+)$/.exec(url.pathname)?.[1];
+      if (uid) return interaction(req, res, uid);
+      if (url.pathname === '/v2/logout') {
+        // Auth0's logout endpoint, mapped to OpenID Connect RP-initiated logout.
+        const target = new URL('/oidc/logout', issuer);
+        target.searchParams.set('client_id', url.searchParams.get('client_id') ?? clientId);
+        const returnTo = url.searchParams.get('returnTo');
+        if (returnTo) target.searchParams.set('post_logout_redirect_uri', returnTo);
+        res.writeHead(302, { location: target.href });
+        return void res.end();
+      }
+      oidc(req, res);
+    };
+    route().catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, `identity provider error: ${error instanceof Error ? error.message : String(error)}`, 'text/plain');
+    });
+  });
+
+  async function issueAccessToken(user: { sub: string }, overrides: { audience?: string; expiresInS?: number; issuedAt?: number; scope?: string } = {}): Promise<string> {
+    const iat = overrides.issuedAt ?? Math.floor(Date.now() / 1000);
+    return new SignJWT({ scope: overrides.scope ?? SCOPE, client_id: clientId })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setSubject(user.sub)
+      .setAudience(overrides.audience ?? audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + (overrides.expiresInS ?? ACCESS_TOKEN_TTL_S))
+      .setJti(randomUUID())
+      .sign(privateKey as CryptoKey);
+  }
+
+  return {
+    issuer,
+    domain,
+    host: `127.0.0.1:${port}`,
+    clientId,
+    audience,
+    users: [...users.values()],
+    issueAccessToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

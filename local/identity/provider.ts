@@ -1,0 +1,109 @@
+/**
+ * oidc-provider configured to behave like Auth0 for an SPA: Auth0's paths, PKCE for a public client, the
+ * `audience` parameter mapped to a resource indicator so access tokens are RS256 JWTs for the API, profile claims
+ * in the ID token (what auth0-spa-js's getUser() reads), no consent screen for the first-party client.
+ */
+import { Provider, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { IdentityUser } from './accounts';
+import { logoutPage, messagePage } from './pages';
+
+export interface ProviderSetup {
+  issuer: string;
+  audience: string;
+  clientId: string;
+  redirectUris: string[];
+  users: Map<string, IdentityUser>;
+  signingKey: JWK;
+  cookieKeys: string[];
+}
+
+export const SCOPE = 'openid profile email';
+export const ACCESS_TOKEN_TTL_S = 3600;
+
+export function claimsOf(user: IdentityUser): Record<string, unknown> {
+  return {
+    sub: user.sub,
+    name: user.name,
+    nickname: user.username,
+    ...(user.email ? { email: user.email, email_verified: true } : {}),
+    ...(user.picture ? { picture: user.picture } : {}),
+    updated_at: 0,
+  };
+}
+
+export function createProvider(setup: ProviderSetup): Provider {
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: setup.clientId,
+        token_endpoint_auth_method: 'none',
+        application_type: 'web',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: setup.redirectUris,
+        post_logout_redirect_uris: setup.redirectUris,
+      },
+    ],
+    jwks: { keys: [setup.signingKey as never] },
+    cookies: { keys: setup.cookieKeys },
+    extraParams: ['audience'],
+    conformIdTokenClaims: false,
+    claims: { openid: ['sub'], profile: ['name', 'nickname', 'picture', 'updated_at'], email: ['email', 'email_verified'] },
+    pkce: { required: () => true },
+    scopes: ['openid', 'profile', 'email'],
+    ttl: { AccessToken: ACCESS_TOKEN_TTL_S, AuthorizationCode: 60, IdToken: 3600, Session: 24 * 3600, Interaction: 3600, Grant: 24 * 3600 },
+    routes: {
+      authorization: '/authorize',
+      token: '/oauth/token',
+      jwks: '/.well-known/jwks.json',
+      userinfo: '/oidc/userinfo',
+      end_session: '/oidc/logout',
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    async findAccount(_ctx, sub) {
+      const user = setup.users.get(sub);
+      if (!user) return undefined;
+      return { accountId: sub, claims: async () => ({ ...claimsOf(user), sub }) };
+    },
+    // The SPA is first-party: grant what it asks for without a consent screen, as Auth0 does for such apps.
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const { oidc } = ctx;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(oidc.client!.clientId);
+      if (grantId) return oidc.provider.Grant.find(grantId);
+      const grant = new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
+      grant.addOIDCScope(SCOPE);
+      grant.addResourceScope(setup.audience, SCOPE);
+      await grant.save();
+      return grant;
+    },
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris!.some((uri) => new URL(uri).origin === origin),
+    features: {
+      devInteractions: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        // auth0-spa-js sends `audience`, not `resource`.
+        defaultResource: (ctx) => (ctx.oidc.params?.audience as string | undefined) ?? setup.audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resource) => {
+          if (resource !== setup.audience) throw new Error(`unknown audience ${resource}`);
+          return { scope: SCOPE, audience: setup.audience, accessTokenTTL: ACCESS_TOKEN_TTL_S, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+        },
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = messagePage('Logged out', 'You are logged out of findme.');
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = messagePage('Log in failed', `${String(out.error)}: ${String(out.error_description ?? '')}`);
+    },
+  };
+  return new Provider(setup.issuer, configuration);
+}
