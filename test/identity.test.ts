@@ -78,7 +78,7 @@ test("Auth0's /v2/logout leads to the provider's end-session with the return add
   const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const html = await page.text();
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m): [string, string] => [m[1]!, m[2]!]));
   if (!fields.has('logout')) fields.set('logout', 'yes');
   const confirmed = await fetch(action!, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: fields });
   assert.equal(confirmed.headers.get('location'), `${pageOrigin}/`, 'back to the page after logging out');
