@@ -1,0 +1,186 @@
+/**
+ * compare_images (on `tweet_image`): compares each photo of the batch with the job owner's profile face and
+ * records, once per photo, either its closest matching face or why it failed. A bad photo is one recorded
+ * failure, never a failed batch; a profile picture without one clear face fails the job with the reason.
+ * Models, backend and the Redis client live in module scope, so warm activations start comparing at once.
+ */
+import { faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
+import { ConfigError, errorMessage } from './lib/errors';
+import { closestFace } from './lib/face/distance';
+import { FaceEngine } from './lib/face/engine';
+import { BackendError, ModelLoadError, PhotoError, ProfileError } from './lib/face/errors';
+import { Deadline } from './lib/ow/deadline';
+import { FaceCache } from './lib/store/caches';
+import { FinishedJobError, JobStore, PhotoNotInJobError, type PhotoOutcome } from './lib/store/jobs';
+import { makeKeys, type Keys } from './lib/store/keys';
+import { getRedis } from './lib/store/redis';
+import { TERMINAL_STATUSES, type JobRecord, type MatchRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
+
+export interface CompareSummary {
+  jobId: string;
+  /** Photos in the event. */
+  photos: number;
+  /** Photos newly recorded with a match. */
+  matched: number;
+  /** Photos newly recorded as failed. */
+  failed: number;
+  /** Photos already recorded (a redelivered event): nothing changed for them. */
+  duplicates: number;
+  /** Photos whose faces came from the cache (no download, no model run). */
+  cached: number;
+  /** Photos the job does not know (not found by its search): refused by the store. */
+  ignored?: number;
+  /** Why nothing (more) was done, when the job is unknown or finished. */
+  skipped?: string;
+  error?: string;
+}
+
+/** Where the action reads and writes: the job store, and the face caches of an engine signature. */
+export interface Stores {
+  jobs: JobStore;
+  faces(signature: string): FaceCache;
+}
+
+/** The production wiring: the process's Redis client and key prefix. Tests pass their own prefix. */
+export function openStores(config: RedisConfig, keys: Keys = makeKeys()): Stores {
+  const redis = getRedis(config);
+  return {
+    jobs: new JobStore(redis, keys, { jobTtlS: config.jobTtlS }),
+    faces: (signature) => new FaceCache(redis, keys, { ttlS: config.descriptorTtlS, signature }),
+  };
+}
+
+/** Largest batch accepted; twitter_search sends FINDME_PHOTOS_PER_EVENT (at most 100). */
+const MAX_PHOTOS = 100;
+
+/** A malformed event: names the field. */
+export class EventError extends Error {
+  override readonly name = 'EventError';
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new EventError(`${field} must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value;
+}
+
+export function parseEvent(params: Params): TweetImageEvent {
+  const jobId = text(params.jobId, 'jobId');
+  const photos = params.photos;
+  if (!Array.isArray(photos) || photos.length === 0 || photos.length > MAX_PHOTOS) {
+    throw new EventError(`photos must be a list of 1 to ${MAX_PHOTOS} photos, got ${Array.isArray(photos) ? `${photos.length}` : JSON.stringify(photos) ?? 'nothing'}`);
+  }
+  return {
+    jobId,
+    photos: photos.map((photo: unknown, i) => {
+      const p = (typeof photo === 'object' && photo !== null ? photo : {}) as Record<string, unknown>;
+      return { tweetId: text(p.tweetId, `photos[${i}].tweetId`), tweetUrl: text(p.tweetUrl, `photos[${i}].tweetUrl`), imageUrl: text(p.imageUrl, `photos[${i}].imageUrl`) };
+    }),
+  };
+}
+
+/** The engine cannot run at all here: every photo would fail the same way, so the job fails once with why. */
+function isEngineFailure(error: unknown): boolean {
+  return error instanceof BackendError || error instanceof ModelLoadError;
+}
+
+async function profileDescriptor(engine: FaceEngine, cache: FaceCache, job: JobRecord): Promise<Float32Array> {
+  const cached = await cache.getProfile(job.owner, job.pictureUrl);
+  if (cached) return cached;
+  const descriptor = await engine.profileDescriptorFromUrl(job.pictureUrl);
+  await cache.setProfile(job.owner, job.pictureUrl, descriptor);
+  return descriptor;
+}
+
+interface Compared {
+  outcome: PhotoOutcome;
+  cached: boolean;
+}
+
+async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float32Array, photo: PhotoRef, threshold: number, timeoutMs: number): Promise<Compared> {
+  let faces = await cache.getPhoto(photo.imageUrl);
+  const cached = faces !== null;
+  if (!faces) {
+    try {
+      faces = await engine.photoFaces(await engine.download(photo.imageUrl, timeoutMs));
+    } catch (error) {
+      if (error instanceof PhotoError) return { outcome: { error: error.message }, cached };
+      if (isEngineFailure(error)) throw error;
+      // Something in the engine broke on this photo; the rest of the batch still runs.
+      console.error(`photo ${photo.imageUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return { outcome: { error: `could not be compared: ${errorMessage(error)}` }, cached };
+    }
+    await cache.setPhoto(photo.imageUrl, faces);
+  }
+  const best = closestFace(profile, faces.faces);
+  const matches: MatchRecord[] =
+    best && best.distance <= threshold
+      ? [{ ...photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height }]
+      : [];
+  return { outcome: { matches }, cached };
+}
+
+interface Batch {
+  stores: Stores;
+  job: JobRecord;
+  photos: PhotoRef[];
+  face: FaceConfig;
+  deadline: Deadline;
+}
+
+async function compareBatch({ stores, job, photos, face, deadline }: Batch, summary: CompareSummary): Promise<void> {
+  const store = stores.jobs;
+  const engine = FaceEngine.fromConfig(face);
+  const cache = stores.faces(engine.signature);
+  const profile = await profileDescriptor(engine, cache, job);
+  for (const photo of photos) {
+    const timeoutMs = deadline.remaining();
+    const { outcome, cached } =
+      timeoutMs > 0
+        ? await comparePhoto(engine, cache, profile, photo, face.matchThreshold, timeoutMs)
+        : { outcome: { error: "not compared: the action's time limit was reached" }, cached: false };
+    if (cached) summary.cached += 1;
+    try {
+      const { recorded } = await store.recordPhoto(job.id, photo, outcome);
+      if (!recorded) summary.duplicates += 1;
+      else if ('error' in outcome) summary.failed += 1;
+      else if (outcome.matches.length > 0) summary.matched += 1;
+      if (recorded && 'error' in outcome) console.log(`job ${job.id}: ${photo.imageUrl}: ${outcome.error}`);
+    } catch (error) {
+      if (!(error instanceof PhotoNotInJobError)) throw error;
+      summary.ignored = (summary.ignored ?? 0) + 1;
+    }
+  }
+}
+
+export async function main(params: Params, open: (config: RedisConfig) => Stores = openStores): Promise<CompareSummary> {
+  const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, failed: 0, duplicates: 0, cached: 0 };
+  let event: TweetImageEvent;
+  let redis: RedisConfig;
+  try {
+    event = parseEvent(params);
+    redis = redisConfig(params);
+  } catch (error) {
+    return { ...summary, error: `the tweet_image event cannot be used: ${errorMessage(error)}` };
+  }
+  summary.photos = event.photos.length;
+  const stores = open(redis);
+  const store = stores.jobs;
+  const job = await store.get(event.jobId);
+  if (!job) return { ...summary, skipped: `job ${event.jobId} does not exist (or has expired)` };
+  if (TERMINAL_STATUSES.includes(job.status)) return { ...summary, skipped: `job ${event.jobId} is ${job.status}: nothing to compare` };
+  const started = Date.now();
+  const deadline = new Deadline();
+  try {
+    await compareBatch({ stores, job, photos: event.photos, face: faceConfig(params), deadline }, summary);
+  } catch (error) {
+    if (error instanceof FinishedJobError) return { ...summary, skipped: `job ${event.jobId} finished while this batch was compared` };
+    if (!(error instanceof ProfileError || error instanceof ConfigError || isEngineFailure(error))) throw error;
+    const reason = error instanceof ProfileError ? error.message : `findme cannot compare faces here: ${errorMessage(error)}`;
+    await store.fail(job.id, reason);
+    console.error(`job ${job.id}: ${reason}`);
+    return { ...summary, error: reason };
+  }
+  const { photos, matched, failed, duplicates, cached } = summary;
+  console.log(`job ${job.id}: ${photos} photos, ${matched} matched, ${failed} failed, ${duplicates} duplicates, ${cached} cached in ${Date.now() - started} ms`);
+  return summary;
+}

@@ -1,0 +1,99 @@
+/**
+ * What makes warm calls cheap: the profile face's descriptor per user and picture, and every photo's faces per
+ * photo URL, so a photo seen before (in this search or another) costs no download and no model run. Entries
+ * expire after FINDME_DESCRIPTOR_TTL_S. An entry that does not parse is a miss (the caller recomputes and
+ * overwrites it): a cache may lose data, never corrupt a result. Failures are never cached: a photo that
+ * answered 404 once may be there next time.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { decodeDescriptor, DESCRIPTOR_LENGTH, encodeDescriptor } from '../face/descriptor-codec';
+import type { Faces } from '../face/engine';
+import type { FaceBox, PhotoFaces } from '../types';
+import type { Keys } from './keys';
+
+export interface CacheOptions {
+  ttlS: number;
+  /**
+   * What produced the entries (FaceEngine.signature): part of every key, so faces found by another detector or
+   * at another size are never mixed with these.
+   */
+  signature: string;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function isBox(value: unknown): value is FaceBox {
+  const box = value as FaceBox | null;
+  return typeof box === 'object' && box !== null && isCount(box.x) && isCount(box.y) && isCount(box.width) && isCount(box.height);
+}
+
+/** The cached text as Faces, or null when it is not exactly what `setPhoto` writes. */
+export function parsePhotoFaces(text: string): Faces | null {
+  try {
+    const value = JSON.parse(text) as PhotoFaces;
+    if (!isCount(value.width) || !isCount(value.height) || !Array.isArray(value.faces)) return null;
+    const faces = value.faces.map((face) => {
+      if (!isBox(face.box)) throw new Error('bad box');
+      return { box: face.box, descriptor: decodeDescriptor(face.descriptor, DESCRIPTOR_LENGTH) };
+    });
+    return { width: value.width, height: value.height, faces };
+  } catch {
+    return null;
+  }
+}
+
+export function toPhotoFaces(faces: Faces): PhotoFaces {
+  return {
+    width: faces.width,
+    height: faces.height,
+    faces: faces.faces.map((face) => ({ box: face.box, descriptor: encodeDescriptor(face.descriptor) })),
+  };
+}
+
+export class FaceCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly opts: CacheOptions,
+  ) {}
+
+  private hash(url: string): string {
+    return createHash('sha256').update(`${this.opts.signature}\n${url}`).digest('hex');
+  }
+
+  private warnCorrupt(key: string): void {
+    console.error(`cache entry ${key} is not readable; recomputing it`);
+  }
+
+  async getProfile(owner: string, pictureUrl: string): Promise<Float32Array | null> {
+    const key = this.keys.profileDescriptor(owner, this.hash(pictureUrl));
+    const hex = await this.redis.get(key);
+    if (hex === null) return null;
+    try {
+      return decodeDescriptor(hex, DESCRIPTOR_LENGTH);
+    } catch {
+      this.warnCorrupt(key);
+      return null;
+    }
+  }
+
+  async setProfile(owner: string, pictureUrl: string, descriptor: Float32Array): Promise<void> {
+    await this.redis.set(this.keys.profileDescriptor(owner, this.hash(pictureUrl)), encodeDescriptor(descriptor), 'EX', this.opts.ttlS);
+  }
+
+  async getPhoto(imageUrl: string): Promise<Faces | null> {
+    const key = this.keys.photoFaces(this.hash(imageUrl));
+    const text = await this.redis.get(key);
+    if (text === null) return null;
+    const faces = parsePhotoFaces(text);
+    if (!faces) this.warnCorrupt(key);
+    return faces;
+  }
+
+  async setPhoto(imageUrl: string, faces: Faces): Promise<void> {
+    await this.redis.set(this.keys.photoFaces(this.hash(imageUrl)), JSON.stringify(toPhotoFaces(faces)), 'EX', this.opts.ttlS);
+  }
+}

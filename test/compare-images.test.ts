@@ -1,0 +1,224 @@
+/**
+ * compare_images against a real redis-server and a real photo host on 127.0.0.1: matching, caching, idempotent
+ * redelivery, and every kind of bad photo recorded with its reason while the rest of the batch completes.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { main, openStores, type CompareSummary, type Stores } from '../actions/compare_images';
+import type { Params, RedisConfig } from '../actions/lib/config';
+import { modelRuns } from '../actions/lib/face/detect';
+import { JobStore, type PhotoOutcome } from '../actions/lib/store/jobs';
+import { makeKeys } from '../actions/lib/store/keys';
+import { closeRedis } from '../actions/lib/store/redis';
+import type { JobRecord, PhotoRef } from '../actions/lib/types';
+import { DEMO_NUMBERS, demoBytes, noFaceImage, pixelBombPng, sample1Profile, SAMPLE1_FACES, serve, startPhotoHost, truncatedJpeg, twoFaceProfile } from './helpers/images';
+import { useRedis } from './helpers/redis';
+
+const server = await useRedis();
+const redis = new Redis(server.url);
+const keys = makeKeys(server.prefix);
+const host = await startPhotoHost();
+after(async () => {
+  await redis.quit();
+  await closeRedis();
+});
+
+/** The job store, remembering every outcome the action hands it (the store keeps only counts for failures). */
+class RecordingJobStore extends JobStore {
+  readonly outcomes = new Map<string, PhotoOutcome[]>();
+  override recordPhoto(jobId: string, photo: PhotoRef, outcome: PhotoOutcome) {
+    this.outcomes.set(photo.imageUrl, [...(this.outcomes.get(photo.imageUrl) ?? []), outcome]);
+    return super.recordPhoto(jobId, photo, outcome);
+  }
+}
+const jobs = new RecordingJobStore(redis, keys, { jobTtlS: 3600 });
+const open = (config: RedisConfig): Stores => ({ ...openStores(config, keys), jobs });
+
+const params: Params = { REDIS_URL: server.url, FINDME_IMAGE_HOSTS: '127.0.0.1', FINDME_DOWNLOAD_TIMEOUT_MS: 1000 };
+const run = (event: Params): Promise<CompareSummary> => main({ ...params, ...event }, open);
+
+host.route('/profile/face0.jpg', serve.bytes(await sample1Profile(0, 400)));
+for (const n of DEMO_NUMBERS) host.route(`/media/sample${n}.jpg`, serve.bytes(demoBytes(n)));
+
+function photo(path: string): PhotoRef {
+  const id = String(parseInt(createHash('sha1').update(path).digest('hex').slice(0, 12), 16));
+  return { tweetId: id, tweetUrl: `https://x.com/u/status/${id}`, imageUrl: path.startsWith('http') ? path : host.url(path) };
+}
+
+let owners = 0;
+interface JobOptions {
+  pictureUrl?: string;
+  /** false leaves the search open, so the job cannot complete. */
+  finished?: boolean;
+  /** Default: a new user (whose profile descriptor is not cached yet). */
+  owner?: string;
+}
+
+/** A job whose search found `photos`. */
+async function newJob(photos: PhotoRef[], { pictureUrl = host.url('/profile/face0.jpg'), finished = true, owner }: JobOptions = {}): Promise<JobRecord> {
+  const job = await jobs.create({ owner: owner ?? `auth0|user${++owners}`, hashtag: 'findmedemo', pictureUrl });
+  await jobs.startSearch(job.id);
+  await jobs.addPhotos(job.id, photos);
+  if (finished) await jobs.finishSearch(job.id);
+  return job;
+}
+
+test('a malformed event is answered with the field that is wrong, and touches nothing', async () => {
+  const cases: Array<[Params, RegExp]> = [
+    [{ photos: [] }, /jobId must be a non-empty string, got nothing/],
+    [{ jobId: 'j', photos: 'a.jpg' }, /photos must be a list of 1 to 100 photos, got "a\.jpg"/],
+    [{ jobId: 'j', photos: [] }, /photos must be a list of 1 to 100 photos, got 0/],
+    [{ jobId: 'j', photos: [{ tweetId: '1', tweetUrl: 'https://x.com/u/status/1' }] }, /photos\[0\]\.imageUrl must be a non-empty string, got nothing/],
+    [{ jobId: 'j', photos: [photo('/a'), null] }, /photos\[1\]\.tweetId must be a non-empty string/],
+  ];
+  for (const [event, message] of cases) {
+    const summary = await run(event);
+    assert.match(summary.error ?? '', /^the tweet_image event cannot be used: /);
+    assert.match(summary.error ?? '', message);
+  }
+});
+
+test('an unknown job, a finished job, and a photo the job never found are left alone', async () => {
+  const stray = photo('/media/sample1.jpg');
+  assert.match((await run({ jobId: 'no-such-job', photos: [stray] })).skipped ?? '', /job no-such-job does not exist/);
+  const failed = await newJob([stray]);
+  await jobs.fail(failed.id, 'cancelled by the test');
+  const hits = host.hits.get('/profile/face0.jpg') ?? 0;
+  assert.match((await run({ jobId: failed.id, photos: [stray] })).skipped ?? '', /is failed: nothing to compare/);
+  assert.equal(host.hits.get('/profile/face0.jpg') ?? 0, hits, 'no profile picture fetched');
+  const searching = await newJob([photo('/media/sample2.jpg')], { finished: false });
+  const summary = await run({ jobId: searching.id, photos: [photo(host.route('/media/stray.jpg', serve.bytes(demoBytes(3))))] });
+  assert.equal(summary.ignored, 1);
+  assert.equal((await jobs.require(searching.id)).processed, 0);
+});
+
+test('over the six demo photos sample1 matches at the face cropped; a second search over them runs no model', async () => {
+  const photos = DEMO_NUMBERS.map((n) => photo(`/media/sample${n}.jpg`));
+  const first = await newJob(photos);
+  const summary = await run({ jobId: first.id, photos });
+  assert.deepEqual(summary, { jobId: first.id, photos: 6, matched: 1, failed: 0, duplicates: 0, cached: 0 });
+  const done = await jobs.require(first.id);
+  assert.deepEqual([done.status, done.processed, done.failed, done.matched], ['done', 6, 0, 1]);
+  const { matches } = await jobs.matchesAfter(first.id, undefined);
+  assert.equal(matches.length, 1);
+  const match = matches[0]!;
+  assert.equal(match.imageUrl, photos[0]!.imageUrl);
+  assert.equal(match.tweetId, photos[0]!.tweetId);
+  assert.deepEqual([match.imageWidth, match.imageHeight], [1920, 1280]);
+  const expected = SAMPLE1_FACES[0]!;
+  assert.ok(Math.abs(match.box.x - expected.x) < 20 && Math.abs(match.box.y - expected.y) < 20, JSON.stringify(match.box));
+  assert.ok(match.distance < 0.3, `distance ${match.distance}`);
+
+  const runs = modelRuns();
+  const downloads = host.hits.get('/media/sample4.jpg');
+  const second = await newJob(photos, { owner: first.owner });
+  const warm = await run({ jobId: second.id, photos });
+  assert.deepEqual(warm, { jobId: second.id, photos: 6, matched: 1, failed: 0, duplicates: 0, cached: 6 });
+  assert.equal(modelRuns(), runs, 'no model ran: profile and photos came from the cache');
+  assert.equal(host.hits.get('/media/sample4.jpg'), downloads, 'no photo downloaded again');
+  assert.deepEqual((await jobs.matchesAfter(second.id, undefined)).matches.map((m) => m.distance), [match.distance]);
+  assert.equal((await jobs.require(second.id)).status, 'done');
+});
+
+test('a batch delivered twice, one after the other or at once, counts and matches each photo once', async () => {
+  const photos = [1, 2, 3].map((n) => photo(`/media/sample${n}.jpg?twice`));
+  for (const n of [1, 2, 3]) host.route(`/media/sample${n}.jpg?twice`, serve.bytes(demoBytes(n as 1 | 2 | 3)));
+  const job = await newJob(photos, { finished: false });
+  const first = await run({ jobId: job.id, photos });
+  assert.deepEqual([first.matched, first.failed, first.duplicates], [1, 0, 0]);
+  const before = { job: await jobs.require(job.id), matches: await jobs.matchesAfter(job.id, undefined) };
+  const runs = modelRuns();
+  const again = await Promise.all([run({ jobId: job.id, photos }), run({ jobId: job.id, photos: [...photos].reverse() })]);
+  for (const summary of again) assert.deepEqual([summary.matched, summary.failed, summary.duplicates, summary.cached], [0, 0, 3, 3]);
+  assert.equal(modelRuns(), runs);
+  const afterJob = await jobs.require(job.id);
+  assert.deepEqual({ ...afterJob, updated: 0 }, { ...before.job, updated: 0 });
+  assert.deepEqual([afterJob.processed, afterJob.failed, afterJob.matched], [3, 0, 1]);
+  assert.deepEqual(await jobs.matchesAfter(job.id, undefined), before.matches);
+});
+
+test('each bad photo is recorded with a clear reason and the rest of the batch completes', async () => {
+  const bad: Array<[string, RegExp]> = [
+    [host.route('/bad/not-an-image.jpg', serve.bytes(Buffer.from('<html>hello</html>'), 'text/html')), /^not an image \(JPEG, PNG, WebP or GIF expected\)$/],
+    [host.route('/bad/truncated.jpg', serve.bytes(truncatedJpeg())), /^the image is truncated/],
+    [host.route('/bad/empty.jpg', serve.bytes(Buffer.alloc(0))), /^the response body is empty \(0 bytes\)$/],
+    [host.url('/bad/missing.jpg'), /^HTTP 404 Not Found from 127\.0\.0\.1:\d+$/],
+    [host.route('/bad/bomb.png', serve.bytes(pixelBombPng(30_000), 'image/png')), /^the image has more than 40000000 pixels/],
+    ['https://images.example/photo.jpg', /host images\.example is not allowed/],
+    [host.route('/bad/redirect.jpg', serve.redirect('https://images.example/photo.jpg')), /redirected from 127\.0\.0\.1:\d+ to https:\/\/images\.example\/photo\.jpg: host images\.example is not allowed/],
+    [host.route('/bad/stall.jpg', serve.stall()), /^the download did not finish within 1000 ms$/],
+  ];
+  const good = photo(host.route('/media/good.jpg', serve.bytes(demoBytes(1))));
+  const photos = [...bad.map(([url]) => photo(url)), good];
+  const job = await newJob(photos);
+  const summary = await run({ jobId: job.id, photos });
+  assert.deepEqual([summary.photos, summary.failed, summary.matched], [9, 8, 1]);
+  for (const [url, reason] of bad) {
+    const outcome = jobs.outcomes.get(url)?.[0];
+    assert.ok(outcome && 'error' in outcome, `${url} recorded as failed`);
+    assert.match(outcome.error, reason, url);
+  }
+  const done = await jobs.require(job.id);
+  assert.deepEqual([done.status, done.processed, done.failed, done.matched], ['done', 1, 8, 1]);
+  const cachedFailures = await redis.keys(`${server.prefix}photo:*`);
+  const runs = modelRuns();
+  const retry = await newJob(photos, { owner: job.owner });
+  const again = await run({ jobId: retry.id, photos });
+  assert.equal(again.cached, 1, 'only the good photo was cached; failures are tried again');
+  assert.equal(modelRuns(), runs);
+  assert.equal((await redis.keys(`${server.prefix}photo:*`)).length, cachedFailures.length);
+});
+
+test("a profile picture without one clear face fails the job with the reason", async () => {
+  const cases: Array<[string, RegExp]> = [
+    [host.route('/profile/none.jpg', serve.bytes(await noFaceImage())), /^profile picture: no face found$/],
+    [host.route('/profile/two.jpg', serve.bytes(await twoFaceProfile())), /^profile picture: several faces of similar size \(2 found\)/],
+    [host.url('/profile/missing.jpg'), /^profile picture: cannot be downloaded: HTTP 404/],
+  ];
+  for (const [pictureUrl, reason] of cases) {
+    const photos = [photo('/media/sample2.jpg')];
+    const job = await newJob(photos, { pictureUrl });
+    const summary = await run({ jobId: job.id, photos });
+    assert.match(summary.error ?? '', reason);
+    const failed = await jobs.require(job.id);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', reason);
+    assert.equal(failed.processed + failed.failed, 0);
+  }
+});
+
+test('a corrupted cache entry is a miss and is overwritten', async () => {
+  const photos = [photo('/media/sample5.jpg'), photo('/media/sample6.jpg')];
+  const first = await newJob(photos);
+  await run({ jobId: first.id, photos });
+  const entries = [...(await redis.keys(`${server.prefix}photo:*`)), ...(await redis.keys(`${server.prefix}profile:*`))];
+  assert.ok(entries.length >= 3);
+  for (const key of entries) await redis.set(key, (await redis.get(key))!.slice(0, 40), 'KEEPTTL');
+  const runs = modelRuns();
+  const job = await newJob(photos, { owner: first.owner });
+  const summary = await run({ jobId: job.id, photos });
+  assert.deepEqual([summary.failed, summary.cached, summary.matched], [0, 0, 0]);
+  assert.equal(modelRuns(), runs + 3, 'the profile and both photos ran again');
+  assert.equal((await jobs.require(job.id)).status, 'done');
+  const rerun = await run({ jobId: (await newJob(photos, { owner: first.owner })).id, photos });
+  assert.equal(rerun.cached, 2, 'the entries were rewritten whole');
+  assert.equal(modelRuns(), runs + 3);
+});
+
+test("photos left when the activation's deadline is near are recorded as failed, so the job completes", async () => {
+  const photos = [photo('/media/sample3.jpg?late')];
+  const job = await newJob(photos);
+  const saved = process.env.__OW_DEADLINE;
+  process.env.__OW_DEADLINE = String(Date.now() + 1000);
+  try {
+    await run({ jobId: job.id, photos });
+  } finally {
+    if (saved === undefined) delete process.env.__OW_DEADLINE;
+    else process.env.__OW_DEADLINE = saved;
+  }
+  assert.match((jobs.outcomes.get(photos[0]!.imageUrl)?.[0] as { error: string }).error, /time limit/);
+  assert.equal(host.hits.get('/media/sample3.jpg?late'), undefined);
+  assert.equal((await jobs.require(job.id)).status, 'done');
+});
