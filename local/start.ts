@@ -1,0 +1,102 @@
+/**
+ * `findme start`: everything on this machine, on embedded defaults. Reads top to bottom: build, page server,
+ * identity provider (local unless AUTH0_DOMAIN is set), X (the stand-in with the demo hashtag unless
+ * X_BEARER_TOKEN is set), Redis and the platform, then the live activation log. `close()` stops all of it.
+ */
+import { join } from 'node:path';
+import { DEFAULT_IMAGE_HOSTS, DEFAULTS } from '../actions/lib/config';
+import type { PageConfig } from '../actions/lib/types';
+import { build } from '../scripts/build';
+import { DEMO_HASHTAG, demoTweets } from '../test/fakes/demo';
+import { startFakeX, type FakeX } from '../test/fakes/x-api';
+import { annotation, type ActivationRecord } from './activations';
+import { startIdentityProvider, type IdentityProvider } from './identity';
+import { startPageServer } from './page-server';
+import { startStack, type Stack } from './stack';
+
+export interface StartOptions {
+  projectRoot: string;
+  port: number;
+  verbose: boolean;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface Running {
+  url: string;
+  stack: Stack;
+  identity: IdentityProvider | undefined;
+  x: FakeX | undefined;
+  close(): Promise<void>;
+}
+
+export function activationLine(record: ActivationRecord): string {
+  const cold = annotation(record, 'initTime') !== undefined ? 'cold' : 'warm';
+  const path = String(annotation(record, 'path') ?? record.name).replace(/^[^/]+\//, '');
+  return `${new Date(record.start).toISOString().slice(11, 23)} ${path.padEnd(24)} ${record.response.status.padEnd(22)} ${String(record.duration).padStart(6)} ms ${cold}`;
+}
+
+export async function startLocal(options: StartOptions): Promise<Running> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    await build();
+
+    const ready: { config?: PageConfig; connect: string[]; images: string[] } = { connect: [], images: [] };
+    const page = await startPageServer({
+      root: join(options.projectRoot, 'dist', 'web'),
+      port: options.port,
+      config: () => ready.config ?? { apiBase: '', auth0: { domain: '', clientId: '', audience: '' } },
+      connectOrigins: () => ready.connect,
+      imageHosts: () => ready.images,
+    });
+    closers.push(() => page.close());
+
+    let identity: IdentityProvider | undefined;
+    let auth0: PageConfig['auth0'];
+    if (env.AUTH0_DOMAIN) {
+      if (!env.AUTH0_CLIENT_ID || !env.AUTH0_AUDIENCE) throw new Error('AUTH0_DOMAIN is set: set AUTH0_CLIENT_ID and AUTH0_AUDIENCE too (see README, "Logging in with Auth0")');
+      auth0 = { domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_CLIENT_ID, audience: env.AUTH0_AUDIENCE };
+    } else {
+      identity = await startIdentityProvider({ pageOrigins: [page.origin] });
+      closers.push(() => identity!.close());
+      auth0 = { domain: identity.domain, clientId: identity.clientId, audience: identity.audience };
+    }
+
+    let x: FakeX | undefined;
+    if (!env.X_BEARER_TOKEN) {
+      x = await startFakeX({ tweets: demoTweets() });
+      closers.push(() => x!.close());
+    }
+
+    const stack = await startStack({
+      projectRoot: options.projectRoot,
+      env,
+      ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      identity: { ...auth0, ...(identity ? { host: identity.host } : {}) },
+      x: x ? { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host } : { baseUrl: env.X_API_BASE_URL || DEFAULTS.xApiBaseUrl, bearerToken: env.X_BEARER_TOKEN! },
+    });
+    closers.push(() => stack.close());
+
+    const authOrigin = /^https?:\/\//.test(auth0.domain) ? new URL(auth0.domain).origin : `https://${auth0.domain}`;
+    ready.connect = [new URL(stack.apiBase).origin, authOrigin];
+    ready.images = (stack.env.FINDME_IMAGE_HOSTS ?? DEFAULT_IMAGE_HOSTS.join(',')).split(',');
+    ready.config = { apiBase: stack.apiBase, auth0, ...(x ? { demoHashtag: DEMO_HASHTAG } : {}) };
+    if (options.verbose) stack.platform.onActivation((record) => log(activationLine(record)));
+
+    log(`findme is running: ${page.url}`);
+    log(`  OpenWhisk stand-in  ${stack.platform.apiHost} (namespace ${stack.platform.namespace})`);
+    log(`  Redis               ${stack.redis ? `${stack.redisUrl} (private)` : 'REDIS_URL'}`);
+    log(`  identity            ${identity ? `${identity.domain} (local; log in as ada or grace, password findme-demo)` : `Auth0 ${auth0.domain}`}`);
+    log(`  X                   ${x ? `stand-in with demo photos: search #${DEMO_HASHTAG}` : 'X API v2 (X_BEARER_TOKEN)'}`);
+    log('Press Ctrl-C to stop.');
+    return { url: page.url, stack, identity, x, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import type { RegisterSearchResponse } from '../actions/lib/types';
+import { startIdentityProvider } from '../local/identity';
+import { DEMO_HASHTAG, demoPhoto, demoTweets } from './fakes/demo';
+import type { FakeTweet } from './fakes/x-api';
+import { useStack } from './helpers/stack';
+
+const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });
+after(() => identity.close());
+
+/** 300 posts, each with a photo of its own: a few real group photos, the rest small pictures of no one. */
+async function manyPhotos(count: number, real: number): Promise<FakeTweet[]> {
+  const blank = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#8899aa' } }).jpeg().toBuffer();
+  return Array.from({ length: count }, (_, i) => ({
+    id: String(3_000_000 + count - i),
+    username: `u${i % 7}`,
+    media: [i < real ? { type: 'photo' as const, key: `3_many${i}`, file: demoPhoto(((i % 6) + 1) as 1) } : { type: 'photo' as const, key: `3_many${i}`, body: blank }],
+  }));
+}
+
+const { stack, x, register, waitForEnd, status } = await useStack({
+  x: { tweets: { ...demoTweets(), many: await manyPhotos(300, 2) } },
+  stack: { identity: { domain: identity.domain, audience: identity.audience, host: identity.host } },
+});
+
+async function search(hashtag: string, sub = 'local|ada') {
+  const token = await identity.issueAccessToken({ sub });
+  const response = await register(token, { hashtag });
+  assert.equal(response.status, 202, await response.clone().text());
+  const { jobId } = (await response.json()) as RegisterSearchResponse;
+  return { token, jobId };
+}
+
+test('the demo hashtag finds exactly the photo with the demo user, with the face outlined', { timeout: 240_000 }, async () => {
+  const { token, jobId } = await search(`#${DEMO_HASHTAG}`);
+  const final = await waitForEnd(token, jobId, 200_000);
+  assert.equal(final.status, 'done', JSON.stringify(final));
+  assert.equal(final.total, 6, 'six distinct photos: the repost and the retweet of sample1 count once, videos and GIFs not at all');
+  assert.equal(final.processed + final.failed, final.total);
+  assert.equal(final.failed, 0);
+  assert.deepEqual(
+    final.matches.map((m) => m.tweetId),
+    ['1900000000000000005'],
+    'only the team photo (first seen in its newest post) shows Ada',
+  );
+  const [match] = final.matches;
+  // Ada's picture was cropped around sample1's face at 414,355 177×240.
+  assert.ok(Math.abs(match!.box.x - 414) < 40 && Math.abs(match!.box.y - 355) < 40, JSON.stringify(match!.box));
+  assert.equal(match!.imageWidth, 1920);
+  assert.ok(match!.distance < 0.4);
+  assert.equal(match!.tweetUrl, 'https://x.com/bo/status/1900000000000000005');
+
+  // Polling with the cursor returns nothing new.
+  const again = (await (await status(token, jobId, final.cursor)).json()) as { matches: unknown[] };
+  assert.deepEqual(again.matches, []);
+});
+
+test('the same search again runs no model: every photo comes from the cache', { timeout: 120_000 }, async () => {
+  const served = x.mediaServed.length;
+  const { token, jobId } = await search(DEMO_HASHTAG);
+  const final = await waitForEnd(token, jobId, 100_000);
+  assert.equal(final.status, 'done');
+  assert.deepEqual(final.matches.map((m) => m.tweetId), ['1900000000000000005']);
+  assert.equal(x.mediaServed.length, served, 'no photo was downloaded again');
+  const compares = stack.platform.store.all().filter((r) => r.name === 'compare_images' && (r.response.result as { jobId?: string }).jobId === jobId);
+  const cached = compares.reduce((n, r) => n + Number((r.response.result as { cached?: number }).cached ?? 0), 0);
+  assert.equal(cached, 6);
+});
+
+test('300 photos with the default 60 fires a minute: batching delivers every photo, none lost', { timeout: 240_000 }, async () => {
+  const { token, jobId } = await search('many');
+  const final = await waitForEnd(token, jobId, 220_000);
+  assert.equal(final.status, 'done', JSON.stringify({ ...final, matches: final.matches.length }));
+  assert.equal(final.total, 300);
+  assert.equal(final.processed + final.failed, 300);
+  const fires = stack.platform.store.all().filter((r) => r.name === 'tweet_image' && (r.response.result as { jobId?: string }).jobId === jobId);
+  assert.equal(fires.length, 30, 'ten photos per tweet_image event');
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { PageConfig } from '../actions/lib/types';
+
+const root = join(import.meta.dirname, '..');
+
+/** Every descendant of a process, from /proc via ps. */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of table) if (ppid === parent) (found.push(child), queue.push(child));
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('findme start serves the page and its config on embedded defaults, and SIGTERM leaves no process behind', { timeout: 120_000 }, async (t) => {
+  const env = { ...process.env };
+  for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'FINDME_IMAGE_HOSTS']) delete env[name];
+  const child = spawn(process.execPath, [join(root, 'bin', 'findme.js'), 'start', '--port', '0', '--verbose'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // However this test ends, the whole tree goes: a failing assertion must not leave a platform running.
+  t.after(() => {
+    for (const pid of [...descendants(child.pid!), child.pid!]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL within 90 s:\n${output}`)), 90_000);
+    const check = () => {
+      const match = /findme is running: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+      if (match) (clearTimeout(timer), resolve(match[1]!));
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => reject(new Error(`findme start exited with ${code}:\n${output}`)));
+  });
+  assert.doesNotMatch(output, /WARNING/, 'no alarming warnings on a normal start');
+  const page = await fetch(url);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  const config = (await (await fetch(`${url}config.json`)).json()) as PageConfig;
+  assert.match(config.apiBase, /^http:\/\/127\.0\.0\.1:\d+\/api\/v1\/web\/guest\/findme$/);
+  assert.match(config.auth0.domain, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(config.demoHashtag, 'findmedemo');
+  // The platform answers: an unauthenticated search is refused by the real action.
+  const refused = await fetch(`${config.apiBase}/register_search`, { method: 'POST' });
+  assert.equal(refused.status, 401);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.match(output, /register_search\s+success\s+\d+ ms cold/, '--verbose prints each activation');
+
+  const started = descendants(child.pid!);
+  assert.ok(started.length >= 2, `redis-server and an action container run under findme start (${started.length})`);
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 0);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(started.filter(alive), [], 'every child process is gone');
+});

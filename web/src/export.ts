@@ -1,0 +1,34 @@
+/** The trip-report exports of the matches: Markdown and CSV (RFC 4180). */
+import type { MatchRecord } from '../../actions/lib/types';
+
+export function similarity(distance: number): number {
+  return Math.max(0, Math.min(100, Math.round((1 - distance) * 100)));
+}
+
+function markdownCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+
+export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
+  const lines = [
+    `# Photos of me at #${markdownCell(hashtag)}`,
+    '',
+    `${matches.length} ${matches.length === 1 ? 'photo' : 'photos'} found by findme.`,
+    '',
+    '| Post | Photo | Similarity |',
+    '| --- | --- | --- |',
+    ...matches.map((m) => `| [${markdownCell(m.tweetId)}](${m.tweetUrl}) | ![photo](${m.imageUrl}) | ${similarity(m.distance)} % |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(matches: MatchRecord[]): string {
+  const header = ['tweet_id', 'tweet_url', 'image_url', 'similarity_percent', 'distance', 'box_x', 'box_y', 'box_width', 'box_height'];
+  const rows = matches.map((m) => [m.tweetId, m.tweetUrl, m.imageUrl, similarity(m.distance), m.distance.toFixed(4), m.box.x, m.box.y, m.box.width, m.box.height]);
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}

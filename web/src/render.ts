@@ -1,0 +1,53 @@
+/** Renders the search's progress and its matches. */
+import type { MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
+import { boxPercent } from './box';
+import { byId, el } from './dom';
+import { similarity } from './export';
+import { progressOf } from './follow';
+
+export function renderProgress(status: SearchStatusResponse): void {
+  const value = progressOf(status);
+  const bar = byId('progress');
+  bar.setAttribute('aria-valuenow', String(value));
+  bar.setAttribute('aria-valuetext', `${value}% of photos checked`);
+  byId('progress-fill').style.width = `${value}%`;
+  byId('count-checked').textContent = String(status.processed + status.failed);
+  byId('count-total').textContent = status.searchDone ? String(status.total) : `${status.total}+`;
+  byId('count-failed').textContent = String(status.failed);
+  byId('count-matched').textContent = String(status.matched);
+}
+
+/** A match: the photo with the face outlined, the similarity, a link to the post. Newest first. */
+export function renderMatch(match: MatchRecord): void {
+  const list = byId('matches');
+  const box = boxPercent(match.box, match.imageWidth, match.imageHeight);
+  const outline = el('span', { class: 'face', 'aria-hidden': 'true' });
+  outline.style.left = `${box.left}%`;
+  outline.style.top = `${box.top}%`;
+  outline.style.width = `${box.width}%`;
+  outline.style.height = `${box.height}%`;
+  const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.tweetId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
+  const frame = el('div', { class: 'frame' }, img, outline);
+  const score = similarity(match.distance);
+  const caption = el(
+    'figcaption',
+    {},
+    el('span', { class: 'similarity', title: `face distance ${match.distance.toFixed(3)}` }, `${score}% similar`),
+    ' · ',
+    el('a', { href: match.tweetUrl, target: '_blank', rel: 'noopener noreferrer' }, 'View post'),
+  );
+  const item = el('li', { class: 'match', 'data-tweet-id': match.tweetId }, el('figure', {}, frame, caption));
+  list.prepend(item);
+  byId('no-matches').hidden = true;
+}
+
+export function clearMatches(): void {
+  byId('matches').replaceChildren();
+  byId('no-matches').hidden = false;
+}
+
+export function say(message: string, kind: 'info' | 'error' = 'info'): void {
+  const region = byId('status');
+  region.textContent = message;
+  region.dataset.kind = kind;
+}
