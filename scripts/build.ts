@@ -96,6 +96,8 @@ export async function buildWeb(): Promise<void> {
 export async function build(): Promise<void> {
   syncWeights();
   await Promise.all([buildActions(), buildRuntime(), buildWeb()]);
+  // esbuild keeps a service process for later builds; long-running callers (findme start) have none.
+  await esbuild.stop();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PageConfig } from '../actions/lib/types';
@@ -21,10 +22,10 @@ function descendants(pid: number): number[] {
   return found;
 }
 
+/** Running, as opposed to gone or a zombie (exited, waiting for a parent that no longer exists to reap it). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
