@@ -43,7 +43,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   await page.getByRole('button', { name: 'Search' }).click();
   const progress = page.getByRole('progressbar');
   await progress.waitFor();
-  await page.waitForFunction(() => document.getElementById('progress')?.getAttribute('aria-valuenow') === '100', undefined, { timeout: 240_000 });
+  await page.waitForFunction("document.getElementById('progress')?.getAttribute('aria-valuenow') === '100'", undefined, { timeout: 240_000 });
   await page.getByText(/^Done:/).waitFor({ timeout: 20_000 });
   firstJob = new URL(page.url()).searchParams.get('job') ?? '';
   assert.match(firstJob, /^[0-9a-f-]{36}$/);
@@ -52,8 +52,9 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   assert.equal(await matches.count(), 1);
   assert.equal(await matches.first().getAttribute('data-tweet-id'), '1900000000000000005');
   const outline = matches.first().locator('.face');
-  const left = parseFloat((await outline.evaluate((el) => (el as HTMLElement).style.left)) || 'NaN');
-  const top = parseFloat((await outline.evaluate((el) => (el as HTMLElement).style.top)) || 'NaN');
+  const style = (await outline.getAttribute('style')) ?? '';
+  const left = parseFloat(/left:\s*([\d.]+)%/.exec(style)?.[1] ?? 'NaN');
+  const top = parseFloat(/top:\s*([\d.]+)%/.exec(style)?.[1] ?? 'NaN');
   assert.ok(Math.abs(left - (414 / 1920) * 100) < 3 && Math.abs(top - (355 / 1280) * 100) < 4, `face outline at ${left}%, ${top}%`);
   assert.match((await matches.first().getByRole('link', { name: 'View post' }).getAttribute('href')) ?? '', /^https:\/\/x\.com\/bo\/status\/1900000000000000005$/);
   assert.match((await matches.first().textContent()) ?? '', /\d+% similar/);
