@@ -43,7 +43,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   await page.getByRole('button', { name: 'Search' }).click();
   const progress = page.getByRole('progressbar');
   await progress.waitFor();
-  await page.waitForFunction("document.getElementById('progress')?.getAttribute('aria-valuenow') === '100'", undefined, { timeout: 240_000 });
+  await page.locator('[role=progressbar][aria-valuenow="100"]').waitFor({ timeout: 240_000 });
   await page.getByText(/^Done:/).waitFor({ timeout: 20_000 });
   firstJob = new URL(page.url()).searchParams.get('job') ?? '';
   assert.match(firstJob, /^[0-9a-f-]{36}$/);
