@@ -28,7 +28,11 @@ async function fan(store: JobStore, jobId: string, photos: PhotoRef[], deadline:
   try {
     await fireTrigger(TWEET_IMAGE_TRIGGER, { jobId, photos } satisfies TweetImageEvent, {
       deadline,
-      onRetry: (attempt, waitMs, status) => console.log(`job ${jobId}: ${TWEET_IMAGE_TRIGGER} fire answered ${status}, retry ${attempt} in ${Math.round(waitMs)} ms`),
+      onRetry: (attempt, waitMs, status) => {
+        console.log(`job ${jobId}: ${TWEET_IMAGE_TRIGGER} fire answered ${status}, retry ${attempt} in ${Math.round(waitMs)} ms`);
+        // Waiting out OpenWhisk's fire limit is progress of a kind: the job must not be taken for stalled.
+        void store.touch(jobId).catch(() => undefined);
+      },
     });
     return true;
   } catch (error) {
@@ -68,7 +72,10 @@ export async function main(params: Params): Promise<SearchSummary> {
     for await (const found of searchPhotos(client, job.hashtag, {
       maxTweets: x.maxTweets,
       deadline,
-      onRateLimit: (waitMs) => console.log(`job ${jobId}: X rate limit, waiting ${Math.round(waitMs / 1000)} s`),
+      onRateLimit: (waitMs) => {
+        console.log(`job ${jobId}: X rate limit, waiting ${Math.round(waitMs / 1000)} s`);
+        void store.touch(jobId).catch(() => undefined);
+      },
     })) {
       // Counted before fired: compare_images refuses photos the job does not know.
       photos += await store.addPhotos(jobId, found);

@@ -132,10 +132,15 @@ test('a job with no progress for the stall time fails with a reason; a moving on
   await store.recordPhoto(job.id, photo(1), { matches: [] });
   clock += 4_000;
   assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing', 'progress resets the stall clock');
+  clock += 4_000;
+  await store.touch(job.id);
+  clock += 4_000;
+  assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing', 'a touch (work still going on) resets it too');
   clock += 2_000;
   const stalled = await store.failIfStalled(job.id, 5);
   assert.equal(stalled?.status, 'failed');
   assert.match(stalled?.error ?? '', /^stalled: no progress for 5 s \(1 of 2 photos unprocessed\)$/);
+  await assert.rejects(store.touch(job.id), FinishedJobError);
 });
 
 test('matches come newest first, and a cursor returns only what is new', async () => {

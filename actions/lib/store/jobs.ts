@@ -11,6 +11,7 @@ import { ScriptCode } from './scripts/common';
 import { finishSearch } from './scripts/finish-search-2';
 import { recordPhoto } from './scripts/record-photo-4';
 import { setStatus } from './scripts/set-status-1';
+import { touchJob } from './scripts/touch-1';
 
 /** The job does not exist (never created, or expired). */
 export class UnknownJobError extends Error {
@@ -180,6 +181,11 @@ export class JobStore {
     );
     if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
+  }
+
+  /** Records that work on the job is still going on (so waiting out a limit is not a stall). */
+  async touch(jobId: string): Promise<void> {
+    check(await touchJob.run(this.redis, [this.keys.job(jobId)], [this.now()]), jobId);
   }
 
   /** Fails a job that has not finished, with the reason; a no-op on a finished or unknown job. */
