@@ -79,7 +79,7 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
   }
 
   const redirectUris = options.pageOrigins.flatMap((origin) => [`${origin}/`, origin]);
-  const provider = createProvider({ issuer, audience, clientId, redirectUris, users, signingKey, cookieKeys: [randomBytes(32).toString('hex')] });
+  const provider = await createProvider({ issuer, audience, clientId, redirectUris, users, signingKey, cookieKeys: [randomBytes(32).toString('hex')] });
   const oidc = provider.callback();
   const corsOrigins = new Set(options.pageOrigins);
 

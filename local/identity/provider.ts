@@ -3,7 +3,7 @@
  * `audience` parameter mapped to a resource indicator so access tokens are RS256 JWTs for the API, profile claims
  * in the ID token (what auth0-spa-js's getUser() reads), no consent screen for the first-party client.
  */
-import { Provider, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { IdentityUser } from './accounts';
 import { logoutPage, messagePage } from './pages';
@@ -32,7 +32,25 @@ export function claimsOf(user: IdentityUser): Record<string, unknown> {
   };
 }
 
-export function createProvider(setup: ProviderSetup): Provider {
+/**
+ * Two of oidc-provider's start-up warnings do not apply to a local stand-in and would only alarm: its in-memory
+ * adapter is the point (state lives as long as `findme start`), and Node 20 works (the tests run on it).
+ */
+const EXPECTED_WARNINGS = [/Unsupported runtime/, /in-memory adapter is used/];
+
+async function withoutExpectedWarnings<T>(make: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!EXPECTED_WARNINGS.some((w) => w.test(String(args[0])))) warn(...args);
+  };
+  try {
+    return await make();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+export async function createProvider(setup: ProviderSetup): Promise<Provider> {
   const configuration: Configuration = {
     clients: [
       {
@@ -105,5 +123,8 @@ export function createProvider(setup: ProviderSetup): Provider {
       ctx.body = messagePage('Log in failed', `${String(out.error)}: ${String(out.error_description ?? '')}`);
     },
   };
-  return new Provider(setup.issuer, configuration);
+  return withoutExpectedWarnings(async () => {
+    const { Provider } = await import('oidc-provider');
+    return new Provider(setup.issuer, configuration);
+  });
 }
