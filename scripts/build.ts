@@ -3,15 +3,17 @@
  * local platform runs), and the web page. Also called by `findme start` and the test runner, so what runs is
  * always what was built from the current sources.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import JSZip from 'jszip';
 import { PROJECT_ROOT, syncWeights } from './weights';
 
 export const DIST = join(PROJECT_ROOT, 'dist');
 export const ACTIONS_OUT = join(DIST, 'actions');
 export const WEB_OUT = join(DIST, 'web');
+export const PACKAGES_OUT = join(DIST, 'packages');
 
 /**
  * Provided by the runtime, never bundled: the Docker image installs these next to the OpenWhisk runtime (native
@@ -57,6 +59,25 @@ export async function buildActions(): Promise<string[]> {
   return outputs;
 }
 
+/**
+ * One deployable zip per action, `dist/packages/<name>.zip`, holding only its bundle at the path its handler
+ * names. serverless.yml points each function's `package.artifact` here: Serverless v3 does not package functions
+ * that have an `image` (its AWS container-image semantics), so compare_images needs a prebuilt artifact, and all
+ * four are built the same way.
+ */
+export async function buildPackages(bundles: string[]): Promise<string[]> {
+  mkdirSync(PACKAGES_OUT, { recursive: true });
+  return Promise.all(
+    bundles.map(async (bundle) => {
+      const zip = new JSZip();
+      zip.file(`dist/actions/${basename(bundle)}`, readFileSync(bundle), { date: new Date('2020-01-01T00:00:00Z') });
+      const out = join(PACKAGES_OUT, `${basename(bundle, '.js')}.zip`);
+      writeFileSync(out, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } }));
+      return out;
+    }),
+  );
+}
+
 /** The local platform's action container program (see local/runtime/): one file, started once per container. */
 export const RUNTIME_OUT = join(DIST, 'local', 'runtime.cjs');
 
@@ -95,7 +116,7 @@ export async function buildWeb(): Promise<void> {
 
 export async function build(): Promise<void> {
   syncWeights();
-  await Promise.all([buildActions(), buildRuntime(), buildWeb()]);
+  await Promise.all([buildActions().then(buildPackages), buildRuntime(), buildWeb()]);
   // esbuild keeps a service process for later builds; long-running callers (findme start) have none.
   await esbuild.stop();
 }

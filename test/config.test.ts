@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { authConfig, faceConfig, jobConfig, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
+import { ConfigError } from '../actions/lib/errors';
+
+test('unset or empty means the embedded default', () => {
+  const redis = redisConfig({ REDIS_URL: '' });
+  assert.equal(redis.redisUrl, process.env.REDIS_URL || DEFAULTS.redisUrl);
+  assert.equal(redis.jobTtlS, 24 * 3600);
+  assert.equal(redis.descriptorTtlS, 7 * 24 * 3600);
+  const x = xConfig({});
+  assert.equal(x.xApiBaseUrl, 'https://api.x.com/2/');
+  assert.equal(x.maxTweets, 1000);
+  assert.equal(x.xBearerToken, process.env.X_BEARER_TOKEN);
+  assert.equal(jobConfig({}).jobStallS, 300);
+  assert.deepEqual(faceConfig({ FINDME_IMAGE_HOSTS: '' }).imageHosts, process.env.FINDME_IMAGE_HOSTS ? faceConfig({}).imageHosts : ['pbs.twimg.com', 'abs.twimg.com']);
+});
+
+test('parameters win over the environment', () => {
+  process.env.FINDME_MAX_TWEETS = '50';
+  try {
+    assert.equal(xConfig({}).maxTweets, 50);
+    assert.equal(xConfig({ FINDME_MAX_TWEETS: '70' }).maxTweets, 70);
+    assert.equal(xConfig({ FINDME_MAX_TWEETS: 80 }).maxTweets, 80);
+  } finally {
+    delete process.env.FINDME_MAX_TWEETS;
+  }
+});
+
+test('a malformed value is an error naming the variable and what it should be', () => {
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => redisConfig({ REDIS_URL: 'localhost:6379' }), /^REDIS_URL must be a URL \(redis: or rediss: or unix:\), got "localhost:6379"$/],
+    [() => redisConfig({ REDIS_URL: 'http://x' }), /^REDIS_URL must be a URL/],
+    [() => xConfig({ FINDME_MAX_TWEETS: 'lots' }), /^FINDME_MAX_TWEETS must be a whole number from 10 to 100000, got "lots"$/],
+    [() => xConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
+    [() => xConfig({ X_API_BASE_URL: 'ftp://x' }), /^X_API_BASE_URL must be a URL/],
+    [() => faceConfig({ FINDME_MATCH_THRESHOLD: 'high' }), /^FINDME_MATCH_THRESHOLD must be a number from 0.1 to 1.5/],
+    [() => faceConfig({ FINDME_TF_BACKEND: 'gpu' }), /^FINDME_TF_BACKEND must be one of tensorflow, wasm, cpu, got "gpu"$/],
+    [() => faceConfig({ FINDME_IMAGE_HOSTS: 'https://pbs.twimg.com' }), /^FINDME_IMAGE_HOSTS must be a comma-separated list of host names/],
+    [() => jobConfig({ FINDME_JOB_STALL_S: '1.5' }), /^FINDME_JOB_STALL_S must be a whole number/],
+    [() => authConfig({ AUTH0_AUDIENCE: 'https://api' }), /^AUTH0_DOMAIN must be set/],
+    [() => authConfig({ AUTH0_DOMAIN: 'example.auth0.com' }), /^AUTH0_AUDIENCE must be set/],
+    [() => redisConfig({ REDIS_URL: { url: 'x' } }), /^REDIS_URL must be a string/],
+  ];
+  for (const [read, message] of cases) assert.throws(read, (e: unknown) => e instanceof ConfigError && message.test(e.message), message.source);
+});
+
+test('a password in a malformed Redis URL is not repeated in the error', () => {
+  assert.throws(() => redisConfig({ REDIS_URL: 'http://user:s3cret@host' }), (e: Error) => !e.message.includes('s3cret'));
+});
+
+test('AUTH0_DOMAIN: a tenant domain or a full URL, issuer always with a trailing slash', () => {
+  const tenant = authConfig({ AUTH0_DOMAIN: 'findme.eu.auth0.com', AUTH0_AUDIENCE: 'https://findme/api' });
+  assert.equal(tenant.issuer, 'https://findme.eu.auth0.com/');
+  assert.equal(tenant.jwksUrl, 'https://findme.eu.auth0.com/.well-known/jwks.json');
+  assert.equal(tenant.userinfoUrl, 'https://findme.eu.auth0.com/userinfo');
+  const local = authConfig({ AUTH0_DOMAIN: 'http://127.0.0.1:4000', AUTH0_AUDIENCE: 'a' });
+  assert.equal(local.issuer, 'http://127.0.0.1:4000/');
+});
+
+test('every variable is a package parameter in serverless.yml (web actions are final: callers cannot override them)', () => {
+  const manifest = parse(readFileSync(join(import.meta.dirname, '..', 'serverless.yml'), 'utf8')) as {
+    resources: { packages: { findme: { parameters: Record<string, unknown> } } };
+  };
+  const declared = Object.keys(manifest.resources.packages.findme.parameters);
+  assert.deepEqual(VARIABLES.filter((v) => !declared.includes(v)), []);
+});
