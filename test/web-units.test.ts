@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { MatchRecord } from '../actions/lib/types';
+import { explain } from '../web/src/api';
+import { boxPercent } from '../web/src/box';
+import { similarity, toCsv, toMarkdown } from '../web/src/export';
+import { nextInterval, progressOf } from '../web/src/follow';
+
+const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
+  tweetId: '1900',
+  tweetUrl: 'https://x.com/ada/status/1900',
+  imageUrl: 'https://pbs.twimg.com/media/a.jpg',
+  box: { x: 10, y: 20, width: 30, height: 40 },
+  distance: 0.25,
+  imageWidth: 200,
+  imageHeight: 100,
+  ...over,
+});
+
+test('the Markdown export has a row per match, with link, photo and similarity', () => {
+  const text = toMarkdown('jsconfeu', [match(), match({ tweetId: '1901', tweetUrl: 'https://x.com/b/status/1901', distance: 0.5 })]);
+  assert.equal(
+    text,
+    [
+      '# Photos of me at #jsconfeu',
+      '',
+      '2 photos found by findme.',
+      '',
+      '| Post | Photo | Similarity |',
+      '| --- | --- | --- |',
+      '| [1900](https://x.com/ada/status/1900) | ![photo](https://pbs.twimg.com/media/a.jpg) | 75 % |',
+      '| [1901](https://x.com/b/status/1901) | ![photo](https://pbs.twimg.com/media/a.jpg) | 50 % |',
+      '',
+    ].join('\n'),
+  );
+  assert.match(toMarkdown('a|b', []), /^# Photos of me at #a\\\|b\n\n0 photos found/);
+});
+
+test('the CSV export quotes what needs quoting (RFC 4180)', () => {
+  const csv = toCsv([match({ tweetUrl: 'https://x.com/a,"b"/status/1' })]);
+  const [header, row, end] = csv.split('\r\n');
+  assert.equal(header, 'tweet_id,tweet_url,image_url,similarity_percent,distance,box_x,box_y,box_width,box_height');
+  assert.equal(row, '1900,"https://x.com/a,""b""/status/1",https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40');
+  assert.equal(end, '');
+});
+
+test('similarity is 1 − distance as a whole percentage, within 0–100', () => {
+  assert.deepEqual([similarity(0), similarity(0.25), similarity(1.2), similarity(-0.1)], [100, 75, 0, 100]);
+});
+
+test('a face box becomes percentages of its image, clamped', () => {
+  assert.deepEqual(boxPercent({ x: 10, y: 20, width: 30, height: 40 }, 200, 100), { left: 5, top: 20, width: 15, height: 40 });
+  assert.deepEqual(boxPercent({ x: 190, y: 0, width: 30, height: 10 }, 200, 100).width, 15);
+  assert.deepEqual(boxPercent({ x: 1, y: 1, width: 1, height: 1 }, 0, 0), { left: 0, top: 0, width: 0, height: 0 });
+});
+
+test('polling backs off while nothing changes and snaps back when something does', () => {
+  const b = { minMs: 400, maxMs: 4000, factor: 1.6 };
+  const seq = [400];
+  for (let i = 0; i < 8; i++) seq.push(nextInterval(seq.at(-1)!, false, b));
+  assert.deepEqual(seq, [400, 640, 1024, 1638, 2621, 4000, 4000, 4000, 4000]);
+  assert.equal(nextInterval(4000, true, b), 400);
+});
+
+test('progress counts processed and failed photos against the total; done is 100', () => {
+  assert.equal(progressOf({ processed: 3, failed: 1, total: 8, status: 'comparing' }), 50);
+  assert.equal(progressOf({ processed: 0, failed: 0, total: 0, status: 'searching' }), 0);
+  assert.equal(progressOf({ processed: 0, failed: 0, total: 0, status: 'done' }), 100);
+});
+
+test('failed requests are explained in words, with the server\'s own message for 400', () => {
+  assert.equal(explain(400, 'hashtag is empty', 'search'), 'hashtag is empty');
+  assert.equal(explain(401, 'invalid access token', 'search'), 'Your session has expired. Log in again.');
+  assert.equal(explain(404, undefined, 'status'), 'Search not found.');
+  assert.match(explain(429, undefined, 'search'), /busy/);
+  assert.match(explain(503, undefined, 'search'), /HTTP 503/);
+  assert.match(explain(0, undefined, 'search'), /Can't reach findme/);
+});
