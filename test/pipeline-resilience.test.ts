@@ -40,7 +40,7 @@ async function pollUntil(token: string, jobId: string, stop: (s: SearchStatusRes
       last = (await response.json()) as SearchStatusResponse;
       if (stop(last)) return last;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`job ${jobId} did not get there in ${timeoutMs} ms; last seen ${JSON.stringify(last)}`);
 }

@@ -54,6 +54,11 @@ test('a face box becomes percentages of its image, clamped', () => {
   assert.deepEqual(boxPercent({ x: 1, y: 1, width: 1, height: 1 }, 0, 0), { left: 0, top: 0, width: 0, height: 0 });
 });
 
+test('the default polling stays at or under one request a second', async () => {
+  const { DEFAULT_BACKOFF } = await import('../web/src/follow');
+  assert.ok(DEFAULT_BACKOFF.minMs >= 1000);
+});
+
 test('polling backs off while nothing changes and snaps back when something does', () => {
   const b = { minMs: 400, maxMs: 4000, factor: 1.6 };
   const seq = [400];
@@ -75,4 +80,35 @@ test('failed requests are explained in words, with the server\'s own message for
   assert.match(explain(429, undefined, 'search'), /busy/);
   assert.match(explain(503, undefined, 'search'), /HTTP 503/);
   assert.match(explain(0, undefined, 'search'), /Can't reach findme/);
+});
+
+test('following a search waits out 429s and answers with every match; a 404 ends it at once', async () => {
+  const { createServer } = await import('node:http');
+  const { FindmeApi, ApiError } = await import('../web/src/api');
+  const { followSearch } = await import('../web/src/follow');
+  let calls = 0;
+  const server = createServer((req, res) => {
+    calls += 1;
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.searchParams.get('jobId') === 'gone') return res.writeHead(404).end('{"error":"no search"}');
+    if (calls <= 2) return res.writeHead(429).end('{"error":"Too many requests"}');
+    const done = url.searchParams.get('after') === '1';
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({ status: done ? 'done' : 'comparing', hashtag: 't', total: 2, searchDone: true, processed: done ? 2 : 1, failed: 0, matched: 1, matches: done ? [] : [match()], cursor: '1' }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as { port: number };
+    const api = new FindmeApi(`http://127.0.0.1:${port}`, async () => 'token');
+    const fast = { minMs: 5, maxMs: 20, factor: 2 };
+    const seen: string[] = [];
+    const result = await followSearch(api, 'job', { backoff: fast, onMatch: (m) => seen.push(m.tweetId) });
+    assert.equal(result.final.status, 'done');
+    assert.deepEqual(seen, ['1900']);
+    assert.equal(calls, 4, 'two 429s, then two answers');
+    await assert.rejects(followSearch(api, 'gone', { backoff: fast }), (e: unknown) => e instanceof ApiError && e.status === 404);
+  } finally {
+    server.close();
+  }
 });

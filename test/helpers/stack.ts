@@ -15,7 +15,7 @@ export interface TestStack {
   issuer: TestIssuer;
   register(token: string | undefined, body: unknown): Promise<Response>;
   status(token: string | undefined, jobId: string, after?: string): Promise<Response>;
-  /** Polls until the job is done or failed (bounded). */
+  /** Polls about once a second, as the page does, until the job is done or failed (bounded); a 429 is waited out. */
   waitForEnd(token: string, jobId: string, timeoutMs?: number): Promise<SearchStatusResponse>;
 }
 
@@ -45,11 +45,13 @@ export async function useStack(options: { x?: FakeXOptions; stack?: Partial<Stac
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const response = await status(token, jobId);
-        if (!response.ok) throw new Error(`search_status answered ${response.status}: ${await response.text()}`);
-        const body = (await response.json()) as SearchStatusResponse;
-        if (body.status === 'done' || body.status === 'failed') return body;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
-        await new Promise((r) => setTimeout(r, 200));
+        if (response.status !== 429) {
+          if (!response.ok) throw new Error(`search_status answered ${response.status}: ${await response.text()}`);
+          const body = (await response.json()) as SearchStatusResponse;
+          if (body.status === 'done' || body.status === 'failed') return body;
+          if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+        } else if (Date.now() > deadline) throw new Error(`job ${jobId}: search_status still answers 429 after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 1000));
       }
     },
   };

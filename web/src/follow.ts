@@ -3,7 +3,7 @@
  * and backs off while nothing changes. Shared by the page and `findme search`.
  */
 import type { MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
-import type { FindmeApi } from './api';
+import { ApiError, type FindmeApi } from './api';
 
 export interface Backoff {
   minMs: number;
@@ -11,7 +11,18 @@ export interface Backoff {
   factor: number;
 }
 
-export const DEFAULT_BACKOFF: Backoff = { minMs: 400, maxMs: 4000, factor: 1.6 };
+/**
+ * Once a second at most: every poll is an activation, and OpenWhisk allows a namespace 120 a minute by default,
+ * shared with the actions the search itself runs.
+ */
+export const DEFAULT_BACKOFF: Backoff = { minMs: 1000, maxMs: 5000, factor: 1.6 };
+
+/** Consecutive polls that may fail for passing reasons (429, 5xx, no network) before following gives up. */
+export const MAX_TRANSIENT_FAILURES = 8;
+
+function isTransient(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status === 429 || error.status >= 500);
+}
 
 /** The next wait: back to the minimum when something changed, else longer, up to the maximum. */
 export function nextInterval(previousMs: number, changed: boolean, backoff: Backoff = DEFAULT_BACKOFF): number {
@@ -47,9 +58,24 @@ export async function followSearch(api: FindmeApi, jobId: string, options: Follo
   let cursor: string | undefined;
   let interval = backoff.minMs;
   let last = '';
+  let failures = 0;
+  const wait = async () => {
+    if (Date.now() + interval > deadline) throw new Error(`the search did not finish within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  };
   for (;;) {
     if (options.signal?.aborted) throw new Error('stopped following the search');
-    const status = await api.status(jobId, cursor);
+    let status: SearchStatusResponse;
+    try {
+      status = await api.status(jobId, cursor);
+      failures = 0;
+    } catch (error) {
+      // A busy platform or a blip is no reason to stop watching: slow down and ask again.
+      if (!isTransient(error) || ++failures > MAX_TRANSIENT_FAILURES) throw error;
+      interval = nextInterval(interval, false, backoff);
+      await wait();
+      continue;
+    }
     cursor = status.cursor;
     for (const match of [...status.matches].reverse()) options.onMatch?.(match);
     matches.unshift(...status.matches);
@@ -58,7 +84,6 @@ export async function followSearch(api: FindmeApi, jobId: string, options: Follo
     const fingerprint = `${status.status}/${status.total}/${status.processed}/${status.failed}/${status.matched}`;
     interval = nextInterval(interval, fingerprint !== last, backoff);
     last = fingerprint;
-    if (Date.now() + interval > deadline) throw new Error(`the search did not finish within ${Math.round(timeoutMs / 1000)} s; it is ${status.status}`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await wait();
   }
 }
