@@ -17,7 +17,11 @@ function descendants(pid: number): number[] {
   const queue = [pid];
   while (queue.length) {
     const parent = queue.shift()!;
-    for (const [child, ppid] of table) if (ppid === parent) (found.push(child), queue.push(child));
+    for (const [child, ppid] of table) {
+      if (ppid !== parent) continue;
+      found.push(child);
+      queue.push(child);
+    }
   }
   return found;
 }
@@ -52,7 +56,9 @@ test('findme start serves the page and its config on embedded defaults, and SIGT
     const timer = setTimeout(() => reject(new Error(`no URL within 90 s:\n${output}`)), 90_000);
     const check = () => {
       const match = /findme is running: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-      if (match) (clearTimeout(timer), resolve(match[1]!));
+      if (!match) return;
+      clearTimeout(timer);
+      resolve(match[1]!);
     };
     child.stdout.on('data', check);
     child.once('exit', (code) => reject(new Error(`findme start exited with ${code}:\n${output}`)));
