@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DEFAULTS } from '../actions/lib/config';
 import type { PhotoLine, SummaryLine } from '../cli/commands/match';
 import { demoBytes, noFaceImage, sample1Profile, SAMPLE1_FACES, serve, startPhotoHost } from './helpers/images';
 
@@ -48,16 +49,16 @@ test('one JSON line per photo, file or allowed URL, then a summary; exit 0', asy
   const url = host.route('/sample3.jpg', serve.bytes(demoBytes(3)));
   const run = await findme(profile, sample1, url, '--allow-host', '127.0.0.1');
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(run.summary, { photos: 2, matched: 1, failed: 0, threshold: 0.55, backend: 'wasm' });
+  assert.deepEqual(run.summary, { photos: 2, matched: 1, failed: 0, threshold: DEFAULTS.matchThreshold, backend: 'wasm' });
   const [first, second] = run.lines;
   assert.equal(first?.photo, sample1);
   assert.equal(first?.match, true);
   assert.equal(first?.faces?.length, 3);
   const closest = [...first!.faces!].sort((a, b) => a.distance - b.distance)[0]!;
   assert.ok(Math.abs(closest.box.x - SAMPLE1_FACES[2]!.x) < 20, JSON.stringify(closest.box));
-  assert.ok(closest.distance < 0.55);
+  assert.ok(closest.distance < DEFAULTS.matchThreshold);
   assert.deepEqual([second?.photo, second?.match, second?.faces?.length], [url, false, 3]);
-  assert.ok(second!.faces!.every((f) => f.distance > 0.55));
+  assert.ok(second!.faces!.every((f) => f.distance > DEFAULTS.matchThreshold));
   assert.match(run.stderr, /face engine: backend wasm/);
 });
 

@@ -1,5 +1,32 @@
-import type { ParsedArgs } from '../usage';
+/** `findme bench <compare|search|peer|accuracy|detectors>`: see bench/README.md. */
+import { UsageError, intFlag, type ParsedArgs } from '../usage';
 
-export async function run(_args: ParsedArgs): Promise<number> {
-  throw new Error('`findme bench` is not built yet');
+const BENCHMARKS = ['compare', 'search', 'peer', 'accuracy', 'detectors'] as const;
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const [name, ...rest] = args.positionals;
+  if (!name || !(BENCHMARKS as readonly string[]).includes(name)) {
+    throw new UsageError(name ? `unknown benchmark "${name}"; the benchmarks are ${BENCHMARKS.join(', ')}` : `name a benchmark: ${BENCHMARKS.join(', ')}`, 'bench');
+  }
+  if (rest.length > (name === 'accuracy' ? 1 : 0)) throw new UsageError(`unexpected argument ${rest.join(' ')}`, 'bench');
+  const quick = args.values.quick === true;
+  const runs = args.values.runs === undefined ? undefined : intFlag(args, 'runs', 1, 1, 100);
+  switch (name) {
+    case 'compare':
+      await (await import('../../bench/compare')).benchCompare({ quick, ...(runs ? { runs } : {}) });
+      break;
+    case 'search':
+      await (await import('../../bench/search')).benchSearch({ photos: intFlag(args, 'photos', 200, 6, 5000), quick });
+      break;
+    case 'peer':
+      await (await import('../../bench/peer')).benchPeer({ quick, ...(runs ? { runs } : {}) });
+      break;
+    case 'accuracy':
+      await (await import('../../bench/accuracy')).benchAccuracy({ dir: rest[0], quick });
+      break;
+    case 'detectors':
+      await (await import('../../bench/detectors')).benchDetectors({ quick });
+      break;
+  }
+  return 0;
 }
