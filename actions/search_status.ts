@@ -50,6 +50,7 @@ export function main(params: Params): Promise<WebResponse> {
       ...(job.error ? { error: job.error } : {}),
       matches: page.matches,
       cursor: page.cursor,
+      failures: job.failed > 0 ? await store.failures(jobId) : [],
     };
     return json(200, body);
   });

@@ -10,14 +10,14 @@ import { useStack } from './helpers/stack';
 const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });
 after(() => identity.close());
 
-/** 300 posts, each with a photo of its own: a few real group photos, the rest small pictures of no one. */
+/** 300 posts, each with a photo of its own: a few real group photos, one that is not an image, the rest small pictures of no one. */
 async function manyPhotos(count: number, real: number): Promise<FakeTweet[]> {
   const blank = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#8899aa' } }).jpeg().toBuffer();
-  return Array.from({ length: count }, (_, i) => ({
-    id: String(3_000_000 + count - i),
-    username: `u${i % 7}`,
-    media: [i < real ? { type: 'photo' as const, key: `3_many${i}`, file: demoPhoto(((i % 6) + 1) as 1) } : { type: 'photo' as const, key: `3_many${i}`, body: blank }],
-  }));
+  return Array.from({ length: count }, (_, i) => {
+    const key = `3_many${i}`;
+    const media = i < real ? { file: demoPhoto(((i % 6) + 1) as 1) } : { body: i === count - 1 ? Buffer.from('<html>not a photo</html>') : blank };
+    return { id: String(3_000_000 + count - i), username: `u${i % 7}`, media: [{ type: 'photo' as const, key, ...media }] };
+  });
 }
 
 const { stack, x, register, waitForEnd, status } = await useStack({
@@ -75,6 +75,10 @@ test('300 photos with the default 60 fires a minute: batching delivers every pho
   assert.equal(final.status, 'done', JSON.stringify({ ...final, matches: final.matches.length }));
   assert.equal(final.total, 300);
   assert.equal(final.processed + final.failed, 300);
+  assert.equal(final.failed, 1);
+  assert.equal(final.failures.length, 1, 'the failed photo is listed with its reason');
+  assert.match(final.failures[0]!.imageUrl, /3_many299\.jpg$/);
+  assert.match(final.failures[0]!.reason, /not an image/i);
   const fires = stack.platform.store.all().filter((r) => r.name === 'tweet_image' && (r.response.result as { jobId?: string }).jobId === jobId);
   assert.equal(fires.length, 30, 'ten photos per tweet_image event');
 });

@@ -58,6 +58,8 @@ test('a job is done exactly when the search finished and every photo is recorded
   assert.equal(again.recorded, false, 'a duplicate delivery is not recorded');
   assert.deepEqual([again.job.processed, again.job.matched], [1, 1]);
   await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404' });
+  await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404 again' });
+  assert.deepEqual(await store.failures(job.id), [{ tweetUrl: photo(2).tweetUrl, imageUrl: photo(2).imageUrl, reason: 'HTTP 404' }], 'a failure is kept once, with its reason');
   await store.recordPhoto(job.id, photo(3), { matches: [] });
   assert.equal((await store.require(job.id)).status, 'searching', 'not done before the search finished');
   const finished = await store.finishSearch(job.id);
@@ -107,6 +109,7 @@ test('concurrent deliveries with duplicates count every photo exactly once', asy
   const done = await store.require(job.id);
   assert.equal(done.status, 'done');
   assert.equal(done.processed + done.failed, 40);
+  assert.equal((await store.failures(job.id)).length, done.failed, 'every failure has its reason (fewer than the cap here)');
   assert.equal(await redis.llen(keys.jobMatches(job.id)), done.matched);
 });
 
@@ -157,4 +160,17 @@ test('matches come newest first, and a cursor returns only what is new', async (
   assert.deepEqual(next.matches.map((m) => m.tweetId), ['1003']);
   assert.deepEqual(next.matches[0], match(3, 0.45));
   for (const bad of ['-1', 'abc', '1.5', '01', '1e3']) await assert.rejects(store.matchesAfter(job.id, bad), CursorError);
+});
+
+test('failure reasons are kept up to the cap, however many photos fail', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  const photos = Array.from({ length: 60 }, (_, i) => photo(100 + i));
+  await store.addPhotos(job.id, photos);
+  await store.finishSearch(job.id);
+  for (const p of photos) await store.recordPhoto(job.id, p, { error: `reason ${p.tweetId}` });
+  const failures = await store.failures(job.id);
+  assert.equal(failures.length, 50);
+  assert.equal(failures[0]!.reason, 'reason 1100');
+  assert.equal((await store.require(job.id)).failed, 60, 'the count is exact even when the reasons are capped');
 });

@@ -73,6 +73,13 @@ export interface MatchRecord {
   imageHeight: number;
 }
 
+/** Why a photo could not be checked (download, format, size, …). */
+export interface FailureRecord {
+  tweetUrl: string;
+  imageUrl: string;
+  reason: string;
+}
+
 /** A photo's faces as cached by URL hash: a photo seen before costs no model run. */
 export interface PhotoFaces {
   width: number;
@@ -103,6 +110,8 @@ export interface SearchStatusResponse {
   matches: MatchRecord[];
   /** Pass as `after` to get only what is new. */
   cursor: string;
+  /** The first photos that could not be checked, and why (at most 50 kept per job). */
+  failures: FailureRecord[];
 }
 
 export interface ErrorBody {

@@ -1,5 +1,5 @@
 /** Renders the search's progress and its matches. */
-import type { MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
+import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
 import { boxPercent } from './box';
 import { byId, el } from './dom';
 import { similarity } from './export';
@@ -15,6 +15,16 @@ export function renderProgress(status: SearchStatusResponse): void {
   byId('count-total').textContent = status.searchDone ? String(status.total) : `${status.total}+`;
   byId('count-failed').textContent = String(status.failed);
   byId('count-matched').textContent = String(status.matched);
+  renderFailures(status.failures);
+}
+
+/** Each failed photo with its reason and a link to its post, so people can see what went wrong. */
+export function renderFailures(failures: FailureRecord[]): void {
+  const box = byId('failures');
+  box.hidden = failures.length === 0;
+  byId('failure-list').replaceChildren(
+    ...failures.map((f) => el('li', {}, el('a', { href: f.tweetUrl, target: '_blank', rel: 'noopener noreferrer' }, 'post'), `: ${f.reason}`)),
+  );
 }
 
 /** A match: the photo with the face outlined, the similarity, a link to the post. Newest first. */
@@ -44,6 +54,7 @@ export function renderMatch(match: MatchRecord): void {
 export function clearMatches(): void {
   byId('matches').replaceChildren();
   byId('no-matches').hidden = false;
+  renderFailures([]);
 }
 
 export function say(message: string, kind: 'info' | 'error' = 'info'): void {

@@ -4,12 +4,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { JOB_STATUSES, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import { JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
 import type { Keys } from './keys';
 import { addPhotos } from './scripts/add-photos-2';
 import { ScriptCode } from './scripts/common';
 import { finishSearch } from './scripts/finish-search-2';
-import { recordPhoto } from './scripts/record-photo-4';
+import { recordPhoto } from './scripts/record-photo-5';
 import { setStatus } from './scripts/set-status-1';
 import { touchJob } from './scripts/touch-1';
 
@@ -49,6 +49,9 @@ export class CursorError extends Error {
 }
 
 export type PhotoOutcome = { matches: MatchRecord[] } | { error: string };
+
+/** Failure reasons kept per job: enough to see what went wrong, bounded however many photos fail. */
+export const MAX_FAILURES = 50;
 
 export interface NewJob {
   owner: string;
@@ -169,12 +172,14 @@ export class JobStore {
    */
   async recordPhoto(jobId: string, photo: PhotoRef, outcome: PhotoOutcome): Promise<{ recorded: boolean; job: JobRecord }> {
     const args: Array<string | number> = [this.now(), this.opts.jobTtlS, photoHash(photo.imageUrl)];
-    if ('error' in outcome) args.push('failed');
-    else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
+    if ('error' in outcome) {
+      const failure: FailureRecord = { tweetUrl: photo.tweetUrl, imageUrl: photo.imageUrl, reason: outcome.error };
+      args.push('failed', JSON.stringify(failure), MAX_FAILURES);
+    } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
     const code = check(
       await recordPhoto.run(
         this.redis,
-        [this.keys.job(jobId), this.keys.jobExpected(jobId), this.keys.jobPhotos(jobId), this.keys.jobMatches(jobId)],
+        [this.keys.job(jobId), this.keys.jobExpected(jobId), this.keys.jobPhotos(jobId), this.keys.jobMatches(jobId), this.keys.jobFailures(jobId)],
         args,
       ),
       jobId,
@@ -217,6 +222,11 @@ export class JobStore {
     const items = await this.redis.lrange(this.keys.jobMatches(jobId), start, start + limit - 1);
     const matches = items.map((item) => JSON.parse(item) as MatchRecord).reverse();
     return { matches, cursor: String(start + items.length) };
+  }
+
+  /** Why photos of the job could not be checked (the first MAX_FAILURES). */
+  async failures(jobId: string): Promise<FailureRecord[]> {
+    return (await this.redis.lrange(this.keys.jobFailures(jobId), 0, MAX_FAILURES - 1)).map((item) => JSON.parse(item) as FailureRecord);
   }
 
   private async changeStatus(jobId: string, status: JobStatus, error: string, stallMs: number, from = ''): Promise<boolean> {

@@ -11,6 +11,8 @@ export interface Keys {
   jobMatches(jobId: string): string;
   /** Set: hashes of the photos the search found; its size is the job's total. */
   jobExpected(jobId: string): string;
+  /** List: FailureRecord JSON of the job's first failed photos. */
+  jobFailures(jobId: string): string;
   /** Set: hashes of the photos whose outcome is recorded (idempotency). */
   jobPhotos(jobId: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
@@ -25,6 +27,7 @@ export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
     jobMatches: (jobId) => `${prefix}job:${jobId}:matches`,
     jobExpected: (jobId) => `${prefix}job:${jobId}:expected`,
     jobPhotos: (jobId) => `${prefix}job:${jobId}:photos`,
+    jobFailures: (jobId) => `${prefix}job:${jobId}:failures`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,
   };

@@ -4,16 +4,19 @@ import { LUA_HELPERS } from './common';
 /**
  * Records one photo's outcome, once: a photo delivered twice is counted once, a photo the search did not find
  * is refused, so progress never runs backwards or past the total.
- * KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set, KEYS[4] matches list
- * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3] photo hash, ARGV[4] 'ok' | 'failed', ARGV[5..] match JSON
+ * A failure's reason is kept (the first MAX_FAILURES of a job), so people can see why a photo was not checked.
+ * KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set, KEYS[4] matches list,
+ * KEYS[5] failures list
+ * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3] photo hash, ARGV[4] 'ok' | 'failed', ARGV[5..] match JSON, or for
+ * 'failed' ARGV[5] the failure JSON, ARGV[6] how many failures to keep
  * Returns 1 recorded, 0 duplicate, -1 unknown job, -2 job already finished, -3 photo not part of the job.
  */
 export const recordPhoto = new Script(
   'recordPhoto',
-  4,
+  5,
   LUA_HELPERS +
     `
-local job, expected, recorded, matches = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local job, expected, recorded, matches, failures = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local now, ttl, photo, outcome = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local status = redis.call('HGET', job, 'status')
 if not status then return -1 end
@@ -23,6 +26,7 @@ if redis.call('SISMEMBER', expected, photo) == 0 then return -3 end
 redis.call('SADD', recorded, photo)
 if outcome == 'failed' then
   redis.call('HINCRBY', job, 'failed', 1)
+  if ARGV[5] and redis.call('LLEN', failures) < tonumber(ARGV[6]) then redis.call('RPUSH', failures, ARGV[5]) end
 else
   redis.call('HINCRBY', job, 'processed', 1)
   if #ARGV >= 5 then
@@ -32,7 +36,7 @@ else
 end
 touch(job, now)
 complete_if_finished(job)
-expire_all({job, expected, recorded, matches}, ttl)
+expire_all({job, expected, recorded, matches, failures}, ttl)
 return 1
 `,
 );
