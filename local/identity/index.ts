@@ -7,49 +7,53 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { DEMO_USERS, renderDemoPicture, type IdentityUser } from './accounts';
+import { SCOPE } from './claims';
+import { readForm, send } from './http';
 import { loginPage } from './pages';
-import { ACCESS_TOKEN_TTL_S, claimsOf, createProvider, SCOPE } from './provider';
+import { ACCESS_TOKEN_TTL_S, createProvider } from './provider';
+import { userinfoHandler } from './userinfo';
 
 export type { IdentityUser } from './accounts';
+export { DEMO_PASSWORD, DEMO_USERS } from './accounts';
 
 export interface IdentityOptions {
-  /** Origins of the pages allowed to log in (their `/` is the redirect URI). */
+  /** Origins of the pages allowed to log in (their `/` is the redirect URI and the logout return address). */
   pageOrigins: string[];
   audience?: string;
   clientId?: string;
-  /** Users besides the demo users; a user with `pictureFile`'s bytes gets its picture served here. */
+  /** Users besides the demo users; a user given `pictureBytes` gets them served here as its picture. */
   users?: Array<IdentityUser & { pictureBytes?: Buffer }>;
   port?: number;
 }
 
+export interface AccessTokenOverrides {
+  audience?: string;
+  expiresInS?: number;
+  /** Seconds since the epoch. */
+  issuedAt?: number;
+  scope?: string;
+}
+
 export interface IdentityProvider {
+  /** `http://127.0.0.1:PORT/`, with the trailing slash, as Auth0 writes issuers. */
   issuer: string;
   /** What AUTH0_DOMAIN and the SPA's `domain` get: the full URL without the trailing slash. */
   domain: string;
+  /** `127.0.0.1:PORT`, for FINDME_IMAGE_HOSTS (the demo users' pictures are served here). */
   host: string;
   clientId: string;
   audience: string;
   users: IdentityUser[];
-  issueAccessToken(user: { sub: string }, overrides?: { audience?: string; expiresInS?: number; issuedAt?: number; scope?: string }): Promise<string>;
+  /** An absolute URL on the provider, e.g. `url('/userinfo')`. */
+  url(path: string): string;
+  /**
+   * Signs an access token exactly like the ones the provider issues (same key, kid, iss, aud, scope, RS256), for
+   * tests and the CLI's embedded mode; overrides make expired or wrong-audience ones.
+   */
+  issueAccessToken(user: { sub: string }, overrides?: AccessTokenOverrides): Promise<string>;
   close(): Promise<void>;
-}
-
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...headers });
-  res.end(body);
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024) throw new Error('form too large');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 export async function startIdentityProvider(options: IdentityOptions): Promise<IdentityProvider> {
@@ -61,6 +65,7 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
   const pictures = new Map<string, Buffer>();
   const users = new Map<string, IdentityUser>();
   const sockets = new Set<Socket>();
+  const updatedAt = new Date().toISOString();
 
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -79,32 +84,9 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
   }
 
   const redirectUris = options.pageOrigins.flatMap((origin) => [`${origin}/`, origin]);
-  const provider = await createProvider({ issuer, audience, clientId, redirectUris, users, signingKey, cookieKeys: [randomBytes(32).toString('hex')] });
+  const provider = await createProvider({ issuer, audience, clientId, redirectUris, users, signingKey, cookieKeys: [randomBytes(32).toString('hex')], updatedAt });
   const oidc = provider.callback();
-  const corsOrigins = new Set(options.pageOrigins);
-
-  async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const origin = req.headers.origin;
-    const cors: Record<string, string> = origin && corsOrigins.has(origin) ? { 'access-control-allow-origin': origin, 'access-control-allow-headers': 'Authorization', vary: 'Origin' } : {};
-    if (req.method === 'OPTIONS') return send(res, 204, '', 'text/plain', cors);
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const refuse = (description: string) =>
-      send(res, 401, JSON.stringify({ error: 'invalid_token', error_description: description }), 'application/json', {
-        ...cors,
-        'www-authenticate': `Bearer realm="${issuer}", error="invalid_token", error_description="${description}"`,
-      });
-    if (!token) return refuse('Missing access token');
-    try {
-      // Auth0 answers /userinfo for access tokens issued to its APIs when they carry `openid`.
-      const { payload } = await jwtVerify(token, publicKey, { issuer, algorithms: ['RS256'] });
-      if (!String(payload.scope ?? '').split(' ').includes('openid')) return refuse('The token has no openid scope');
-      const user = users.get(String(payload.sub));
-      if (!user) return refuse('Unknown user');
-      send(res, 200, JSON.stringify(claimsOf(user)), 'application/json', cors);
-    } catch {
-      refuse('Invalid or expired access token');
-    }
-  }
+  const userinfo = userinfoHandler({ issuer, audience, publicKey, users, updatedAt, corsOrigins: new Set(options.pageOrigins) });
 
   async function interaction(req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {
     const details = await provider.interactionDetails(req, res);
@@ -152,7 +134,7 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
     });
   });
 
-  async function issueAccessToken(user: { sub: string }, overrides: { audience?: string; expiresInS?: number; issuedAt?: number; scope?: string } = {}): Promise<string> {
+  async function issueAccessToken(user: { sub: string }, overrides: AccessTokenOverrides = {}): Promise<string> {
     const iat = overrides.issuedAt ?? Math.floor(Date.now() / 1000);
     return new SignJWT({ scope: overrides.scope ?? SCOPE, client_id: clientId })
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
@@ -172,6 +154,7 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
     clientId,
     audience,
     users: [...users.values()],
+    url: (path) => new URL(path, issuer).href,
     issueAccessToken,
     close: () =>
       new Promise<void>((resolve) => {

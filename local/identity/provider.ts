@@ -6,6 +6,7 @@
 import type { Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { IdentityUser } from './accounts';
+import { claimsOf, SCOPE } from './claims';
 import { logoutPage, messagePage } from './pages';
 
 export interface ProviderSetup {
@@ -16,21 +17,11 @@ export interface ProviderSetup {
   users: Map<string, IdentityUser>;
   signingKey: JWK;
   cookieKeys: string[];
+  /** `updated_at` of every user, an ISO date as Auth0 gives it. */
+  updatedAt: string;
 }
 
-export const SCOPE = 'openid profile email';
 export const ACCESS_TOKEN_TTL_S = 3600;
-
-export function claimsOf(user: IdentityUser): Record<string, unknown> {
-  return {
-    sub: user.sub,
-    name: user.name,
-    nickname: user.username,
-    ...(user.email ? { email: user.email, email_verified: true } : {}),
-    ...(user.picture ? { picture: user.picture } : {}),
-    updated_at: 0,
-  };
-}
 
 /**
  * Two of oidc-provider's start-up warnings do not apply to a local stand-in and would only alarm: its in-memory
@@ -51,6 +42,8 @@ async function withoutExpectedWarnings<T>(make: () => Promise<T>): Promise<T> {
 }
 
 export async function createProvider(setup: ProviderSetup): Promise<Provider> {
+  // Imported here, not at the top: oidc-provider warns about the runtime as it loads.
+  const { Provider, errors } = await withoutExpectedWarnings(() => import('oidc-provider'));
   const configuration: Configuration = {
     clients: [
       {
@@ -75,14 +68,15 @@ export async function createProvider(setup: ProviderSetup): Promise<Provider> {
       authorization: '/authorize',
       token: '/oauth/token',
       jwks: '/.well-known/jwks.json',
-      userinfo: '/oidc/userinfo',
+      // Shadowed by the provider's own Auth0-style /userinfo (userinfo.ts), so discovery names the one that works.
+      userinfo: '/userinfo',
       end_session: '/oidc/logout',
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, sub) {
       const user = setup.users.get(sub);
       if (!user) return undefined;
-      return { accountId: sub, claims: async () => ({ ...claimsOf(user), sub }) };
+      return { accountId: sub, claims: async (_use, scope) => claimsOf(user, setup.updatedAt, scope) };
     },
     // The SPA is first-party: grant what it asks for without a consent screen, as Auth0 does for such apps.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
@@ -104,7 +98,8 @@ export async function createProvider(setup: ProviderSetup): Promise<Provider> {
         defaultResource: (ctx) => (ctx.oidc.params?.audience as string | undefined) ?? setup.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => {
-          if (resource !== setup.audience) throw new Error(`unknown audience ${resource}`);
+          // Auth0 refuses an unknown API the same way: back to the page with an error, not a crash.
+          if (resource !== setup.audience) throw new errors.InvalidTarget(`unknown audience ${resource}: this provider issues tokens for ${setup.audience}`);
           return { scope: SCOPE, audience: setup.audience, accessTokenTTL: ACCESS_TOKEN_TTL_S, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
         },
       },
@@ -123,8 +118,5 @@ export async function createProvider(setup: ProviderSetup): Promise<Provider> {
       ctx.body = messagePage('Log in failed', `${String(out.error)}: ${String(out.error_description ?? '')}`);
     },
   };
-  return withoutExpectedWarnings(async () => {
-    const { Provider } = await import('oidc-provider');
-    return new Provider(setup.issuer, configuration);
-  });
+  return withoutExpectedWarnings(async () => new Provider(setup.issuer, configuration));
 }
