@@ -34,6 +34,8 @@ test('the Markdown export has a row per match, with link, photo and similarity',
     ].join('\n'),
   );
   assert.match(toMarkdown('a|b', []), /^# Photos of me at #a\\\|b\n\n0 photos found/);
+  const odd = toMarkdown('t', [match({ tweetUrl: 'https://x.com/a_(b)/status/1', imageUrl: 'https://pbs.twimg.com/media/a b|c.jpg' })]);
+  assert.match(odd, /\| \[1900\]\(https:\/\/x\.com\/a_%28b%29\/status\/1\) \| !\[photo\]\(https:\/\/pbs\.twimg\.com\/media\/a%20b%7Cc\.jpg\) \| 75 % \|\n$/);
 });
 
 test('the CSV export quotes what needs quoting (RFC 4180)', () => {
@@ -42,6 +44,7 @@ test('the CSV export quotes what needs quoting (RFC 4180)', () => {
   assert.equal(header, 'tweet_id,tweet_url,image_url,similarity_percent,distance,box_x,box_y,box_width,box_height');
   assert.equal(row, '1900,"https://x.com/a,""b""/status/1",https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40');
   assert.equal(end, '');
+  assert.match(toCsv([match({ tweetId: 'line\nbreak' })]), /\r\n"line\nbreak",https:/);
 });
 
 test('similarity is 1 − distance as a whole percentage, within 0–100', () => {
@@ -73,12 +76,16 @@ test('progress counts processed and failed photos against the total; done is 100
   assert.equal(progressOf({ processed: 0, failed: 0, total: 0, status: 'done' }), 100);
 });
 
-test('failed requests are explained in words, with the server\'s own message for 400', () => {
+test("failed requests are explained in words, with the server's own message where it sent one", () => {
   assert.equal(explain(400, 'hashtag is empty', 'search'), 'hashtag is empty');
-  assert.equal(explain(401, 'invalid access token', 'search'), 'Your session has expired. Log in again.');
-  assert.equal(explain(404, undefined, 'status'), 'Search not found.');
-  assert.match(explain(429, undefined, 'search'), /busy/);
-  assert.match(explain(503, undefined, 'search'), /HTTP 503/);
+  assert.equal(explain(400, undefined, 'search'), 'That request was not accepted.');
+  assert.equal(explain(401, 'invalid access token: expired', 'search'), 'Your session has expired. Log in again. (findme said: invalid access token: expired)');
+  assert.equal(explain(401, undefined, 'search'), 'Your session has expired. Log in again.');
+  assert.match(explain(404, 'no search x for this user', 'status'), /^Search not found: .*\(findme said: no search x for this user\)$/);
+  assert.match(explain(404, undefined, 'search'), /apiBase/);
+  assert.equal(explain(429, 'Too many requests in the last minute', 'search'), 'findme is busy. Wait a minute and try again. (findme said: Too many requests in the last minute)');
+  assert.equal(explain(503, 'findme is not configured correctly', 'search'), 'findme is having trouble (HTTP 503). Try again in a little while. (findme said: findme is not configured correctly)');
+  assert.match(explain(500, undefined, 'search'), /^findme is having trouble \(HTTP 500\)\. Try again in a little while\.$/);
   assert.match(explain(0, undefined, 'search'), /Can't reach findme/);
 });
 

@@ -4,13 +4,23 @@
  */
 import { createAuth0Client, type Auth0Client, type User } from '@auth0/auth0-spa-js';
 import type { PageConfig } from '../../actions/lib/types';
+import { ApiError, explain } from './api';
 
 export interface Session {
   client: Auth0Client;
   user: User | undefined;
+  /** Why the login that just came back failed, in words for people. */
+  loginError: string | undefined;
+  /** The API access token; when there is none (the login ended), an ApiError 401 like the API's own. */
   token: () => Promise<string>;
   login: () => Promise<void>;
   logout: () => Promise<void>;
+}
+
+function describe(error: unknown): string {
+  // The SDK's errors carry the provider's `error_description`; fall back to the message.
+  const details = error as { error_description?: string; message?: string };
+  return details.error_description || details.message || String(error);
 }
 
 export async function startSession(config: PageConfig['auth0']): Promise<Session> {
@@ -22,10 +32,13 @@ export async function startSession(config: PageConfig['auth0']): Promise<Session
     cacheLocation: 'localstorage',
     authorizationParams: { redirect_uri: home, audience: config.audience, scope: 'openid profile email' },
   });
+  let loginError: string | undefined;
   const query = new URLSearchParams(location.search);
   if ((query.has('code') || query.has('error')) && query.has('state')) {
     try {
       await client.handleRedirectCallback();
+    } catch (error) {
+      loginError = `Logging in failed: ${describe(error)}. Try again.`;
     } finally {
       history.replaceState(null, '', location.pathname);
     }
@@ -34,9 +47,15 @@ export async function startSession(config: PageConfig['auth0']): Promise<Session
   return {
     client,
     user,
+    loginError,
     token: async () => {
-      const token = await client.getTokenSilently();
-      if (!token) throw new Error('no access token: log in again');
+      let token: string | undefined;
+      try {
+        token = await client.getTokenSilently();
+      } catch (error) {
+        throw new ApiError(401, explain(401, describe(error), 'search'));
+      }
+      if (!token) throw new ApiError(401, explain(401, 'no access token', 'search'));
       return token;
     },
     login: () => client.loginWithRedirect(),

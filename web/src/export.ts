@@ -9,6 +9,11 @@ function markdownCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 
+/** Characters that would end a Markdown link target or a table cell, percent-encoded: the URL still means the same. */
+function markdownUrl(url: string): string {
+  return url.replace(/[()<>|\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
 export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
   const lines = [
     `# Photos of me at #${markdownCell(hashtag)}`,
@@ -17,7 +22,7 @@ export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
     '',
     '| Post | Photo | Similarity |',
     '| --- | --- | --- |',
-    ...matches.map((m) => `| [${markdownCell(m.tweetId)}](${m.tweetUrl}) | ![photo](${m.imageUrl}) | ${similarity(m.distance)} % |`),
+    ...matches.map((m) => `| [${markdownCell(m.tweetId)}](${markdownUrl(m.tweetUrl)}) | ![photo](${markdownUrl(m.imageUrl)}) | ${similarity(m.distance)} % |`),
   ];
   return lines.join('\n') + '\n';
 }

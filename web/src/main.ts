@@ -11,6 +11,12 @@ import { clearMatches, renderMatch, renderProgress, say } from './render';
 
 let current: AbortController | undefined;
 
+/** Says what went wrong; when the login has ended, offers to log in again right there. */
+function showError(error: unknown): void {
+  if (error instanceof ApiError && error.status === 401) byId('login').hidden = false;
+  say(error instanceof ApiError ? error.message : error instanceof Error ? error.message : String(error), 'error');
+}
+
 function offerDownload(link: HTMLAnchorElement, text: string, type: string, filename: string): void {
   if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
   link.href = URL.createObjectURL(new Blob([text], { type }));
@@ -52,7 +58,7 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
     else say(`Done: ${final.matched} of ${final.total} photos show you${final.failed ? ` (${final.failed} could not be checked)` : ''}.`);
     showExports(hashtag, matches);
   } catch (error) {
-    if (!controller.signal.aborted) say(error instanceof ApiError ? error.message : String((error as Error).message ?? error), 'error');
+    if (!controller.signal.aborted) showError(error);
   }
 }
 
@@ -76,6 +82,7 @@ async function boot(): Promise<void> {
   const session = await startSession(config.auth0);
   const api = new FindmeApi(config.apiBase, session.token);
   showUser(session);
+  if (session.loginError) say(session.loginError, 'error');
   byId('login').addEventListener('click', () => void session.login());
   byId('logout').addEventListener('click', () => void session.logout());
   if (config.demoHashtag) {
@@ -94,11 +101,12 @@ async function boot(): Promise<void> {
     const button = byId<HTMLButtonElement>('search-button');
     button.disabled = true;
     say(`Starting a search for ${hashtag.startsWith('#') ? hashtag : `#${hashtag}`}…`);
+    // The button is back as soon as the search is registered: another search may replace the one being watched.
     api
       .register(hashtag)
+      .finally(() => (button.disabled = false))
       .then((jobId) => watch(api, jobId, hashtag.replace(/^#/, '')))
-      .catch((error: unknown) => say(error instanceof ApiError ? error.message : String(error), 'error'))
-      .finally(() => (button.disabled = false));
+      .catch(showError);
   });
   const job = new URLSearchParams(location.search).get('job');
   if (job && session.user) await watch(api, job, '');
