@@ -3,7 +3,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { SearchStatusResponse } from '../../actions/lib/types';
 import { startLocal } from '../../local/start';
+import { boxPercent } from '../../web/src/box';
 import { useBrowser } from '../helpers/browser';
 import { PROJECT_ROOT } from '../helpers/platform';
 
@@ -27,8 +29,16 @@ async function logIn(page: Page, username: string): Promise<void> {
 
 let firstJob = '';
 
+/** The outline's position and size as the page set them, in percent of the photo. */
+async function outlineOf(page: Page, tweetId: string): Promise<Record<'left' | 'top' | 'width' | 'height', number>> {
+  const style = (await page.locator(`[data-tweet-id="${tweetId}"] .face`).getAttribute('style')) ?? '';
+  const read = (name: string) => parseFloat(new RegExp(`(?:^|;)\\s*${name}:\\s*([\\d.]+)%`).exec(style)?.[1] ?? 'NaN');
+  return { left: read('left'), top: read('top'), width: read('width'), height: read('height') };
+}
+
 test('log in, search the demo hashtag, watch it finish, see exactly the expected match, export it, log out', { timeout: 280_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  // Reduced motion: the progress bar's fill does not animate, so the screenshot shows where it is.
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const outside: string[] = [];
   page.on('request', (request) => {
@@ -39,34 +49,55 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   await assert.doesNotReject(page.getByText('Ada Demo').waitFor());
   assert.match((await page.locator('#user-picture').getAttribute('src')) ?? '', /\/pictures\/local%7Cada\.jpg$/);
 
-  await page.getByLabel('Hashtag').fill('#findmedemo');
-  await page.getByRole('button', { name: 'Search' }).click();
+  // A hashtag the server refuses: its own words are shown.
+  const hashtag = page.getByLabel('Hashtag');
+  await hashtag.fill('#a b');
+  await hashtag.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'hashtag must be one hashtag of letters, digits and underscores' }).waitFor({ timeout: 20_000 });
+
+  // The search itself, from the keyboard.
+  await hashtag.fill('#findmedemo');
+  await hashtag.press('Enter');
   const progress = page.getByRole('progressbar');
   await progress.waitFor();
+  assert.equal(await progress.getAttribute('aria-valuemax'), '100');
   await page.locator('[role=progressbar][aria-valuenow="100"]').waitFor({ timeout: 240_000 });
-  await page.getByText(/^Done:/).waitFor({ timeout: 20_000 });
+  await page.getByRole('status').filter({ hasText: /^Done: 1 of 6 photos show you\.$/ }).waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('#count-checked').textContent(), '6');
+  assert.equal(await page.locator('#count-total').textContent(), '6');
+  assert.equal(await page.locator('#count-matched').textContent(), '1');
+  assert.equal(await page.locator('#count-failed').textContent(), '0');
   firstJob = new URL(page.url()).searchParams.get('job') ?? '';
   assert.match(firstJob, /^[0-9a-f-]{36}$/);
 
   const matches = page.getByRole('list', { name: 'Matches' }).getByRole('listitem');
   assert.equal(await matches.count(), 1);
   assert.equal(await matches.first().getAttribute('data-tweet-id'), '1900000000000000005');
-  const outline = matches.first().locator('.face');
-  const style = (await outline.getAttribute('style')) ?? '';
-  const left = parseFloat(/left:\s*([\d.]+)%/.exec(style)?.[1] ?? 'NaN');
-  const top = parseFloat(/top:\s*([\d.]+)%/.exec(style)?.[1] ?? 'NaN');
-  assert.ok(Math.abs(left - (414 / 1920) * 100) < 3 && Math.abs(top - (355 / 1280) * 100) < 4, `face outline at ${left}%, ${top}%`);
+  assert.match((await matches.first().getByRole('img').getAttribute('src')) ?? '', /^http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg$/);
   assert.match((await matches.first().getByRole('link', { name: 'View post' }).getAttribute('href')) ?? '', /^https:\/\/x\.com\/bo\/status\/1900000000000000005$/);
   assert.match((await matches.first().textContent()) ?? '', /\d+% similar/);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download Markdown' }).click()]);
-  const markdown = readFileSync((await download.path())!, 'utf8');
+  // The outline is the server's box, scaled to the photo; and that box is Ada's face in sample1 (414,355 177×240 of 1920×1280).
+  const token = await running.identity!.issueAccessToken({ sub: 'local|ada' });
+  const status = (await (await fetch(`${running.stack.apiBase}/search_status?jobId=${firstJob}`, { headers: { authorization: `Bearer ${token}` } })).json()) as SearchStatusResponse;
+  const [match] = status.matches;
+  const expected = boxPercent(match!.box, match!.imageWidth, match!.imageHeight);
+  const outline = await outlineOf(page, '1900000000000000005');
+  for (const side of ['left', 'top', 'width', 'height'] as const) assert.ok(Math.abs(outline[side] - expected[side]) < 0.01, `${side}: ${outline[side]} % on the page, ${expected[side]} % from the box`);
+  const face = { left: (414 / 1920) * 100, top: (355 / 1280) * 100, width: (177 / 1920) * 100, height: (240 / 1280) * 100 };
+  for (const side of ['left', 'top', 'width', 'height'] as const) assert.ok(Math.abs(outline[side] - face[side]) < 3, `${side}: ${outline[side]} % is not Ada's face (${face[side]} %)`);
+
+  const [markdownDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download Markdown' }).click()]);
+  const markdown = readFileSync((await markdownDownload.path())!, 'utf8');
   const rows = markdown.split('\n').filter((line) => line.startsWith('| ['));
   assert.equal(rows.length, 1);
   assert.match(rows[0]!, /^\| \[1900000000000000005\]\(https:\/\/x\.com\/bo\/status\/1900000000000000005\) \| !\[photo\]\(http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg\) \| \d+ % \|$/);
-  assert.equal(download.suggestedFilename(), 'findme-findmedemo.md');
+  assert.equal(markdownDownload.suggestedFilename(), 'findme-findmedemo.md');
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  const csv = readFileSync((await csvDownload.path())!, 'utf8').split('\r\n');
+  assert.equal(csv.length, 3, 'header, one row, and the final line break');
+  assert.match(csv[1]!, new RegExp(`^1900000000000000005,https://x\\.com/bo/status/1900000000000000005,http://127\\.0\\.0\\.1:\\d+/media/3_101\\.jpg,\\d+,[\\d.]+,${match!.box.x},${match!.box.y},${match!.box.width},${match!.box.height}$`));
 
-  await page.waitForTimeout(500); // the progress bar's fill animates to 100 %
   await page.screenshot({ path: join(OUTPUT, 'results-desktop.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(OUTPUT, 'results-phone.png'), fullPage: true });
