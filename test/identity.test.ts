@@ -44,6 +44,7 @@ test("discovery shows an issuer with a trailing slash and Auth0's paths", async 
   assert.equal(config.jwks_uri, `${idp.domain}/.well-known/jwks.json`);
   assert.equal(config.userinfo_endpoint, `${idp.domain}/userinfo`, 'the Auth0-style /userinfo, the one that takes API tokens');
   assert.deepEqual(config.code_challenge_methods_supported, ['S256']);
+  assert.ok((config.response_modes_supported as string[]).includes('web_message'), "auth0-spa-js's silent renewal");
 });
 
 test('the JWKS publishes one RSA 2048 public key with a kid, and nothing private', async () => {

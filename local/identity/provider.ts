@@ -103,6 +103,8 @@ export async function createProvider(setup: ProviderSetup): Promise<Provider> {
           return { scope: SCOPE, audience: setup.audience, accessTokenTTL: ACCESS_TOKEN_TTL_S, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
         },
       },
+      // auth0-spa-js renews tokens in a hidden iframe with response_mode=web_message, as Auth0 supports.
+      webMessageResponseMode: { enabled: true, ack: 'individual-draft-01' },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
