@@ -8,6 +8,11 @@ import { useIdentityProvider } from './helpers/identity';
 const idp = await useIdentityProvider();
 const jwks = createRemoteJWKSet(new URL(idp.url('.well-known/jwks.json')));
 
+/** fetch with a timeout, as every request here has one. */
+function http(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+}
+
 /** An /authorize request as auth0-spa-js makes it (PKCE, `audience`), with parts left out or changed. */
 function authorizeUrl(overrides: Record<string, string | undefined> = {}): string {
   const params: Record<string, string | undefined> = {
@@ -29,13 +34,13 @@ function authorizeUrl(overrides: Record<string, string | undefined> = {}): strin
 
 /** Where /authorize sends the browser back to the page with an error, or undefined if it shows the login form. */
 async function authorizeError(url: string): Promise<URLSearchParams | undefined> {
-  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  const response = await http(url, { redirect: 'manual' });
   const location = new URL(response.headers.get('location') ?? '', url);
   return location.href.startsWith(idp.redirectUri) ? location.searchParams : undefined;
 }
 
 test("discovery shows an issuer with a trailing slash and Auth0's paths", async () => {
-  const config = (await (await fetch(idp.url('.well-known/openid-configuration'))).json()) as Record<string, unknown>;
+  const config = (await (await http(idp.url('.well-known/openid-configuration'))).json()) as Record<string, unknown>;
   assert.match(idp.issuer, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.equal(idp.domain + '/', idp.issuer);
   assert.equal(config.issuer, idp.issuer);
@@ -48,7 +53,7 @@ test("discovery shows an issuer with a trailing slash and Auth0's paths", async 
 });
 
 test('the JWKS publishes one RSA 2048 public key with a kid, and nothing private', async () => {
-  const { keys } = (await (await fetch(idp.url('.well-known/jwks.json'))).json()) as { keys: Array<Record<string, string>> };
+  const { keys } = (await (await http(idp.url('.well-known/jwks.json'))).json()) as { keys: Array<Record<string, string>> };
   assert.equal(keys.length, 1);
   const [key] = keys;
   assert.equal(key!.kty, 'RSA');
@@ -59,9 +64,9 @@ test('the JWKS publishes one RSA 2048 public key with a kid, and nothing private
 });
 
 test('the login page has a labelled username and password form', async () => {
-  const first = await fetch(authorizeUrl(), { redirect: 'manual' });
+  const first = await http(authorizeUrl(), { redirect: 'manual' });
   const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const login = await fetch(new URL(first.headers.get('location')!, idp.issuer), { headers: { cookie } });
+  const login = await http(new URL(first.headers.get('location')!, idp.issuer), { headers: { cookie } });
   const html = await login.text();
   assert.match(html, /<label for="username">Username<\/label><input id="username" name="username"/);
   assert.match(html, /<label for="password">Password<\/label><input id="password" name="password" type="password"/);
@@ -78,14 +83,14 @@ test('the authorization-code flow with PKCE yields an RS256 JWT access token for
   const id = decodeJwt(idToken);
   assert.equal(id.name, 'Ada Demo');
   assert.equal(id.picture, idp.url('pictures/local%7Cada.jpg'));
-  const picture = await fetch(String(id.picture));
+  const picture = await http(String(id.picture));
   assert.equal(picture.headers.get('content-type'), 'image/jpeg');
   const meta = await sharp(Buffer.from(await picture.arrayBuffer())).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 400, 400]);
 });
 
 test('the two demo users have different faces', async () => {
-  const [ada, grace] = await Promise.all(['local%7Cada', 'local%7Cgrace'].map(async (sub) => Buffer.from(await (await fetch(idp.url(`pictures/${sub}.jpg`))).arrayBuffer())));
+  const [ada, grace] = await Promise.all(['local%7Cada', 'local%7Cgrace'].map(async (sub) => Buffer.from(await (await http(idp.url(`pictures/${sub}.jpg`))).arrayBuffer())));
   assert.ok(ada!.length > 5000 && grace!.length > 5000);
   assert.notDeepEqual(ada, grace);
 });
@@ -106,7 +111,7 @@ test('PKCE is required, and an unknown audience is refused back to the page', as
 
 test('/userinfo answers the access token like Auth0 does: the claims of its scopes', async () => {
   const { accessToken } = await idp.login('grace');
-  const ok = await fetch(idp.url('userinfo'), { headers: { authorization: `Bearer ${accessToken}` } });
+  const ok = await http(idp.url('userinfo'), { headers: { authorization: `Bearer ${accessToken}` } });
   assert.equal(ok.status, 200);
   const info = (await ok.json()) as Record<string, unknown>;
   assert.deepEqual(Object.keys(info).sort(), ['email', 'email_verified', 'name', 'nickname', 'picture', 'sub', 'updated_at']);
@@ -116,7 +121,7 @@ test('/userinfo answers the access token like Auth0 does: the claims of its scop
   assert.equal(info.picture, idp.url('pictures/local%7Cgrace.jpg'));
   assert.match(String(info.updated_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'an ISO date, as Auth0 writes it');
   const openidOnly = await idp.issueAccessToken({ sub: 'local|grace' }, { scope: 'openid' });
-  const bare = await fetch(idp.url('userinfo'), { headers: { authorization: `Bearer ${openidOnly}` } });
+  const bare = await http(idp.url('userinfo'), { headers: { authorization: `Bearer ${openidOnly}` } });
   assert.deepEqual(await bare.json(), { sub: 'local|grace' });
 });
 
@@ -133,7 +138,7 @@ test('/userinfo refuses missing, tampered, expired, wrong-audience and non-openi
     'no openid scope': await idp.issueAccessToken({ sub: 'local|grace' }, { scope: 'profile' }),
   };
   for (const [name, token] of Object.entries(cases)) {
-    const refused = await fetch(idp.url('userinfo'), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const refused = await http(idp.url('userinfo'), { headers: token ? { authorization: `Bearer ${token}` } : {} });
     assert.equal(refused.status, 401, name);
     assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer realm="[^"]+", error="invalid_token"/, name);
   }
@@ -156,12 +161,12 @@ test('issueAccessToken makes tokens that verify exactly like issued ones', async
 });
 
 test("Auth0's /v2/logout leads to the provider's end-session and back to the page", async () => {
-  const response = await fetch(idp.url(`v2/logout?client_id=${idp.clientId}&returnTo=${encodeURIComponent(idp.redirectUri)}`), { redirect: 'manual' });
+  const response = await http(idp.url(`v2/logout?client_id=${idp.clientId}&returnTo=${encodeURIComponent(idp.redirectUri)}`), { redirect: 'manual' });
   assert.equal(response.status, 302);
   const location = new URL(response.headers.get('location')!);
   assert.equal(location.pathname, '/oidc/logout');
   assert.equal(location.searchParams.get('post_logout_redirect_uri'), idp.redirectUri);
-  const page = await fetch(location);
+  const page = await http(location);
   assert.equal(page.status, 200);
   const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const html = await page.text();
@@ -169,12 +174,12 @@ test("Auth0's /v2/logout leads to the provider's end-session and back to the pag
   const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m): [string, string] => [m[1]!, m[2]!]));
   // The page's script adds this field and submits at once, as Auth0 logs out without asking.
   fields.set('logout', 'yes');
-  const confirmed = await fetch(action!, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: fields });
+  const confirmed = await http(action!, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: fields });
   assert.equal(confirmed.headers.get('location'), idp.redirectUri, 'back to the page after logging out');
 });
 
 test('a return address that is not the page is refused', async () => {
-  const response = await fetch(idp.url(`v2/logout?client_id=${idp.clientId}&returnTo=${encodeURIComponent('https://evil.example/')}`));
+  const response = await http(idp.url(`v2/logout?client_id=${idp.clientId}&returnTo=${encodeURIComponent('https://evil.example/')}`));
   assert.equal(response.status, 400);
   assert.match(await response.text(), /post_logout_redirect_uri/);
 });

@@ -79,7 +79,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
 
   // The outline is the server's box, scaled to the photo; and that box is Ada's face in sample1 (414,355 177×240 of 1920×1280).
   const token = await running.identity!.issueAccessToken({ sub: 'local|ada' });
-  const status = (await (await fetch(`${running.stack.apiBase}/search_status?jobId=${firstJob}`, { headers: { authorization: `Bearer ${token}` } })).json()) as SearchStatusResponse;
+  const status = (await (await fetch(`${running.stack.apiBase}/search_status?jobId=${firstJob}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) })).json()) as SearchStatusResponse;
   const [match] = status.matches;
   const expected = boxPercent(match!.box, match!.imageWidth, match!.imageHeight);
   const outline = await outlineOf(page, '1900000000000000005');
