@@ -1,124 +1,234 @@
+/**
+ * `npm run package`, `deploy` and `remove` as a fresh clone runs them: the real `sls` and serverless-openwhisk,
+ * no credentials but the deploy target's, a recording OpenWhisk controller on 127.0.0.1, and a guard that refuses
+ * (and reports) any other connection. The tests share one checkout and run in order.
+ */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import JSZip from 'jszip';
-import { useOwRecorder } from './helpers/ow-recorder';
+import { VARIABLES } from '../actions/lib/config';
+import { readServerlessYml } from '../local/manifest/serverless';
+import { startPlatform } from '../local/platform';
+import { freshCheckout } from './helpers/checkout';
+import { isBinaryCode, useOwRecorder, type OwRecorder } from './helpers/ow-recorder';
 import { PROJECT_ROOT } from './helpers/platform';
 
-const ACTIONS = ['compare_images', 'register_search', 'search_status', 'twitter_search'];
+const ACTIONS = ['compare_images', 'register_search', 'search_status', 'twitter_search'] as const;
+type ActionKey = (typeof ACTIONS)[number];
 
-/** A service directory with this project's serverless.yml and build, and no credentials anywhere. */
-function serviceDir(): { dir: string; home: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'findme-sls-'));
-  const home = mkdtempSync(join(tmpdir(), 'findme-home-'));
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  });
-  copyFileSync(join(PROJECT_ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
-  copyFileSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
-  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  symlinkSync(join(PROJECT_ROOT, 'dist'), join(dir, 'dist'));
-  return { dir, home };
+/** What serverless.yml must declare, stated independently of it. Timeouts in ms, as OpenWhisk takes them. */
+const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; memory: number; concurrency: number }; web: boolean }> = {
+  register_search: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true },
+  search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true },
+  twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false },
+  compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false },
+};
+const RULES = [
+  'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
+  'findme_tweet_image_to_compare_images: tweet_image -> findme/compare_images',
+];
+const IMAGE = 'registry.example/findme-compare:0123456789abcdef';
+const DEPLOY_SETTINGS = {
+  REDIS_URL: 'rediss://:secret@redis.example:6380',
+  X_BEARER_TOKEN: 'x-token',
+  AUTH0_DOMAIN: 'findme.eu.auth0.com',
+  AUTH0_CLIENT_ID: 'client-id',
+  AUTH0_AUDIENCE: 'https://findme.example/api',
+};
+
+const checkout = freshCheckout();
+/** One controller for deploy and remove: remove must find what deploy made. */
+const recorder: OwRecorder = await useOwRecorder();
+
+interface KeyValue {
+  key: string;
+  value: unknown;
+}
+interface CompiledFunction {
+  actionName: string;
+  action: { exec: Record<string, unknown>; limits: Record<string, number>; parameters: KeyValue[]; annotations: KeyValue[] };
 }
 
-function sls(args: string[], dir: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: env.HOME, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: 'CLI_OPTIONS_SCHEMA_V3', ...env };
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'), ...args], { cwd: dir, env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
-
-function compiled(output: string, kind: string): Record<string, unknown> {
-  const found: Record<string, unknown> = {};
-  for (const match of output.matchAll(new RegExp(`^Compiled ${kind} \\(([^)]+)\\): (.+)$`, 'gm'))) found[match[1]!] = JSON.parse(match[2]!);
+/** `Compiled <Kind> (<name>): <json>` lines of `sls package --verbose`. */
+function compiled<T>(output: string, kind: string): Record<string, T> {
+  const found: Record<string, T> = {};
+  for (const m of output.matchAll(new RegExp(`^Compiled ${kind} \\(([^)]+)\\): (.+)$`, 'gm'))) found[m[1]!] = JSON.parse(m[2]!) as T;
   return found;
 }
 
-test('sls package works offline with no credentials: four actions in findme, two triggers, two rules, web actions final, compare_images on the image', { timeout: 120_000 }, async () => {
-  const { dir, home } = serviceDir();
-  const result = await sls(['package', '--verbose'], dir, { HOME: home, FINDME_IMAGE: 'registry.example/findme-compare:abc123' });
-  assert.equal(result.code, 0, result.output);
-  const functions = compiled(result.output, 'Function') as Record<string, { actionName: string; action: { exec: Record<string, string>; limits: Record<string, number>; annotations: Array<{ key: string; value: unknown }> } }>;
-  assert.deepEqual(Object.values(functions).map((f) => f.actionName).sort(), ACTIONS.map((a) => `findme/${a}`));
-  for (const web of ['register_search', 'search_status']) {
-    const annotations = Object.fromEntries(functions[web]!.action.annotations.map((a) => [a.key, a.value]));
-    assert.deepEqual(annotations, { 'web-export': true, final: true }, web);
-    assert.equal(functions[web]!.action.exec.kind, 'nodejs:20');
+const asObject = (pairs: KeyValue[]) => Object.fromEntries(pairs.map((p) => [p.key, p.value]));
+const webAnnotations = (web: boolean) => (web ? { 'web-export': true, final: true } : {});
+
+/** The four real bundles, built by the checkout's own `npm run build`. */
+function requireBundles(): void {
+  for (const action of ACTIONS) {
+    const bundle = join(checkout.dir, 'dist', 'actions', `${action}.js`);
+    assert.ok(existsSync(bundle), `${bundle} was not built: is actions/${action}.ts missing? sls needs all four bundles`);
   }
-  assert.deepEqual(functions.compare_images!.action.exec, { main: 'main', kind: 'blackbox', image: 'registry.example/findme-compare:abc123', code: '<hidden>' });
-  assert.equal(functions.compare_images!.action.limits.memory, 512);
-  const rules = Object.values(compiled(result.output, 'Rule')).flat() as Array<{ ruleName: string; trigger: string; action: string }>;
-  assert.deepEqual(rules.map((r) => `${r.ruleName} ${r.trigger} ${r.action}`).sort(), [
-    'findme_search_request_to_twitter_search /_/search_request /_/findme/twitter_search',
-    'findme_tweet_image_to_compare_images /_/tweet_image /_/findme/compare_images',
-  ]);
+}
+
+async function zipFiles(zip: JSZip): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  for (const file of Object.values(zip.files)) if (!file.dir) files[file.name] = await file.async('nodebuffer');
+  return files;
+}
+
+let packaged: Record<string, CompiledFunction> = {};
+
+test('npm run package, offline and without credentials: four actions in package findme, two triggers, two rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
+  const result = await checkout.npmRun('package', ['--verbose'], {});
+  requireBundles();
+  assert.equal(result.code, 0, result.output);
+  packaged = compiled<CompiledFunction>(result.output, 'Function');
+  assert.deepEqual(Object.keys(packaged).sort(), [...ACTIONS]);
+  for (const action of ACTIONS) {
+    const { actionName, action: compiledAction } = packaged[action]!;
+    assert.equal(actionName, `findme/${action}`);
+    assert.equal(compiledAction.exec.kind, EXPECTED[action].kind, action);
+    assert.equal(compiledAction.exec.main, 'main', action);
+    assert.deepEqual(compiledAction.limits, EXPECTED[action].limits, action);
+    assert.deepEqual(asObject(compiledAction.annotations), webAnnotations(EXPECTED[action].web), `${action}: web actions are exported and final, the others neither`);
+    assert.deepEqual(compiledAction.parameters, [], `${action}: configuration lives in the package, not the action`);
+  }
+  assert.equal(packaged.compare_images!.action.exec.image, 'findme-compare:unset', 'without FINDME_IMAGE the placeholder, never a stranger’s image');
+  assert.equal(packaged.register_search!.action.exec.image, undefined);
+
+  const pkg = compiled<{ package: { parameters: KeyValue[] } }>(result.output, 'Package');
+  assert.deepEqual(Object.keys(pkg), ['findme']);
+  const parameters = pkg.findme!.package.parameters;
+  assert.deepEqual(parameters.map((p) => p.key).sort(), [...VARIABLES].sort(), 'every variable of actions/lib/config.ts is a package parameter');
+  for (const { key, value } of parameters) assert.equal(value, '', `${key}: unset resolves to "" (a value final protects), not null or the \${env:…} text`);
+
   assert.deepEqual(Object.keys(compiled(result.output, 'Trigger')).sort(), ['search_request', 'tweet_image']);
-  const pkg = compiled(result.output, 'Package').findme as { package: { parameters: Array<{ key: string; value: unknown }> } };
-  assert.ok(pkg.package.parameters.every((p) => p.value === ''), 'unset variables deploy as empty strings, not literal ${env:…} text');
+  const rules = Object.values(compiled<Array<{ ruleName: string; trigger: string; action: string }>>(result.output, 'Rule')).flat();
+  assert.deepEqual(rules.map((r) => `${r.ruleName}: ${r.trigger.replace('/_/', '')} -> ${r.action.replace('/_/', '')}`).sort(), RULES);
+  assert.deepEqual(checkout.refusedConnections(), [], 'packaging talks to no one');
 });
 
-test('every packaged artifact holds only its bundle: no node_modules, no weights', async () => {
-  const dir = join(PROJECT_ROOT, 'dist', 'packages');
+test('each deployable zip holds only its bundle, byte for byte as built: no node_modules, no weights', async () => {
+  requireBundles();
+  const dir = join(checkout.dir, 'dist', 'packages');
   assert.deepEqual(readdirSync(dir).sort(), ACTIONS.map((a) => `${a}.zip`));
   for (const action of ACTIONS) {
-    const zip = await JSZip.loadAsync(readFileSync(join(dir, `${action}.zip`)));
-    const files = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name);
-    assert.deepEqual(files, [`dist/actions/${action}.js`], action);
+    const files = await zipFiles(await JSZip.loadAsync(readFileSync(join(dir, `${action}.zip`))));
+    assert.deepEqual(Object.keys(files), [`dist/actions/${action}.js`], action);
+    assert.ok(files[`dist/actions/${action}.js`]!.equals(readFileSync(join(checkout.dir, 'dist', 'actions', `${action}.js`))), `${action}: the zip is stale`);
   }
 });
 
-test('sls deploy makes the OpenWhisk REST calls that create the package, actions, triggers and rules', { timeout: 120_000 }, async () => {
-  const recorder = await useOwRecorder();
-  const { dir, home } = serviceDir();
-  const result = await sls(['deploy'], dir, { HOME: home, OW_APIHOST: recorder.apihost, OW_AUTH: 'user-uuid:secret-key', REDIS_URL: 'rediss://redis.example:6380', FINDME_IMAGE: 'registry.example/findme-compare:abc123' });
-  assert.equal(result.code, 0, result.output);
-  const puts = recorder.calls.filter((c) => c.method === 'PUT');
-  assert.ok(recorder.calls.every((c) => c.authorization === `Basic ${Buffer.from('user-uuid:secret-key').toString('base64')}`), 'every call authenticates with OW_AUTH');
-  const byPath = new Map(puts.map((c) => [c.path, c]));
+test('the local platform reads this same serverless.yml, and sees what the plugin compiled; there is no second manifest', async () => {
+  assert.ok(Object.keys(packaged).length > 0, 'needs the package test');
+  const manifest = readServerlessYml(join(checkout.dir, 'serverless.yml'), {});
+  for (const action of manifest.actions) {
+    const plugin = packaged[action.functionName]!.action;
+    assert.equal(action.name, packaged[action.functionName]!.actionName);
+    assert.deepEqual([action.kind, action.image, action.main], [plugin.exec.kind, plugin.exec.image, plugin.exec.main], action.name);
+    assert.deepEqual(action.limits, plugin.limits, action.name);
+    assert.deepEqual(action.annotations, asObject(plugin.annotations), action.name);
+  }
+  assert.deepEqual(manifest.rules.map((r) => `${r.name}: ${r.trigger} -> ${r.action}`).sort(), RULES);
 
-  const pkg = byPath.get('/api/v1/namespaces/_/packages/findme');
+  // startPlatform takes <projectRoot>/serverless.yml: a change there is what it runs.
+  const project = mkdtempSync(join(tmpdir(), 'findme-manifest-'));
+  after(() => rmSync(project, { recursive: true, force: true }));
+  const yml = readFileSync(join(checkout.dir, 'serverless.yml'), 'utf8');
+  assert.match(yml, /^ {4}memory: 512$/m);
+  writeFileSync(join(project, 'serverless.yml'), yml.replace(/^ {4}memory: 512$/m, '    memory: 384'));
+  const platform = await startPlatform({ projectRoot: project, env: {}, runtimeFile: join(checkout.dir, 'dist', 'local', 'runtime.cjs') });
+  try {
+    assert.equal(platform.core.actions.get('findme/compare_images')?.limits.memory, 384);
+  } finally {
+    await platform.close();
+  }
+
+  const { execFileSync } = await import('node:child_process');
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\n');
+  // Serverless (any format at the root), wskdeploy, DigitalOcean/nim and Adobe App Builder manifests.
+  const manifests = /^serverless\.(ya?ml|json|[cm]?[jt]s)$|(^|\/)(serverless\.ya?ml|manifest\.ya?ml|project\.ya?ml|app\.config\.ya?ml)$/;
+  assert.deepEqual(files.filter((f) => manifests.test(f)), ['serverless.yml']);
+});
+
+test('npm run deploy refuses to deploy compare_images without FINDME_IMAGE, before building or calling anyone', { timeout: 60_000 }, async () => {
+  const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth });
+  assert.notEqual(result.code, 0);
+  assert.match(result.output, /set FINDME_IMAGE to the image docker\/build-push\.sh printed/);
+  assert.deepEqual(recorder.calls, []);
+});
+
+let deployed = false;
+
+test('npm run deploy creates the package with its parameters, the four actions, the triggers and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
+  const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
+  requireBundles();
+  assert.equal(result.code, 0, result.output);
+  assert.equal(recorder.unauthorized, 0, 'every call carries OW_AUTH');
+  assert.deepEqual(checkout.refusedConnections(), [], 'deploying talks to the deploy target only (no telemetry)');
+  const puts = recorder.calls.filter((c) => c.method === 'PUT');
+  const at = (path: string) => puts.findIndex((c) => c.path === `/api/v1/namespaces/_/${path}`);
+
+  const pkg = puts[at('packages/findme')];
   assert.ok(pkg, 'the package is created');
-  const parameters = Object.fromEntries((pkg.body as { parameters: Array<{ key: string; value: unknown }> }).parameters.map((p) => [p.key, p.value]));
-  assert.equal(parameters.REDIS_URL, 'rediss://redis.example:6380');
-  assert.equal(parameters.X_BEARER_TOKEN, '');
+  const parameters = asObject((pkg.body as { parameters: KeyValue[] }).parameters);
+  assert.deepEqual(Object.keys(parameters).sort(), [...VARIABLES].sort());
+  for (const name of VARIABLES) assert.equal(parameters[name], DEPLOY_SETTINGS[name as keyof typeof DEPLOY_SETTINGS] ?? '', name);
 
   for (const action of ACTIONS) {
-    const call = byPath.get(`/api/v1/namespaces/_/actions/findme/${action}`);
+    const call = puts[at(`actions/findme/${action}`)];
     assert.ok(call, `${action} is created`);
+    assert.ok(at(`actions/findme/${action}`) > at('packages/findme'), `${action} after its package`);
     assert.equal(call.query.overwrite, 'true');
-    const body = call.body as { exec: { kind: string; code: string; main: string; image?: string; binary?: boolean }; annotations: Array<{ key: string; value: unknown }> };
-    const zip = await JSZip.loadAsync(Buffer.from(body.exec.code, 'base64'));
-    assert.deepEqual(Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name).sort(), [`dist/actions/${action}.js`, 'package.json'].sort(), action);
-    assert.deepEqual(JSON.parse(await zip.file('package.json')!.async('string')), { main: `dist/actions/${action}.js` });
-    assert.equal(body.exec.main, 'main');
-    if (action === 'compare_images') assert.deepEqual([body.exec.kind, body.exec.image], ['blackbox', 'registry.example/findme-compare:abc123']);
-    else assert.equal(body.exec.kind, 'nodejs:20');
+    const body = call.body as { exec: { kind: string; code: string; main: string; image?: string }; limits: Record<string, number>; annotations: KeyValue[] };
+    assert.deepEqual([body.exec.kind, body.exec.main, body.exec.image], [EXPECTED[action].kind, 'main', action === 'compare_images' ? IMAGE : undefined], action);
+    assert.deepEqual(body.limits, EXPECTED[action].limits, action);
+    assert.deepEqual(asObject(body.annotations), webAnnotations(EXPECTED[action].web), action);
+    assert.ok(isBinaryCode(body.exec.code), `${action}: OpenWhisk must take the code for a zip`);
+    const files = await zipFiles(await JSZip.loadAsync(Buffer.from(body.exec.code, 'base64')));
+    assert.deepEqual(Object.keys(files).sort(), [`dist/actions/${action}.js`, 'package.json'], action);
+    assert.deepEqual(JSON.parse(files['package.json']!.toString()), { main: `dist/actions/${action}.js` }, `${action}: the runtime requires the zip's package.json main`);
+    assert.ok(files[`dist/actions/${action}.js`]!.equals(readFileSync(join(checkout.dir, 'dist', 'actions', `${action}.js`))), action);
   }
-  for (const trigger of ['search_request', 'tweet_image']) assert.ok(byPath.get(`/api/v1/namespaces/_/triggers/${trigger}`), trigger);
-  for (const [rule, trigger, action] of [
-    ['findme_search_request_to_twitter_search', 'search_request', 'findme/twitter_search'],
-    ['findme_tweet_image_to_compare_images', 'tweet_image', 'findme/compare_images'],
-  ] as const) {
-    const call = byPath.get(`/api/v1/namespaces/_/rules/${rule}`);
-    assert.ok(call, rule);
-    const body = call.body as { trigger: string; action: string };
-    assert.equal(body.trigger, `/_/${trigger}`);
-    assert.equal(body.action, `/_/${action}`);
+  for (const trigger of ['search_request', 'tweet_image']) assert.ok(puts[at(`triggers/${trigger}`)], trigger);
+  for (const rule of RULES) {
+    const [, name, trigger, action] = /^(\S+): (\S+) -> (\S+)$/.exec(rule)!;
+    const call = puts[at(`rules/${name}`)];
+    assert.ok(call, name);
+    assert.deepEqual(call.body, { trigger: `/_/${trigger}`, action: `/_/${action}` }, name);
+    assert.ok(at(`rules/${name}`) > at(`triggers/${trigger}`) && at(`rules/${name}`) > at(`actions/${action}`), `${name} after its trigger and action`);
+    assert.equal(recorder.entities.get(`rules/${name}`)?.status, 'active', `${name} is enabled`);
   }
+  const stored = recorder.entities.get('actions/findme/compare_images') as { exec: { binary: boolean } } | undefined;
+  assert.equal(stored?.exec.binary, true, 'a blackbox action with a zip: the image runtime unpacks it');
+  deployed = true;
 });
 
-test('the local platform reads this same serverless.yml: there is no second manifest', async () => {
-  const { execFileSync } = await import('node:child_process');
-  const tracked = execFileSync('git', ['ls-files'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\n');
-  assert.deepEqual(tracked.filter((f) => /(^|\/)(serverless\.(ya?ml|json)|manifest\.ya?ml)$/.test(f)), ['serverless.yml']);
-  const platform = readFileSync(join(PROJECT_ROOT, 'local', 'platform.ts'), 'utf8');
-  assert.match(platform, /readServerlessYml\(join\(options\.projectRoot, 'serverless\.yml'\)/);
+test('npm run remove deletes the rules, actions, package and triggers deploy created', { timeout: 120_000 }, async () => {
+  assert.ok(deployed, 'needs the deploy test');
+  const before = recorder.calls.length;
+  const result = await checkout.npmRun('remove', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth });
+  assert.equal(result.code, 0, result.output);
+  // The plugin logs a failed deletion and carries on, so the calls and what is left tell, not the exit code.
+  assert.doesNotMatch(result.output, /Failed to delete/);
+  assert.deepEqual([...recorder.entities.keys()], []);
+  const deletes = recorder.calls.slice(before).filter((c) => c.method === 'DELETE').map((c) => c.path.replace('/api/v1/namespaces/_/', ''));
+  assert.deepEqual(deletes.sort(), [...ACTIONS.map((a) => `actions/findme/${a}`), 'packages/findme', ...RULES.map((r) => `rules/${r.split(':')[0]}`), 'triggers/search_request', 'triggers/tweet_image'].sort());
+  assert.deepEqual(checkout.refusedConnections(), []);
+});
+
+test('the network guard these tests rely on does refuse and report a connection', { timeout: 30_000 }, async () => {
+  const probe = join(checkout.dir, 'probe.mjs');
+  writeFileSync(probe, "await fetch('https://registry.example/').catch(() => undefined);\n");
+  const pkgFile = join(checkout.dir, 'package.json');
+  const original = readFileSync(pkgFile, 'utf8');
+  const pkg = JSON.parse(original) as { scripts: Record<string, string> };
+  writeFileSync(pkgFile, JSON.stringify({ ...pkg, scripts: { ...pkg.scripts, probe: 'node probe.mjs' } }));
+  try {
+    const result = await checkout.npmRun('probe', [], {});
+    assert.equal(result.code, 0, result.output);
+  } finally {
+    writeFileSync(pkgFile, original);
+  }
+  assert.ok(checkout.refusedConnections().some((line) => line.includes('registry.example:443')), checkout.refusedConnections().join('\n'));
 });

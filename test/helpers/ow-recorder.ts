@@ -1,6 +1,8 @@
 /**
- * An HTTP server on 127.0.0.1 that answers the OpenWhisk REST calls a deploy makes (PUT packages, actions,
- * triggers, rules; rule activation; reads), as OpenWhisk would, and records every call for the test to check.
+ * An HTTP server on 127.0.0.1 standing in for an OpenWhisk controller during `sls deploy` and `sls remove`: it
+ * records every REST call and answers as OpenWhisk does, including the refusals that catch a wrong order (an
+ * action in a package that does not exist yet, a rule whose trigger or action does not exist, deleting a package
+ * that still holds actions) and a wrong key. Only what serverless-openwhisk calls is modelled.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,51 +10,150 @@ import { after } from 'node:test';
 
 export interface RecordedCall {
   method: string;
+  /** Decoded path, e.g. `/api/v1/namespaces/_/actions/findme/compare_images`. */
   path: string;
   query: Record<string, string>;
   body: unknown;
-  authorization: string | undefined;
 }
 
 export interface OwRecorder {
   apihost: string;
+  /** `uuid:key` the server accepts. */
+  auth: string;
+  namespace: string;
   calls: RecordedCall[];
+  /** Calls refused with 401 because they carried no or another key. */
+  unauthorized: number;
+  /** Current entities by `<collection>/<name>` (`actions/findme/compare_images`). */
+  entities: Map<string, Record<string, unknown>>;
 }
 
-export async function useOwRecorder(): Promise<OwRecorder> {
-  const calls: RecordedCall[] = [];
-  const entities = new Map<string, unknown>();
+type Entity = Record<string, unknown>;
+
+/** OpenWhisk stores code that is all base64 as binary (a zip), anything else as source text (Exec.isBinaryCode). */
+export function isBinaryCode(code: string): boolean {
+  const t = code.trim();
+  return t.length > 0 && t.length % 4 === 0 && /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/.test(t);
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NOT_FOUND = 'The requested resource does not exist.';
+
+/** `/_/findme/x`, `findme/x` or `/guest/x` → the name within the namespace. */
+function localName(qualified: string, namespace: string): string {
+  const parts = qualified.replace(/^\//, '').split('/');
+  if (qualified.startsWith('/') && (parts[0] === '_' || parts[0] === namespace)) parts.shift();
+  return parts.join('/');
+}
+
+function stored(collection: string, name: string, namespace: string, body: Entity): Entity {
+  const slash = name.indexOf('/');
+  const base = { namespace: slash === -1 ? namespace : `${namespace}/${name.slice(0, slash)}`, name: name.slice(slash + 1), version: '0.0.1', publish: false, annotations: body.annotations ?? [], parameters: body.parameters ?? [] };
+  if (collection !== 'actions') return { ...body, ...base };
+  const exec = { ...(body.exec as Entity) };
+  const code = typeof exec.code === 'string' ? exec.code : '';
+  // Reads never return the code; the binary flag is how a client learns it was taken for a zip.
+  delete exec.code;
+  return { ...body, ...base, exec: { ...exec, binary: isBinaryCode(code) }, limits: { logs: 10, ...(body.limits as Entity | undefined) } };
+}
+
+export async function useOwRecorder(auth = 'user-uuid:secret-key', namespace = 'guest'): Promise<OwRecorder> {
+  const recorder: OwRecorder = { apihost: '', auth, namespace, calls: [], unauthorized: 0, entities: new Map() };
+  const { entities } = recorder;
+  const expected = `Basic ${Buffer.from(auth).toString('base64')}`;
+
+  function handle(method: string, path: string, query: Record<string, string>, body: Entity | undefined): [number, unknown] {
+    if (path === '/api/v1' || path === '/api/v1/') return [200, { api_paths: ['/api/v1'], description: 'OpenWhisk API' }];
+    if (path === '/api/v1/namespaces') return [200, [namespace]];
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/(packages|actions|triggers|rules)(?:\/(.+))?$/.exec(path);
+    if (!match || (match[1] !== '_' && match[1] !== namespace)) throw new Refusal(404, NOT_FOUND);
+    const collection = match[2]!;
+    const name = match[3];
+    if (!name) {
+      if (method !== 'GET') throw new Refusal(405, 'The requested method is not allowed.');
+      return [200, [...entities].filter(([key]) => key.startsWith(`${collection}/`)).map(([, e]) => e)];
+    }
+    const key = `${collection}/${name}`;
+    const existing = entities.get(key);
+    if (method === 'GET') {
+      if (!existing) throw new Refusal(404, NOT_FOUND);
+      return [200, existing];
+    }
+    if (method === 'DELETE') {
+      if (!existing) throw new Refusal(404, NOT_FOUND);
+      const inside = [...entities.keys()].filter((k) => k.startsWith(`actions/${name}/`)).length;
+      if (collection === 'packages' && inside > 0) throw new Refusal(409, `Package not empty (contains ${inside} entit${inside === 1 ? 'y' : 'ies'})`);
+      entities.delete(key);
+      return [200, existing];
+    }
+    if (method === 'POST' && collection === 'rules') {
+      if (!existing) throw new Refusal(404, NOT_FOUND);
+      const status = (body?.status as string | undefined) ?? '';
+      if (status !== 'active' && status !== 'inactive') throw new Refusal(400, 'Rule status must be active or inactive.');
+      existing.status = status;
+      return [200, existing];
+    }
+    if (method !== 'PUT') throw new Refusal(405, 'The requested method is not allowed.');
+    if (existing && query.overwrite !== 'true') throw new Refusal(409, 'resource already exists');
+    const entity = body ?? {};
+    if (collection === 'actions' && name.includes('/') && !entities.has(`packages/${name.split('/')[0]}`)) throw new Refusal(404, NOT_FOUND);
+    if (collection === 'rules') {
+      const trigger = localName(String(entity.trigger ?? ''), namespace);
+      const action = localName(String(entity.action ?? ''), namespace);
+      if (!entities.has(`triggers/${trigger}`) || !entities.has(`actions/${action}`)) throw new Refusal(404, NOT_FOUND);
+      const ref = (n: string) => ({ path: n.includes('/') ? `${namespace}/${n.split('/')[0]}` : namespace, name: n.split('/').pop() });
+      const rule = { ...stored(collection, name, namespace, {}), trigger: ref(trigger), action: ref(action), status: 'active' };
+      entities.set(key, rule);
+      return [200, rule];
+    }
+    const created = stored(collection, name, namespace, entity);
+    entities.set(key, created);
+    return [200, created];
+  }
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? (JSON.parse(text) as unknown) : undefined;
-      calls.push({ method: req.method ?? '', path: decodeURIComponent(url.pathname), query: Object.fromEntries(url.searchParams), body, authorization: req.headers.authorization });
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      const match = /^\/api\/v1\/namespaces\/([^/]+)\/(packages|actions|triggers|rules)\/(.+)$/.exec(decodeURIComponent(url.pathname));
-      if (match && req.method === 'PUT') {
-        const [, namespace, collection, name] = match;
-        const entity = { namespace, name: name!.split('/').pop(), ...(body as object) };
-        entities.set(`${collection}/${name}`, entity);
-        return send(200, entity);
+      if (req.headers.authorization !== expected) {
+        recorder.unauthorized += 1;
+        return send(401, { error: 'The supplied authentication is invalid', code: 'x' });
       }
-      if (match && req.method === 'POST' && match[2] === 'rules') return send(200, { status: 'active' });
-      if (match && req.method === 'GET') {
-        const found = entities.get(`${match[2]}/${match[3]}`);
-        return found ? send(200, found) : send(404, { error: 'The requested resource does not exist.', code: 'x' });
+      const method = req.method ?? '';
+      const path = decodeURIComponent(url.pathname);
+      let body: Entity | undefined;
+      try {
+        body = text ? (JSON.parse(text) as Entity) : undefined;
+      } catch {
+        return send(400, { error: 'The request content was malformed.', code: 'x' });
       }
-      if (/^\/api\/v1\/namespaces\/[^/]+\/(packages|actions|triggers|rules|activations)$/.test(url.pathname) && req.method === 'GET') return send(200, []);
-      if (url.pathname === '/api/v1/namespaces' && req.method === 'GET') return send(200, ['guest']);
-      if (url.pathname === '/api/v1' || url.pathname === '/api/v1/') return send(200, { api_paths: ['/api/v1'], description: 'OpenWhisk' });
-      send(404, { error: 'The requested resource does not exist.', code: 'x' });
+      const query = Object.fromEntries(url.searchParams);
+      recorder.calls.push({ method, path, query, body });
+      try {
+        const [status, payload] = handle(method, path, query, body);
+        send(status, payload);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        send(error.status, { error: error.message, code: 'x' });
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { apihost: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls };
+  recorder.apihost = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return recorder;
 }
