@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and pushes the compare_images runtime image, tagged with a hash of what goes into it (the lock file,
-# the Dockerfile and the weights manifest), and prints the FINDME_IMAGE value for `npm run deploy`.
+# Builds and pushes the compare_images runtime image, tagged with a hash of what goes into it (the lock file, the
+# Dockerfile, its check script and the weights manifest). Only `FINDME_IMAGE=<image>` goes to stdout, everything
+# else to stderr, so `export "$(docker/build-push.sh …)"` sets it for `npm run deploy`.
 #   docker/build-push.sh <registry/repository>      e.g. docker/build-push.sh docker.io/acme/findme-compare
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,11 @@ if [ -z "$repository" ]; then
   echo "usage: docker/build-push.sh <registry/repository> (or set FINDME_REPOSITORY)" >&2
   exit 2
 fi
-# Fills and verifies weights/ against weights/manifest.json; the Dockerfile copies it.
-npm run build
-tag="$(cat package-lock.json docker/Dockerfile weights/manifest.json | sha256sum | cut -c1-16)"
+# Fetches the model files into weights/ and verifies them against weights/manifest.json; the Dockerfile copies them.
+npm run build >&2
+tag="$(cat package-lock.json docker/Dockerfile docker/check-image.mjs weights/manifest.json | sha256sum | cut -c1-16)"
 image="${repository}:${tag}"
-docker build --file docker/Dockerfile --tag "$image" .
-docker push "$image"
+# For the invokers' platform, not this machine's: usually amd64, where tfjs-node's binding comes prebuilt.
+docker build --platform "${FINDME_PLATFORM:-linux/amd64}" --file docker/Dockerfile --tag "$image" . >&2
+docker push "$image" >&2
 echo "FINDME_IMAGE=${image}"

@@ -1,8 +1,14 @@
+/**
+ * The compare_images image (docker/). No Docker engine runs here, so the Dockerfile is held to what can be
+ * checked: its pins against package.json and the lock file, its ENV against what the local platform gives image
+ * actions (local/image.ts), its context against .dockerignore, its build-time check script run for real, and
+ * build-push.sh run against a recording `docker`.
+ */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { IMAGE_ENV } from '../local/image';
 import { PROJECT_ROOT } from './helpers/platform';
@@ -10,53 +16,127 @@ import { PROJECT_ROOT } from './helpers/platform';
 const dockerfile = readFileSync(join(PROJECT_ROOT, 'docker', 'Dockerfile'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
 const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+const CHECK = join(PROJECT_ROOT, 'docker', 'check-image.mjs');
 
-test('the base image is the stock OpenWhisk Node.js 20 runtime, pinned to a release', () => {
-  const from = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
-  assert.deepEqual(from, ['openwhisk/action-nodejs-v20:1.23.0']);
-  assert.doesNotMatch(dockerfile, /^(CMD|ENTRYPOINT)/m, "the runtime's own entry point is kept");
+/** Instructions with their continuation lines joined, comments dropped. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+  .map((line) => line.replace(/\s+/g, ' ').trim());
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('the base image is the stock OpenWhisk Node.js 20 runtime pinned to a release, its entry point and user untouched', () => {
+  assert.deepEqual(instructions.filter((i) => i.startsWith('FROM ')), ['FROM openwhisk/action-nodejs-v20:1.23.0']);
+  assert.ok(instructions[0]!.startsWith('FROM '));
+  const kinds = new Set(instructions.map((i) => i.split(' ')[0]));
+  for (const kept of ['CMD', 'ENTRYPOINT', 'USER', 'WORKDIR', 'EXPOSE']) assert.ok(!kinds.has(kept), `${kept} is the runtime's own`);
 });
 
-test('the image installs exactly the versions package.json pins, where the stock runtime keeps its modules', () => {
-  const install = /npm install([\s\S]*?)&& npm cache clean/.exec(dockerfile)?.[1] ?? '';
-  const installed = Object.fromEntries([...install.matchAll(/(@?[\w./-]+)@(\d+\.\d+\.\d+)\b/g)].map((m) => [m[1], m[2]]));
+test('the image installs exactly the versions package.json pins, into the /node_modules the runtime resolves from', () => {
+  const install = instructions.find((i) => i.includes('npm install'));
+  assert.ok(install, 'an npm install');
+  assert.match(install, /^RUN cd \/ && npm install --no-save --omit=dev /);
+  const installed: Record<string, string | undefined> = Object.fromEntries([...install.matchAll(/ (@?[\w./-]+)@(\d+\.\d+\.\d+)(?= |$)/g)].map((m) => [m[1], m[2]]));
   assert.deepEqual(installed, {
     '@tensorflow/tfjs-node': pkg.peerDependencies['@tensorflow/tfjs-node'],
+    '@tensorflow/tfjs': pkg.dependencies['@tensorflow/tfjs'],
     '@vladmandic/face-api': pkg.dependencies['@vladmandic/face-api'],
     sharp: pkg.dependencies.sharp,
   });
-  assert.equal(lock.packages['node_modules/@vladmandic/face-api']!.version, installed['@vladmandic/face-api']);
-  assert.equal(lock.packages['node_modules/sharp']!.version, installed.sharp);
-  assert.equal(lock.packages['node_modules/@tensorflow/tfjs']!.version, installed['@tensorflow/tfjs-node'], 'tfjs-node brings the tfjs version the wasm fallback uses');
-  assert.match(dockerfile, /RUN cd \/ \\\n\s+&& npm install --no-save/);
+  for (const name of ['@tensorflow/tfjs', '@vladmandic/face-api', 'sharp'] as const) assert.equal(lock.packages[`node_modules/${name}`]?.version, installed[name], `${name}: the lock file agrees`);
+  assert.equal(installed['@tensorflow/tfjs'], installed['@tensorflow/tfjs-node'], 'tfjs-node pins its tfjs exactly: one tfjs-core');
 });
 
-test("the image's ENV is what the local platform gives image actions, and the weights land there, verified", () => {
-  const env = Object.fromEntries([...dockerfile.matchAll(/^ENV\s+(\w+)=(\S+)/gm)].map((m) => [m[1], m[2]]));
+test("the image's ENV is what the local platform gives image actions; the weights and the check land where it says", () => {
+  const env = Object.fromEntries(instructions.filter((i) => i.startsWith('ENV ')).map((i) => /^ENV (\w+)=(\S+)$/.exec(i)!.slice(1)));
   assert.deepEqual(env, IMAGE_ENV);
-  assert.match(dockerfile, new RegExp(`^COPY weights/ ${IMAGE_ENV.FINDME_WEIGHTS_DIR}/$`, 'm'));
-  assert.match(dockerfile, /manifest\.json/);
-  const ignore = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8');
-  assert.match(ignore, /^\*$/m);
-  assert.match(ignore, /^!weights\/$/m);
+  const copies = instructions.filter((i) => i.startsWith('COPY ')).map((i) => i.split(' ').slice(1));
+  assert.deepEqual(copies, [
+    ['weights/', `${IMAGE_ENV.FINDME_WEIGHTS_DIR}/`],
+    ['docker/check-image.mjs', '/opt/findme/check-image.mjs'],
+  ]);
+  assert.equal(instructions.at(-1), 'RUN node /opt/findme/check-image.mjs /nodejsAction/probe', 'the check runs last, with the ENV set');
+  // The context is the project root: .dockerignore keeps out everything but what is copied.
+  const ignore = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  assert.deepEqual(ignore, ['*', ...copies.map(([source]) => `!${source}`)]);
 });
 
-test('build-push.sh builds the weights, then builds, tags by content hash, and pushes the image', { timeout: 120_000 }, () => {
-  const bin = mkdtempSync(join(tmpdir(), 'findme-docker-'));
-  after(() => rmSync(bin, { recursive: true, force: true }));
+test('check-image passes verified weights and refuses a wrong or missing model file, naming it', () => {
+  const run = (weights: string, actionDir = PROJECT_ROOT) => spawnSync(process.execPath, [CHECK, actionDir], { encoding: 'utf8', env: { PATH: process.env.PATH, FINDME_WEIGHTS_DIR: weights } });
+  // Here the weights pass and the modules do not: tfjs-node is never installed on this machine.
+  const here = run(join(PROJECT_ROOT, 'weights'));
+  assert.match(here.stdout, /10 model files in .* match manifest\.json/);
+  assert.equal(here.status, 1);
+  assert.match(here.stderr, /@tensorflow\/tfjs-node does not load from/);
+
+  const weights = tempDir('findme-weights-');
+  cpSync(join(PROJECT_ROOT, 'weights'), weights, { recursive: true });
+  const bin = join(weights, 'face_recognition_model.bin');
+  const bytes = readFileSync(bin);
+  bytes[100] = bytes[100]! ^ 0xff;
+  writeFileSync(bin, bytes);
+  const tampered = run(weights);
+  assert.equal(tampered.status, 1);
+  assert.match(tampered.stderr, /face_recognition_model\.bin: sha256 [0-9a-f]{64}, manifest\.json says/);
+  rmSync(bin);
+  assert.match(run(weights).stderr, /face_recognition_model\.bin is missing/);
+});
+
+test('check-image loads the modules from where an unpacked action runs, and refuses a second tfjs-core', () => {
+  // A stand-in for the image's /node_modules: just enough of each package for the check to load.
+  const root = tempDir('findme-image-root-');
+  const put = (file: string, text: string) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  };
+  put('node_modules/@tensorflow/tfjs-node/package.json', '{"name":"@tensorflow/tfjs-node","main":"index.js"}');
+  put('node_modules/@tensorflow/tfjs-node/index.js', "let backend;\nmodule.exports = { ready: async () => { backend = 'tensorflow'; }, getBackend: () => backend, version: { tfjs: '4.22.0' } };\n");
+  put('node_modules/@vladmandic/face-api/package.json', '{"name":"@vladmandic/face-api"}');
+  put('node_modules/@vladmandic/face-api/dist/face-api.node.js', "module.exports = { version: '1.7.15' };\n");
+  put('node_modules/sharp/package.json', '{"name":"sharp","main":"index.js"}');
+  put('node_modules/sharp/index.js', "module.exports = { versions: { vips: '8.17.0' } };\n");
+  put('node_modules/@tensorflow/tfjs-core/package.json', '{"name":"@tensorflow/tfjs-core"}');
+  const run = () => spawnSync(process.execPath, [CHECK, join(root, 'nodejsAction', 'probe')], { encoding: 'utf8', env: { PATH: process.env.PATH, FINDME_WEIGHTS_DIR: join(PROJECT_ROOT, 'weights') } });
+
+  const good = run();
+  assert.equal(good.status, 0, good.stderr);
+  assert.match(good.stdout, /tfjs 4\.22\.0 on tensorflow, face-api 1\.7\.15, sharp with libvips 8\.17\.0/);
+
+  put('node_modules/@tensorflow/tfjs-node/node_modules/@tensorflow/tfjs-core/package.json', '{"name":"@tensorflow/tfjs-core"}');
+  const twoCores = run();
+  assert.equal(twoCores.status, 1);
+  assert.match(twoCores.stderr, /expected one @tensorflow\/tfjs-core in .*node_modules, found 2/);
+});
+
+test('build-push.sh builds the weights first, then builds for amd64, tags by content hash, pushes, and prints only FINDME_IMAGE', { timeout: 60_000 }, () => {
+  const bin = tempDir('findme-docker-');
   const log = join(bin, 'calls.log');
-  writeFileSync(join(bin, 'docker'), `#!/bin/sh\necho "$@" >> ${log}\n`);
-  chmodSync(join(bin, 'docker'), 0o755);
-  const usage = spawnSync(join(PROJECT_ROOT, 'docker', 'build-push.sh'), [], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FINDME_REPOSITORY: '' } });
+  for (const tool of ['docker', 'npm']) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${log}\necho "${tool} output"\n${tool === 'npm' ? 'exit ${FAKE_NPM_STATUS:-0}\n' : ''}`);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  const script = join(PROJECT_ROOT, 'docker', 'build-push.sh');
+  const env = { PATH: `${bin}:${process.env.PATH}` };
+  const usage = spawnSync(script, [], { encoding: 'utf8', env });
   assert.equal(usage.status, 2);
-  const run = spawnSync(join(PROJECT_ROOT, 'docker', 'build-push.sh'), ['registry.example/findme-compare'], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  assert.match(usage.stderr, /usage: docker\/build-push\.sh <registry\/repository>/);
+
+  const run = spawnSync(script, ['registry.example/findme-compare'], { encoding: 'utf8', env });
   assert.equal(run.status, 0, run.stderr);
-  const tag = /FINDME_IMAGE=registry\.example\/findme-compare:([0-9a-f]{16})$/m.exec(run.stdout)?.[1];
-  assert.ok(tag, run.stdout);
-  const expected = spawnSync('sh', ['-c', 'cat package-lock.json docker/Dockerfile weights/manifest.json | sha256sum | cut -c1-16'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim();
-  assert.equal(tag, expected);
-  assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
-    `build --file docker/Dockerfile --tag registry.example/findme-compare:${tag} .`,
-    `push registry.example/findme-compare:${tag}`,
-  ]);
+  const expected = spawnSync('sh', ['-c', 'cat package-lock.json docker/Dockerfile docker/check-image.mjs weights/manifest.json | sha256sum | cut -c1-16'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim();
+  assert.match(expected, /^[0-9a-f]{16}$/);
+  const image = `registry.example/findme-compare:${expected}`;
+  assert.equal(run.stdout, `FINDME_IMAGE=${image}\n`, 'stdout is the one line to export');
+  assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['npm run build', `docker build --platform linux/amd64 --file docker/Dockerfile --tag ${image} .`, `docker push ${image}`]);
+
+  rmSync(log);
+  const failedBuild = spawnSync(script, ['registry.example/findme-compare'], { encoding: 'utf8', env: { ...env, FAKE_NPM_STATUS: '1' } });
+  assert.notEqual(failedBuild.status, 0);
+  assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['npm run build'], 'no image without verified weights');
 });
