@@ -1,6 +1,8 @@
 /**
- * Activation records shaped as OpenWhisk returns them (`wsk activation get`), kept in memory, newest last,
- * bounded. Every finished activation is also emitted, for `findme start --verbose` and the benchmarks.
+ * Activation records as OpenWhisk keeps them, in a bounded in-memory store (oldest dropped first), and the two
+ * JSON views its API serves: the full record (`toExtendedJson`: `response` with `status` and `success`, no `end`
+ * or `duration` on a trigger's record) and the summary of an activation list without `docs`. Every finished
+ * activation is also emitted, for `findme start --verbose`, the tests and the benchmarks.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -28,6 +30,7 @@ export interface ActivationRecord {
   subject: string;
   activationId: string;
   start: number;
+  /** 0 for a trigger's activation, which OpenWhisk records without an end. */
   end: number;
   duration: number;
   statusCode: StatusCode;
@@ -35,8 +38,6 @@ export interface ActivationRecord {
   logs: string[];
   annotations: Annotation[];
   publish: boolean;
-  /** The trigger activation that caused this one, for rule-started actions. */
-  cause?: string;
 }
 
 export function newActivationId(): string {
@@ -51,10 +52,31 @@ export function annotation(record: ActivationRecord, key: string): unknown {
   return record.annotations.find((a) => a.key === key)?.value;
 }
 
+/** `namespace/package/action` of an action's record, `namespace/trigger` of a trigger's. */
+export function entityPath(record: ActivationRecord): string {
+  const path = annotation(record, 'path');
+  return typeof path === 'string' ? path : `${record.namespace}/${record.name}`;
+}
+
+/** The record as `GET /activations/{id}` and a blocking invoke return it. */
+export function activationJson(record: ActivationRecord): Record<string, unknown> {
+  const { statusCode: _, end, duration, ...rest } = record;
+  return record.end === 0 ? rest : { ...rest, end, duration };
+}
+
+/** One entry of `GET /activations` without `docs=true`: no result, no logs. */
+export function activationSummary(record: ActivationRecord): Record<string, unknown> {
+  const { namespace, name, version, publish, annotations, activationId, start } = record;
+  const summary: Record<string, unknown> = { namespace, name, version, publish, annotations, activationId, start };
+  if (record.end !== 0) Object.assign(summary, { end: record.end, duration: record.duration, statusCode: record.statusCode });
+  return summary;
+}
+
 export interface ListOptions {
+  /** `name` or `package/name`, as the `name` query parameter. */
   name?: string;
-  limit?: number;
-  skip?: number;
+  limit: number;
+  skip: number;
   since?: number;
   upto?: number;
 }
@@ -68,10 +90,7 @@ export class ActivationStore extends EventEmitter<{ activation: [ActivationRecor
 
   add(record: ActivationRecord): void {
     this.records.set(record.activationId, record);
-    if (this.records.size > this.capacity) {
-      const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
-    }
+    while (this.records.size > this.capacity) this.records.delete(this.records.keys().next().value!);
     this.emit('activation', record);
   }
 
@@ -79,18 +98,24 @@ export class ActivationStore extends EventEmitter<{ activation: [ActivationRecor
     return this.records.get(id);
   }
 
-  /** Newest first, as OpenWhisk lists them. `name` matches the name or `package/name`. */
-  list(options: ListOptions = {}): ActivationRecord[] {
-    const all = [...this.records.values()].reverse().filter((r) => {
-      if (options.name && r.name !== options.name && annotation(r, 'path') !== `${r.namespace}/${options.name}`) return false;
-      if (options.since !== undefined && r.start < options.since) return false;
-      if (options.upto !== undefined && r.start > options.upto) return false;
-      return true;
-    });
-    const skip = options.skip ?? 0;
-    return all.slice(skip, skip + (options.limit ?? 30));
+  /** Newest first by start, as OpenWhisk lists them. */
+  list(options: ListOptions): ActivationRecord[] {
+    const matching = this.all()
+      .filter((r) => {
+        if (options.name !== undefined && entityPath(r) !== `${r.namespace}/${options.name}`) return false;
+        if (options.since !== undefined && r.start < options.since) return false;
+        if (options.upto !== undefined && r.start > options.upto) return false;
+        return true;
+      })
+      .sort((a, b) => b.start - a.start);
+    return matching.slice(options.skip, options.skip + options.limit);
   }
 
+  count(options: Omit<ListOptions, 'limit' | 'skip'> & { skip: number }): number {
+    return this.list({ ...options, limit: Number.MAX_SAFE_INTEGER }).length;
+  }
+
+  /** Every record kept, oldest first. */
   all(): ActivationRecord[] {
     return [...this.records.values()];
   }

@@ -1,25 +1,38 @@
 /**
- * The platform's entities and operations, independent of HTTP: invoke an action (parameters merged package <
- * action < request, throttled), fire a trigger (each active rule starts its action asynchronously with the
- * trigger's parameters, and the trigger's own activation lists them).
+ * The platform's entities and operations, independent of HTTP. Invoking an action is charged to the namespace's
+ * throttles first, then refused when the request sets a final parameter (as OpenWhisk's Actions.scala does), then
+ * run with parameters merged package < action < request. Firing a trigger starts every rule's action
+ * asynchronously with the trigger's parameters and the fire request's headers under the payload, and records a
+ * trigger activation whose logs list the rule activations (Triggers.scala).
  */
 import type { ActivationRecord, ActivationStore } from './activations';
 import { activationResponse, newActivationId } from './activations';
-import type { Throttles } from './controller/limits';
+import { ParametersNotAllowedError, RequestError, TEXT } from './errors';
 import type { Invoker } from './invoker/invoker';
 import type { ActionSpec, Manifest, RuleSpec, TriggerSpec } from './manifest/types';
 import { packageOf } from './manifest/types';
+import type { Slot, Throttles } from './throttles';
 
 export interface Started {
   activationId: string;
-  /** Settles when the activation has finished and been recorded. */
+  /** Settles when the activation has finished and been recorded; never rejects. */
   done: Promise<ActivationRecord>;
+}
+
+/** One line of a trigger activation's logs, as Triggers.scala writes it. */
+export interface RuleResult {
+  rule: string;
+  action: string;
+  statusCode: number;
+  success: boolean;
+  activationId?: string;
+  error?: string;
 }
 
 export class PlatformCore {
   readonly actions = new Map<string, ActionSpec>();
   readonly triggers = new Map<string, TriggerSpec>();
-  readonly rules: RuleSpec[];
+  readonly rules: readonly RuleSpec[];
 
   constructor(
     readonly manifest: Manifest,
@@ -39,54 +52,76 @@ export class PlatformCore {
     return { ...(pkg ? this.manifest.packages[pkg] : {}), ...action.parameters };
   }
 
-  /** Starts an activation; throws a ThrottleError when a namespace limit is reached. */
-  start(action: ActionSpec, requestParams: Record<string, unknown>, cause?: string): Started {
-    const slot = this.throttles.takeInvocation();
+  /** With `final: true`, every parameter that has a value (null has none) is out of a request's reach. */
+  immutableParameters(action: ActionSpec): string[] {
+    if (action.annotations.final !== true) return [];
+    return Object.entries(this.baseParameters(action))
+      .filter(([, value]) => value !== null && value !== undefined)
+      .map(([key]) => key);
+  }
+
+  /** Charges one invocation to the namespace (429 when over a limit); `done()` it if the request is then refused. */
+  admit(): Slot {
+    return this.throttles.takeInvocation();
+  }
+
+  /** Runs an admitted activation with the request's parameters over the action's and its package's. */
+  launch(slot: Slot, action: ActionSpec, requestParams: Record<string, unknown>): Started {
     const activationId = newActivationId();
     const params = { ...this.baseParameters(action), ...requestParams };
-    const done = this.invoker.invoke({ action, params, activationId, ...(cause ? { cause } : {}) }).finally(slot.done);
+    const done = this.invoker.invoke({ action, params, activationId, requestedAt: Date.now() }).finally(() => slot.done());
     return { activationId, done };
   }
 
-  /**
-   * Fires a trigger: undefined when it has no rule (OpenWhisk answers 204 and records nothing), else the trigger
-   * activation's id.
-   */
-  fire(trigger: TriggerSpec, payload: Record<string, unknown>, headers: Record<string, string>): string | undefined {
+  /** An authenticated invoke (the REST API, a rule): throttled, then refused if it sets a final parameter. */
+  invoke(action: ActionSpec, payload: Record<string, unknown>): Started {
+    const slot = this.admit();
+    const refused = Object.keys(payload).filter((key) => this.immutableParameters(action).includes(key));
+    if (refused.length > 0) {
+      slot.done();
+      throw new ParametersNotAllowedError(refused);
+    }
+    return this.launch(slot, action, payload);
+  }
+
+  /** Fires a trigger: undefined when it has no rule (OpenWhisk answers 204 and records nothing), else its activation id. */
+  fire(trigger: TriggerSpec, payload: Record<string, unknown> | undefined, headers: Record<string, string>): string | undefined {
     this.throttles.takeFire();
     const rules = this.rules.filter((r) => r.trigger === trigger.name);
     if (rules.length === 0) return undefined;
-    const triggerActivationId = newActivationId();
+    const activationId = newActivationId();
     const start = Date.now();
     const args = { ...trigger.parameters, __ow_headers: headers, ...payload };
-    const results = rules.map((rule) => {
-      const action = this.actions.get(rule.action);
-      const base = { rule: `${this.namespace}/${rule.name}`, action: `${this.namespace}/${rule.action}` };
-      if (!action) return { ...base, statusCode: 1, success: false, error: `The requested resource does not exist.` };
-      try {
-        const started = this.start(action, args, triggerActivationId);
-        // Failures are in the action's own record; nothing awaits this promise otherwise.
-        started.done.catch(() => undefined);
-        return { ...base, statusCode: 0, success: true, activationId: started.activationId };
-      } catch (error) {
-        return { ...base, statusCode: 1, success: false, error: error instanceof Error ? error.message : String(error) };
-      }
-    });
+    const results = rules.map((rule) => this.activateRule(rule, args));
     this.store.add({
       namespace: this.namespace,
       name: trigger.name,
       version: '0.0.1',
       subject: this.namespace,
-      activationId: triggerActivationId,
+      activationId,
       start,
       end: 0,
       duration: 0,
       statusCode: 0,
-      response: activationResponse(0, payload),
+      response: activationResponse(0, payload ?? {}),
       logs: results.map((r) => JSON.stringify(r)),
-      annotations: [{ key: 'path', value: `${this.namespace}/${trigger.name}` }],
+      annotations: [],
       publish: false,
     });
-    return triggerActivationId;
+    return activationId;
+  }
+
+  private activateRule(rule: RuleSpec, args: Record<string, unknown>): RuleResult {
+    const base = { rule: `${this.namespace}/${rule.name}`, action: `${this.namespace}/${rule.action}` };
+    const action = this.actions.get(rule.action);
+    if (!action) return { ...base, statusCode: 1, success: false, error: TEXT.notFound };
+    try {
+      const started = this.invoke(action, args);
+      return { ...base, statusCode: 0, success: true, activationId: started.activationId };
+    } catch (error) {
+      // As the controller's own POST to the action: a 5xx is a whisk error, any other refusal an application error.
+      const status = error instanceof RequestError ? error.status : 500;
+      return { ...base, statusCode: status >= 500 ? 3 : 1, success: false, error: error instanceof RequestError ? error.message : TEXT.internal };
+    }
   }
 }

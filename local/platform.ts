@@ -1,38 +1,54 @@
 /**
  * The local stand-in for OpenWhisk: controller (REST API and web actions), invoker and container pool, triggers
- * and rules, all from serverless.yml (or a Manifest built in code). `startPlatform` resolves when it serves.
+ * and rules, all from serverless.yml or a Manifest built in code. `startPlatform` resolves once it serves on
+ * 127.0.0.1; `close()` stops the controller and every container, once.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ActivationStore, type ActivationRecord } from './activations';
-import { DEFAULT_LIMITS, Throttles, type LimitOptions } from './controller/limits';
 import { startController } from './controller/server';
 import { localImageEnv } from './image';
 import { Invoker } from './invoker/invoker';
 import { ContainerPool } from './invoker/pool';
+import { checkManifest } from './manifest/check';
 import { readServerlessYml } from './manifest/serverless';
 import type { ActionSpec, Manifest } from './manifest/types';
 import { PlatformCore } from './platform-core';
+import { DEFAULT_LIMITS, Throttles, type LimitOptions } from './throttles';
 
 export interface PlatformOptions {
   projectRoot: string;
-  /** Default: `<projectRoot>/serverless.yml`, variables resolved from `env`. */
+  /** The entities to run; default: `<projectRoot>/serverless.yml` with variables resolved from `env`. */
   manifest?: Manifest;
-  /** Environment for `${env:…}` in serverless.yml. Default: process.env. */
+  /** Environment for serverless.yml's `${env:…}`. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Default `guest`; `_` in a REST URL means this namespace too. */
   namespace?: string;
-  /** `uuid:key`; default random. */
+  /** `uuid:key` for Basic authentication; default: random per platform. */
   apiKey?: string;
+  /** Controller port on 127.0.0.1; default 0 (a free one). */
   port?: number;
+  /** Namespace throttles; default OpenWhisk's: 60 fires and 120 invocations a minute, 100 concurrent. */
   limits?: Partial<LimitOptions>;
-  /** Memory the container pool may hand out (MB). Default: 1 GB per core, at least 2 GB. */
+  /** Memory the container pool may hand out (MB); default 1 GB per core, at least 2 GB. */
   userMemoryMb?: number;
+  /** Containers alive at once; default 2 per core plus 2 (6 on 2 cores). */
+  maxContainers?: number;
+  /** An idle container is removed after this long; default 10 minutes, as OpenWhisk. */
   idleTimeoutMs?: number;
+  /** Activations that may wait for a container; default 1000. */
   maxQueue?: number;
-  /** Echo container output lines (for debugging). */
+  /** How long a blocking invoke or a web action waits for its result before answering 202; default 60 s. */
+  maxBlockingWaitMs?: number;
+  /** How long a container may take to start listening; default 10 s. */
+  containerStartTimeoutMs?: number;
+  /** Activation records kept (oldest dropped first); default 10 000. */
+  activationRecords?: number;
+  /** Every line an action writes, as it is written (for debugging). */
   echo?: (line: string) => void;
-  /** Default: dist/local/runtime.cjs under projectRoot. */
+  /** Default: dist/local/runtime.cjs under projectRoot (`npm run build` writes it). */
   runtimeFile?: string;
 }
 
@@ -40,72 +56,111 @@ export interface Platform {
   apiHost: string;
   apiKey: string;
   namespace: string;
+  manifest: Manifest;
   /** Base URL of a package's web actions, e.g. `http://127.0.0.1:PORT/api/v1/web/guest/findme`. */
   webBase(pkg: string): string;
   store: ActivationStore;
   core: PlatformCore;
   pool: ContainerPool;
-  onActivation(listener: (record: ActivationRecord) => void): void;
+  /** Calls `listener` with every finished activation (actions and triggers); returns a function that stops it. */
+  onActivation(listener: (record: ActivationRecord) => void): () => void;
   close(): Promise<void>;
 }
 
+export class PlatformOptionsError extends Error {
+  override readonly name = 'PlatformOptionsError';
+}
+
+const cores = availableParallelism();
+
+export const PLATFORM_DEFAULTS = Object.freeze({
+  namespace: 'guest' as string,
+  port: 0,
+  userMemoryMb: Math.max(2048, cores * 1024),
+  maxContainers: cores * 2 + 2,
+  idleTimeoutMs: 10 * 60_000,
+  maxQueue: 1000,
+  maxBlockingWaitMs: 60_000,
+  containerStartTimeoutMs: 10_000,
+  activationRecords: 10_000,
+});
+
+type Resolved = typeof PLATFORM_DEFAULTS & { limits: LimitOptions };
+
+function resolveOptions(options: PlatformOptions): Resolved {
+  const resolved = { ...PLATFORM_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), limits: { ...DEFAULT_LIMITS, ...options.limits } } as Resolved;
+  const numbers = { ...resolved.limits, userMemoryMb: resolved.userMemoryMb, maxContainers: resolved.maxContainers, idleTimeoutMs: resolved.idleTimeoutMs, maxQueue: resolved.maxQueue, maxBlockingWaitMs: resolved.maxBlockingWaitMs, containerStartTimeoutMs: resolved.containerStartTimeoutMs, activationRecords: resolved.activationRecords };
+  for (const [name, value] of Object.entries(numbers)) {
+    if (!Number.isInteger(value) || value <= 0) throw new PlatformOptionsError(`platform option ${name} must be a positive whole number, got ${String(value)}`);
+  }
+  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) throw new PlatformOptionsError(`platform option port must be 0–65535, got ${resolved.port}`);
+  if (!/^[\w@.-]+$/.test(resolved.namespace) || resolved.namespace === '_') throw new PlatformOptionsError(`platform option namespace "${resolved.namespace}" is not a namespace name`);
+  return resolved;
+}
+
 /**
- * The environment of an action's container: no secrets of this process leak in, only what a runtime has. The
- * stock runtime serves its own modules (openwhisk, …) from /node_modules; here the project's node_modules play
- * that part for every action, and image actions get the image's variables too.
+ * A container's environment: nothing of this process leaks in, only what a runtime container has (its API host)
+ * plus NODE_PATH to the project's node_modules, which stand in for the modules the stock runtime and the
+ * compare_images image keep in /node_modules; image actions also get the image's variables.
  */
-function containerEnv(action: ActionSpec, projectRoot: string): Record<string, string> {
+function containerEnv(action: ActionSpec, projectRoot: string, apiHost: string): Record<string, string> {
   const base: Record<string, string> = {
     NODE_PATH: join(projectRoot, 'node_modules'),
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
     LANG: process.env.LANG ?? 'C.UTF-8',
     NODE_ENV: 'production',
-    __OW_ALLOW_CONCURRENT: action.limits.concurrency > 1 ? 'true' : '',
+    __OW_API_HOST: apiHost,
+    ...(action.limits.concurrency > 1 ? { __OW_ALLOW_CONCURRENT: 'true' } : {}),
   };
-  if (process.env.TMPDIR) base.TMPDIR = process.env.TMPDIR;
   return action.image ? { ...base, ...localImageEnv(projectRoot) } : base;
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  const namespace = options.namespace ?? 'guest';
+  const settings = resolveOptions(options);
+  const { namespace, limits } = settings;
   const apiKey = options.apiKey ?? `${randomUUID()}:${randomBytes(32).toString('base64url')}`;
-  const manifest = options.manifest ?? readServerlessYml(join(options.projectRoot, 'serverless.yml'), options.env ?? process.env);
-  const store = new ActivationStore();
-  const throttles = new Throttles({ ...DEFAULT_LIMITS, ...options.limits });
+  const manifest = checkManifest(options.manifest ?? readServerlessYml(join(options.projectRoot, 'serverless.yml'), options.env ?? process.env));
   const runtimeFile = options.runtimeFile ?? join(options.projectRoot, 'dist', 'local', 'runtime.cjs');
+  if (!existsSync(runtimeFile)) throw new PlatformOptionsError(`${runtimeFile} does not exist; run \`npm run build\` first`);
+  // Actions call back to the controller, whose port is known only once it listens: filled in below.
+  const endpoint = { apiHost: '' };
+  const store = new ActivationStore(settings.activationRecords);
   const pool = new ContainerPool({
-    userMemoryMb: options.userMemoryMb ?? Math.max(2048, availableParallelism() * 1024),
-    idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
-    maxQueue: options.maxQueue ?? 1000,
+    userMemoryMb: settings.userMemoryMb,
+    maxContainers: settings.maxContainers,
+    idleTimeoutMs: settings.idleTimeoutMs,
+    maxQueue: settings.maxQueue,
     containerOptions: (action) => ({
       runtimeFile,
-      env: containerEnv(action, options.projectRoot),
+      env: containerEnv(action, options.projectRoot, endpoint.apiHost),
       memoryMb: action.limits.memory,
+      startTimeoutMs: settings.containerStartTimeoutMs,
       ...(options.echo ? { echo: options.echo } : {}),
     }),
   });
-  // Actions call back to the controller, whose port is known only once it listens: filled in below.
-  const endpoint = { apiHost: '' };
   const invoker = new Invoker({ pool, store, projectRoot: options.projectRoot, namespace, endpoint, apiKey });
-  const core = new PlatformCore(manifest, namespace, invoker, store, throttles);
-  const controller = await startController(core, apiKey, options.port ?? 0);
+  const core = new PlatformCore(manifest, namespace, invoker, store, new Throttles(limits));
+  const controller = await startController({ core, apiKey, port: settings.port, maxBlockingWaitMs: settings.maxBlockingWaitMs }).catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   const apiHost = `http://127.0.0.1:${controller.port}`;
   endpoint.apiHost = apiHost;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     apiHost,
     apiKey,
     namespace,
+    manifest,
     webBase: (pkg) => `${apiHost}/api/v1/web/${namespace}/${pkg}`,
     store,
     core,
     pool,
-    onActivation: (listener) => store.on('activation', listener),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([controller.close(), pool.close()]);
+    onActivation(listener) {
+      store.on('activation', listener);
+      return () => store.off('activation', listener);
     },
+    close: () => (closing ??= Promise.allSettled([controller.close(), pool.close()]).then(() => undefined)),
   };
 }

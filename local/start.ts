@@ -9,7 +9,7 @@ import type { PageConfig } from '../actions/lib/types';
 import { build } from '../scripts/build';
 import { DEMO_HASHTAG, demoTweets } from '../test/fakes/demo';
 import { startFakeX, type FakeX } from '../test/fakes/x-api';
-import { annotation, type ActivationRecord } from './activations';
+import { annotation, entityPath, type ActivationRecord } from './activations';
 import { startIdentityProvider, type IdentityProvider } from './identity';
 import { startPageServer } from './page-server';
 import { startStack, type Stack } from './stack';
@@ -30,10 +30,14 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** One line per finished activation for `--verbose`: time, action, status, duration, cold or warm. */
 export function activationLine(record: ActivationRecord): string {
+  const time = new Date(record.start).toISOString().slice(11, 23);
+  // A trigger's activation has no end: it only lists the rules it started.
+  if (record.end === 0) return `${time} ${`${record.name} (trigger)`.padEnd(24)} fired ${record.logs.length} rule${record.logs.length === 1 ? '' : 's'}`;
   const cold = annotation(record, 'initTime') !== undefined ? 'cold' : 'warm';
-  const path = String(annotation(record, 'path') ?? record.name).replace(/^[^/]+\//, '');
-  return `${new Date(record.start).toISOString().slice(11, 23)} ${path.padEnd(24)} ${record.response.status.padEnd(22)} ${String(record.duration).padStart(6)} ms ${cold}`;
+  const path = entityPath(record).replace(/^[^/]+\//, '');
+  return `${time} ${path.padEnd(24)} ${record.response.status.padEnd(22)} ${String(record.duration).padStart(6)} ms ${cold}`;
 }
 
 export async function startLocal(options: StartOptions): Promise<Running> {

@@ -2,19 +2,30 @@ import { join } from 'node:path';
 import { startLocal } from '../../local/start';
 import { intFlag, type ParsedArgs } from '../usage';
 
+/**
+ * `findme start`: runs everything (local/start.ts) until SIGINT or SIGTERM, then stops it all. A signal during
+ * start-up is honoured once start-up has finished, so nothing it started is left running; a second signal
+ * exits at once (children.ts still kills every child process on exit).
+ */
 export async function run(args: ParsedArgs): Promise<number> {
   const port = intFlag(args, 'port', 8080, 0, 65535);
-  const running = await startLocal({ projectRoot: join(import.meta.dirname, '..', '..'), port, verbose: args.values.verbose === true });
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\n${signal}: stopping findme…`);
-      running.close().then(resolve, resolve);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  return 0;
+  let signalled: string | undefined;
+  let wake = () => {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(130);
+    signalled = signal;
+    console.log(`\n${signal}: stopping findme… (again to force)`);
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const running = await startLocal({ projectRoot: join(import.meta.dirname, '..', '..'), port, verbose: args.values.verbose === true });
+    if (!signalled) await new Promise<void>((resolve) => (wake = resolve));
+    await running.close();
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -1,68 +1,64 @@
-/** The one place the controller writes HTTP responses, with OpenWhisk's error body `{error, code}`. */
+/**
+ * The one place the controller writes HTTP responses and reads request bodies: OpenWhisk's error body
+ * `{error, code}` (code: the request's transaction id), JSON compact for the REST API and pretty for web actions,
+ * bodies refused past the 1 MB payload limit with OpenWhisk's 413.
+ */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_PAYLOAD_BYTES, RequestError, TEXT } from '../errors';
+import { prettyJson } from './json';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** A request the controller refuses: status and OpenWhisk's message. */
-export class RejectRequest extends Error {
-  override readonly name = 'RejectRequest';
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+export interface SendOptions {
+  headers?: Readonly<Record<string, string>>;
+  pretty?: boolean;
 }
-
-export const TEXT = {
-  notFound: 'The requested resource does not exist.',
-  unauthenticated: 'The resource requires authentication, which was not supplied with the request',
-  badAuth: 'The supplied authentication is invalid',
-  tooLarge: `The request content was malformed:\nrequest entity too large (limit ${MAX_BODY_BYTES} bytes)`,
-  methodNotAllowed: 'The local platform takes its entities from serverless.yml: this method is not supported.',
-};
 
 export function transactionId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), 'content-length': Buffer.byteLength(text), ...headers });
+export function sendJson(res: ServerResponse, status: number, body: unknown, options: SendOptions = {}): void {
+  const text = body === undefined ? '' : options.pretty ? prettyJson(body) : JSON.stringify(body);
+  for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
+  if (text) res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.writeHead(status);
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { error: message, code: transactionId() }, headers);
+export function sendError(res: ServerResponse, status: number, message: string, options: SendOptions = {}): void {
+  sendJson(res, status, { error: message, code: transactionId() }, options);
 }
 
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/** The body, refused with 413 past the payload limit (announced by content-length, or once that much arrived). */
+export function readBody(req: IncomingMessage, limit = MAX_PAYLOAD_BYTES): Promise<Buffer> {
+  const announced = Number(req.headers['content-length']);
+  if (Number.isFinite(announced) && announced > limit) {
+    req.resume();
+    return Promise.reject(new RequestError(413, TEXT.entityTooBig(announced)));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new RejectRequest(413, TEXT.tooLarge));
-        req.resume();
-      } else chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > limit ? reject(new RequestError(413, TEXT.entityTooBig(size))) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
 
-/** A JSON object body, or {} when empty; anything else is a 400. */
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** A JSON object body as the REST API takes it: undefined when empty, 400 when not an object. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
   const raw = await readBody(req);
-  if (raw.length === 0) return {};
+  if (raw.length === 0) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new RejectRequest(400, 'The request content was malformed:\nthe body is not valid JSON');
+  } catch (error) {
+    throw new RequestError(400, TEXT.malformedBody(error instanceof Error ? error.message : 'the body is not JSON'));
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RejectRequest(400, 'The request content was malformed:\nthe body must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RequestError(400, TEXT.malformedBody('Object expected in field \'body\''));
   return parsed as Record<string, unknown>;
 }

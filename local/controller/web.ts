@@ -1,195 +1,109 @@
 /**
- * Web actions at /api/v1/web/<namespace>/<package>/<action>[.http|.json|.html|.svg|.text][/<path>], as
- * OpenWhisk's WebActions.scala serves them: request context in `__ow_*` parameters, query and JSON or form body
- * merged over the action's (final) parameters, results rendered by the extension, application errors projected
- * from the result's `error`, CORS unless the action handles OPTIONS itself.
+ * Web actions at /api/v1/web/<namespace>/<package>/<action>[.http|.json|.html|.svg|.text][/<path>], in the
+ * order OpenWhisk's WebActions.scala handles them: find the exported action (404 otherwise, also for a namespace
+ * or package that does not exist), charge the namespace's throttles (OPTIONS too, as there), refuse an oversized
+ * body, add CORS unless the action handles OPTIONS itself, check `require-whisk-auth`, refuse a request that sets
+ * a final or reserved parameter, run the action and render its result, or project `error` from an application
+ * error. Every response to an activation carries `x-openwhisk-activation-id`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActivationRecord } from '../activations';
+import { MAX_PAYLOAD_BYTES, NotFoundError, ParametersNotAllowedError, RequestError, TEXT } from '../errors';
+import type { ActionSpec } from '../manifest/types';
 import type { PlatformCore } from '../platform-core';
-import { readBody, RejectRequest, sendError, sendJson, TEXT } from './http';
-import { MAX_BLOCKING_WAIT_MS } from './rest';
+import { waitFor } from './rest-invoke';
+import { readWebBody, requestHeaders, requestKeys, RESERVED, webArguments, type WebContext } from './web-request';
+import { EXTENSIONS, render, WEB_MESSAGES, webError, type Extension } from './web-response';
 
-const EXTENSIONS = ['.http', '.json', '.html', '.svg', '.text'] as const;
-type Extension = (typeof EXTENSIONS)[number];
-const RESERVED = ['__ow_method', '__ow_headers', '__ow_path', '__ow_user', '__ow_query', '__ow_body'];
-const CORS = {
+export interface WebOptions {
+  core: PlatformCore;
+  /** Whether the request's Basic credentials are this platform's API key. */
+  authenticated: (req: IncomingMessage) => boolean;
+  maxBlockingWaitMs: number;
+}
+
+export const WEB_METHODS = Object.freeze(['GET', 'DELETE', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'PATCH']);
+
+const CORS = Object.freeze({
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'OPTIONS, GET, DELETE, POST, PUT, HEAD, PATCH',
-};
+});
 const DEFAULT_ALLOW_HEADERS = 'Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent';
-const MESSAGES = {
-  parametersNotAllowed: 'Request defines parameters that are not allowed (e.g., reserved properties).',
-  errorProcessingRequest: 'There was an error processing your request.',
-  responseNotReady: 'Response not yet ready.',
-  propertyNotFound: 'Response does not include requested property.',
-  invalidMedia: (type: string) => `Response is not valid '${type}'.`,
-  httpContentTypeError: 'Content-Type header is not valid or is not supported.',
-};
 
 function splitExtension(segment: string): [string, Extension] {
-  const ext = EXTENSIONS.find((e) => segment.endsWith(e));
-  return ext ? [segment.slice(0, -ext.length), ext] : [segment, '.http'];
+  const extension = EXTENSIONS.find((e) => segment.endsWith(e));
+  return extension ? [segment.slice(0, -extension.length), extension] : [segment, '.http'];
 }
 
-function isBinaryType(type: string): boolean {
-  const t = type.split(';')[0]!.trim().toLowerCase();
-  if (t.startsWith('text/') || t === 'application/json' || t.endsWith('+json') || t.endsWith('+xml') || t === 'application/xml' || t === 'application/javascript' || t === 'image/svg+xml' || t === 'application/x-www-form-urlencoded') return false;
-  return true;
+function findExported(core: PlatformCore, segments: string[]): { action: ActionSpec; extension: Extension; path: string } {
+  const [namespace, pkg, actionSegment, ...rest] = segments;
+  if (!namespace || !pkg || !actionSegment || namespace !== core.namespace) throw new NotFoundError();
+  const [name, extension] = splitExtension(actionSegment);
+  const action = core.actions.get(pkg === 'default' ? name : `${pkg}/${name}`);
+  // Only a boolean true exports an action, as OpenWhisk reads the annotation.
+  if (!action || action.annotations['web-export'] !== true) throw new NotFoundError();
+  return { action, extension, path: rest.length ? `/${rest.join('/')}` : '' };
 }
 
-/** A JSON object or form body becomes parameters; anything else is opaque (`__ow_body`). */
-interface RequestBody {
-  fields?: Record<string, unknown>;
-  opaque?: string;
-}
-
-async function requestBody(req: IncomingMessage): Promise<RequestBody> {
-  const raw = await readBody(req);
-  if (raw.length === 0) return {};
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json' || type.endsWith('+json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new RejectRequest(400, 'The request content was malformed:\nthe body is not valid JSON');
-    }
-    // Any JSON value but an object arrives base64 in __ow_body, as OpenWhisk does for legacy reasons.
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? { fields: parsed as Record<string, unknown> } : { opaque: raw.toString('base64') };
-  }
-  if (type === 'application/x-www-form-urlencoded') return { fields: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) };
-  return { opaque: isBinaryType(type || 'application/octet-stream') ? raw.toString('base64') : raw.toString('utf8') };
-}
-
-function headerPairs(headers: unknown): Array<[string, string]> {
-  if (headers === undefined) return [];
-  if (!headers || typeof headers !== 'object' || Array.isArray(headers)) throw new Error('Invalid header');
-  const pairs: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(headers)) {
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) {
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Error('Invalid header');
-      pairs.push([key, String(v)]);
-    }
-  }
-  return pairs;
-}
-
-function write(res: ServerResponse, status: number, headers: Array<[string, string]>, body?: Buffer | string, contentType?: string): void {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of headers) {
-    if (k.toLowerCase() === 'content-type') continue;
-    const key = k.toLowerCase();
-    const existing = out[key];
-    out[key] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
-  }
-  if (body !== undefined && contentType) out['content-type'] = contentType;
-  for (const [k, v] of Object.entries(out)) res.setHeader(k, v);
-  res.writeHead(status);
-  res.end(body);
-}
-
-function asHttp(res: ServerResponse, result: unknown): void {
-  if (!result || typeof result !== 'object' || Array.isArray(result)) return sendError(res, 400, MESSAGES.invalidMedia('message/http'));
-  const fields = result as Record<string, unknown>;
-  let headers: Array<[string, string]>;
-  let code: number | undefined;
-  try {
-    headers = headerPairs(fields.headers);
-    if (fields.statusCode !== undefined) {
-      code = typeof fields.statusCode === 'string' ? Number.parseInt(fields.statusCode, 10) : (fields.statusCode as number);
-      if (!Number.isInteger(code) || code! < 100 || code! > 599) throw new Error('Illegal status code');
-    }
-  } catch {
-    return sendError(res, 400, MESSAGES.invalidMedia('message/http'));
-  }
-  const body = fields.body;
-  const declared = headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1];
-  if (body === undefined || body === null || body === '') return write(res, code ?? 204, headers);
-  if (typeof body === 'string') {
-    const type = declared ?? 'text/html';
-    if (isBinaryType(type)) {
-      const bytes = Buffer.from(body, 'base64');
-      if (bytes.toString('base64').replace(/=+$/, '') !== body.replace(/\s/g, '').replace(/=+$/, '')) return sendError(res, 400, MESSAGES.httpContentTypeError);
-      return write(res, code ?? 200, headers, bytes, type);
-    }
-    return write(res, code ?? 200, headers, body, /charset=/i.test(type) ? type : `${type}; charset=UTF-8`);
-  }
-  const type = declared ?? 'application/json';
-  const base = type.split(';')[0]!.trim().toLowerCase();
-  if (base !== 'application/json' && !base.endsWith('+json')) return sendError(res, 400, MESSAGES.httpContentTypeError);
-  write(res, code ?? 200, headers, JSON.stringify(body), base === 'application/json' ? 'application/json' : `${base}; charset=UTF-8`);
-}
-
-function render(res: ServerResponse, extension: Extension, result: unknown): void {
-  const fields = result && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : undefined;
-  switch (extension) {
-    case '.http':
-      return asHttp(res, result);
-    case '.json':
-      if (result && typeof result === 'object') return sendJson(res, 200, result);
-      return sendError(res, 400, MESSAGES.invalidMedia('application/json'));
-    case '.html': {
-      const html = fields ? (fields.body ?? fields.html) : result;
-      if (typeof html === 'string') return write(res, 200, [], html, 'text/html; charset=UTF-8');
-      return sendError(res, 400, MESSAGES.invalidMedia('text/html'));
-    }
-    case '.svg': {
-      const svg = fields ? (fields.body ?? fields.svg) : result;
-      if (typeof svg === 'string') return write(res, 200, [], svg, 'image/svg+xml');
-      return sendError(res, 400, MESSAGES.invalidMedia('image/svg+xml'));
-    }
-    case '.text': {
-      const text = fields ? (fields.body ?? fields.text) : result;
-      if (text === undefined) return sendError(res, 404, MESSAGES.propertyNotFound);
-      return write(res, 200, [], typeof text === 'string' ? text : JSON.stringify(text, null, 2), 'text/plain; charset=UTF-8');
-    }
-  }
+/** `require-whisk-auth`: a string or number must come as X-Require-Whisk-Auth, true asks for the API key. */
+function allowedBy(action: ActionSpec, req: IncomingMessage, user: string | undefined): boolean {
+  const required = action.annotations['require-whisk-auth'];
+  if (required === undefined || required === false) return true;
+  if (required === true) return user !== undefined;
+  if (typeof required === 'string' || typeof required === 'number') return req.headers['x-require-whisk-auth'] === String(required);
+  return false;
 }
 
 function respond(res: ServerResponse, extension: Extension, record: ActivationRecord): void {
   res.setHeader('x-openwhisk-activation-id', record.activationId);
   if (record.statusCode === 0) return render(res, extension, record.response.result);
   if (record.statusCode === 1) {
-    const error = (record.response.result as { error?: unknown } | undefined)?.error;
-    if (error === undefined) return sendError(res, 404, MESSAGES.propertyNotFound);
-    return render(res, extension, error);
+    const result = record.response.result;
+    if (result === null || typeof result !== 'object' || !Object.hasOwn(result, 'error')) return webError(res, 404, WEB_MESSAGES.propertyNotFound);
+    return render(res, extension, (result as { error: unknown }).error);
   }
-  sendError(res, 400, MESSAGES.errorProcessingRequest);
+  webError(res, 400, WEB_MESSAGES.errorProcessingRequest);
 }
 
-/** Handles `/api/v1/web/…`; `segments` start after "web". */
-export async function handleWebRequest(core: PlatformCore, segments: string[], url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const [namespace, pkg, actionSegment, ...pathRest] = segments;
-  if (!namespace || !pkg || !actionSegment || (namespace !== core.namespace && namespace !== '_')) throw new RejectRequest(404, TEXT.notFound);
-  const [actionName, extension] = splitExtension(decodeURIComponent(actionSegment));
-  const action = core.actions.get(pkg === 'default' ? actionName : `${pkg}/${actionName}`);
-  if (!action || (action.annotations['web-export'] !== true && action.annotations['web-export'] !== 'true')) throw new RejectRequest(404, TEXT.notFound);
-  const customOptions = action.annotations['web-custom-options'] === true;
-  if (!customOptions) {
-    for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
-    res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? DEFAULT_ALLOW_HEADERS);
-    if (req.method === 'OPTIONS') return write(res, 200, []);
+/** Handles what follows `/api/v1/web/`. */
+export async function handleWebRequest(options: WebOptions, segments: string[], url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { core } = options;
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (!WEB_METHODS.includes(method)) throw new RequestError(405, TEXT.methodNotAllowed([...WEB_METHODS]));
+  const { action, extension, path } = findExported(core, segments);
+  const slot = core.admit();
+  let launched = false;
+  try {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > MAX_PAYLOAD_BYTES) throw new RequestError(413, TEXT.entityTooBig(length));
+    const customOptions = action.annotations['web-custom-options'] === true;
+    if (!customOptions) {
+      for (const [name, value] of Object.entries(CORS)) res.setHeader(name, value);
+      res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? DEFAULT_ALLOW_HEADERS);
+      if (method === 'OPTIONS') {
+        res.writeHead(200, { 'content-length': 0 });
+        return void res.end();
+      }
+    }
+    const user = options.authenticated(req) ? core.namespace : undefined;
+    // With custom options the action answers OPTIONS even when authentication would be required.
+    if (!(customOptions && method === 'OPTIONS') && !allowedBy(action, req, user)) throw new RequestError(401, TEXT.unauthenticated);
+    const raw = action.annotations['raw-http'] === true;
+    const body = await readWebBody(req, raw);
+    const context: WebContext = { method, headers: requestHeaders(req), path, query: url.searchParams, rawQuery: url.search.replace(/^\?/, ''), user };
+    if (!raw) {
+      const refused = requestKeys(context, body).filter((key) => RESERVED.includes(key) || core.immutableParameters(action).includes(key));
+      if (refused.length > 0) throw new ParametersNotAllowedError(refused);
+    }
+    const started = core.launch(slot, action, webArguments(context, body, raw));
+    launched = true;
+    const record = await waitFor(started.done, options.maxBlockingWaitMs);
+    if (!record) {
+      res.setHeader('x-openwhisk-activation-id', started.activationId);
+      return webError(res, 202, WEB_MESSAGES.responseNotReady);
+    }
+    respond(res, extension, record);
+  } finally {
+    if (!launched) slot.done();
   }
-  const raw = action.annotations['raw-http'] === true;
-  const body = raw ? { opaque: (await readBody(req)).toString('base64') } : await requestBody(req);
-  const query = Object.fromEntries(url.searchParams);
-  const requestKeys = [...Object.keys(query), ...Object.keys(body.fields ?? {})];
-  const immutable = action.annotations.final === true ? Object.entries(core.baseParameters(action)).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k) : [];
-  if (!raw && requestKeys.some((k) => RESERVED.includes(k) || immutable.includes(k))) throw new RejectRequest(400, MESSAGES.parametersNotAllowed);
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-  const context = { __ow_method: (req.method ?? 'GET').toLowerCase(), __ow_headers: headers, __ow_path: pathRest.length ? `/${pathRest.join('/')}` : '' };
-  const params = raw
-    ? { ...context, __ow_query: url.search.replace(/^\?/, ''), __ow_body: body.opaque ?? '' }
-    : { ...context, ...query, ...body.fields, ...(body.opaque !== undefined ? { __ow_body: body.opaque } : {}) };
-  const started = core.start(action, params);
-  let timer: NodeJS.Timeout | undefined;
-  const record = await Promise.race([started.done, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), MAX_BLOCKING_WAIT_MS)))]);
-  clearTimeout(timer);
-  if (!record) {
-    res.setHeader('x-openwhisk-activation-id', started.activationId);
-    return sendError(res, 202, MESSAGES.responseNotReady);
-  }
-  respond(res, extension, record);
 }

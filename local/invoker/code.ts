@@ -26,13 +26,15 @@ export async function actionCode(action: ActionSpec, projectRoot: string): Promi
   try {
     mtimeMs = statSync(file).mtimeMs;
   } catch {
-    throw new MissingBundleError(`${action.handlerFile} does not exist; run \`npm run build\` to build the actions`);
+    throw new MissingBundleError(`${action.handlerFile} does not exist (the bundle of ${action.name}); run \`npm run build\` to build the actions`);
   }
   const hit = cache.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.code;
+  // The plugin's path inside the zip: the handler's, without leading `../`.
+  const inZip = action.handlerFile.replace(/^(\.\.\/)+/, '');
   const zip = new JSZip();
-  zip.file(action.handlerFile, readFileSync(file));
-  zip.file('package.json', JSON.stringify({ main: action.handlerFile }));
+  zip.file(inZip, readFileSync(file));
+  zip.file('package.json', JSON.stringify({ main: inZip }));
   const buffer = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 1 } });
   const code: ActionCode = { code: buffer.toString('base64'), binary: true, main: action.main };
   cache.set(file, { mtimeMs, code });

@@ -1,140 +1,155 @@
 /**
- * One action container: a child process running the runtime (dist/local/runtime.cjs), spoken to over HTTP on
- * 127.0.0.1 exactly as an invoker speaks to a runtime container. A container that crashed, timed out or failed
- * to initialise is never reused.
+ * One action container: a child process running the runtime (dist/local/runtime.cjs) with its own temp dir,
+ * spoken to over HTTP on 127.0.0.1 exactly as an invoker speaks to a runtime container. A request that outlives
+ * its time limit kills the container (the only way to stop a running action); a container that died is reported,
+ * with whether V8 ran out of the action's memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stopChild, trackChild } from '../children';
 import { ContainerLogs } from './logs';
-
-export type ContainerState = 'starting' | 'ready' | 'dead';
+import type { ContainerAnswer } from './responses';
 
 export interface ContainerOptions {
   runtimeFile: string;
   env: Record<string, string>;
-  /** Node's heap limit in MB (the action's memory limit; WASM and buffers are outside it). */
+  /** The action's memory limit, applied as Node's heap limit (WASM memory and buffers are outside it). */
   memoryMb: number;
+  startTimeoutMs: number;
   echo?: (line: string) => void;
 }
 
-export interface HttpReply {
-  status: number;
-  body: unknown;
-}
-
-/** The child died or stopped answering mid-request. */
-export class ContainerGoneError extends Error {
-  override readonly name = 'ContainerGoneError';
-}
-
-export class ContainerTimeoutError extends Error {
-  override readonly name = 'ContainerTimeoutError';
+export class ContainerStartError extends Error {
+  override readonly name = 'ContainerStartError';
 }
 
 let sequence = 0;
 
+function post(port: number, path: string, body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, signal, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export class Container {
   readonly id = `c${++sequence}`;
-  state: ContainerState = 'starting';
   /** Activations running now. */
   active = 0;
   lastUsed = Date.now();
   initialized = false;
   readonly logs: ContainerLogs;
+  private dead = false;
   private readonly exited: Promise<void>;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
-    echo?: (line: string) => void,
+    private readonly dir: string,
+    logs: ContainerLogs,
   ) {
-    this.logs = new ContainerLogs(child.stdout!, child.stderr!, echo);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    void this.exited.then(() => (this.state = 'dead'));
+    this.logs = logs;
+    this.exited = new Promise((resolve) => {
+      const gone = () => {
+        this.dead = true;
+        rmSync(this.dir, { recursive: true, force: true });
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) gone();
+      else child.once('exit', gone);
+    });
   }
 
   static async start(options: ContainerOptions): Promise<Container> {
-    const child = spawn(process.execPath, [`--max-old-space-size=${Math.max(64, options.memoryMb)}`, options.runtimeFile], {
-      env: options.env,
+    // The runtime unpacks the action under TMPDIR: one dir per container, removed with it.
+    const dir = mkdtempSync(join(tmpdir(), 'findme-container-'));
+    const child = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${options.memoryMb}`, options.runtimeFile], {
+      env: { ...options.env, TMPDIR: dir },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     trackChild(child);
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the action container did not start within 10 s')), 10_000);
-      child.once('message', (message: { port?: number }) => {
-        clearTimeout(timer);
-        if (typeof message?.port === 'number') resolve(message.port);
-        else reject(new Error('the action container sent no port'));
+    // Output is read from the first byte: an action's module scope may log before /init answers.
+    const logs = new ContainerLogs(child.stdout!, child.stderr!, options.echo);
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new ContainerStartError(`the action container did not start within ${options.startTimeoutMs} ms`)), options.startTimeoutMs);
+        child.once('message', (message: { port?: unknown }) => {
+          clearTimeout(timer);
+          if (typeof message?.port === 'number') resolve(message.port);
+          else reject(new ContainerStartError('the action container did not say which port it listens on'));
+        });
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new ContainerStartError(`the action container exited while starting (${signal ?? `code ${code}`})`));
+        });
+        child.once('error', (error) => {
+          clearTimeout(timer);
+          reject(new ContainerStartError(`the action container could not be started: ${error.message}`));
+        });
       });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`the action container exited while starting (${signal ?? code})`));
-      });
-      child.once('error', reject);
-    }).catch(async (error: unknown) => {
+      return new Container(child, port, dir, logs);
+    } catch (error) {
       await stopChild(child, 0);
+      rmSync(dir, { recursive: true, force: true });
       throw error;
-    });
-    const container = new Container(child, port, options.echo);
-    container.state = 'ready';
-    return container;
+    }
   }
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
+  isDead(): boolean {
+    return this.dead;
+  }
+
   /** Peak resident memory of the process so far, in bytes (Linux), for activation records and benchmarks. */
   peakRssBytes(): number | undefined {
     try {
-      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-      const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'))?.[1];
       return kb ? Number(kb) * 1024 : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** POSTs to the runtime; a timeout kills the container (the only way to stop a running action). */
-  async post(path: '/init' | '/run', body: unknown, timeoutMs: number): Promise<HttpReply> {
+  /** POSTs to the runtime: its answer, or why there was none. Past `timeoutMs` the container is killed. */
+  async post(path: '/init' | '/run', body: unknown, timeoutMs: number): Promise<ContainerAnswer> {
+    if (this.dead) return { failure: 'gone' };
     const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const died = this.exited.then(() => {
-      throw new ContainerGoneError('the container exited');
-    });
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const died = this.exited.then(() => 'died' as const);
     try {
-      const request = fetch(`http://127.0.0.1:${this.port}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      }).then(async (response) => ({ status: response.status, body: await response.json().catch(() => undefined) }));
-      return await Promise.race([request, died]);
-    } catch (error) {
-      if (timedOut) {
+      const answer = await Promise.race([post(this.port, path, JSON.stringify(body), controller.signal), died]);
+      if (answer !== 'died') return answer;
+    } catch {
+      if (controller.signal.aborted) {
         await this.kill();
-        throw new ContainerTimeoutError(`${path} took longer than ${timeoutMs} ms`);
+        return { failure: 'timeout' };
       }
-      if (error instanceof ContainerGoneError || this.isDead()) throw new ContainerGoneError('the container exited');
-      // A connection reset means the process is going down: wait for it briefly to classify the failure.
+      // A reset connection means the process is going down: give it a moment to be seen exiting.
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 500))]);
-      throw this.isDead() ? new ContainerGoneError('the container exited') : error;
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  isDead(): boolean {
-    return this.state === 'dead';
+    await this.kill();
+    // stderr is complete once the process is gone: V8's out-of-memory report tells a memory kill from a crash.
+    await this.logs.drainPending();
+    return { failure: this.logs.outOfMemory ? 'memory' : 'gone' };
   }
 
   async kill(): Promise<void> {
-    this.state = 'dead';
+    this.dead = true;
     await stopChild(this.child, 0);
+    await this.exited;
   }
 }

@@ -1,31 +1,27 @@
 /**
- * Runs activations: takes a container from the pool, initialises it when cold, runs the action with OpenWhisk's
- * /run payload, classifies the outcome as OpenWhisk does (success, application error, action developer error,
- * whisk internal error) and records it.
+ * Runs activations as OpenWhisk's ContainerProxy does: take a warm container or start a cold one, /init it with
+ * the first activation's __OW_* values, /run with the per-activation fields, read the answer (responses.ts),
+ * collect the logs, keep the container only after a success or an application error, and record the activation
+ * with OpenWhisk's annotations (limits, path, kind, timeout, initTime on a cold start, waitTime).
  */
-import type { ActivationRecord, ActivationStore, StatusCode } from '../activations';
-import { activationResponse, newActivationId } from '../activations';
+import { randomBytes } from 'node:crypto';
+import type { ActivationRecord, ActivationStore } from '../activations';
+import { activationResponse } from '../activations';
 import type { ActionSpec } from '../manifest/types';
-import { actionCode } from './code';
-import { ContainerGoneError, ContainerTimeoutError, type Container, type HttpReply } from './container';
+import { packageOf } from '../manifest/types';
+import type { RunMessage } from '../runtime/protocol';
+import { actionCode, MissingBundleError, type ActionCode } from './code';
+import type { Container } from './container';
+import { formatLogLine, logTimestamp } from './logs';
 import type { ContainerPool } from './pool';
-
-export const MESSAGES = {
-  abnormalInitialization: 'The action did not initialize and exited unexpectedly.',
-  abnormalRun: 'The action did not produce a valid response and exited unexpectedly.',
-  timedOut: (ms: number, init: boolean) => `The action exceeded its time limits of ${ms} milliseconds${init ? ' during initialization.' : '.'}`,
-  invalidRunResponse: (text: string) => `The action did not produce a valid JSON or JSON Array response${text ? `: ${text}` : '.'}`,
-  truncated: (length: number, max: number) => `The action produced a response that exceeded the allowed length: ${length} > ${max} bytes.`,
-};
-
-const MAX_RESULT_BYTES = 1024 * 1024;
+import { initOutcome, keepsContainer, MESSAGES, runOutcome, type Outcome } from './responses';
 
 export interface InvokerOptions {
   pool: ContainerPool;
   store: ActivationStore;
   projectRoot: string;
   namespace: string;
-  /** Where actions reach the controller (`__OW_API_HOST`). */
+  /** Where actions reach the controller (`__OW_API_HOST`); known once the controller listens. */
   endpoint: { readonly apiHost: string };
   apiKey: string;
 }
@@ -34,158 +30,135 @@ export interface InvokeRequest {
   action: ActionSpec;
   /** Parameters already merged (package < action < request). */
   params: Record<string, unknown>;
-  activationId?: string;
-  cause?: string;
+  activationId: string;
+  /** When the controller accepted the request: the start of `waitTime`. */
+  requestedAt: number;
 }
 
-interface Outcome {
-  statusCode: StatusCode;
-  result: unknown;
-  containerBroken: boolean;
-  timedOut?: boolean;
+/** Parameters.isTruthy: a missing annotation counts as `fallback`. */
+function isTruthy(value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value.length > 0;
+  return value !== null;
 }
 
-function classify(reply: HttpReply): Outcome {
-  const body = reply.body;
-  const text = body === undefined ? '' : JSON.stringify(body);
-  if (text.length > MAX_RESULT_BYTES) return { statusCode: 1, result: { error: MESSAGES.truncated(text.length, MAX_RESULT_BYTES) }, containerBroken: false };
-  const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-  const error = isObject ? (body as Record<string, unknown>).error : undefined;
-  if (reply.status === 200) {
-    if (isObject) return error !== undefined ? { statusCode: 1, result: { error }, containerBroken: false } : { statusCode: 0, result: body, containerBroken: false };
-    if (Array.isArray(body)) return { statusCode: 0, result: body, containerBroken: false };
-    return { statusCode: 2, result: { error: MESSAGES.invalidRunResponse(text) }, containerBroken: true };
-  }
-  return { statusCode: 2, result: { error: error ?? MESSAGES.invalidRunResponse(text) }, containerBroken: true };
+interface Timing {
+  requestedAt: number;
+  start: number;
+  initTime?: number;
+  runStart?: number;
 }
 
 export class Invoker {
   constructor(private readonly options: InvokerOptions) {}
 
+  /** Never rejects: whatever goes wrong ends as a recorded activation. */
   async invoke(request: InvokeRequest): Promise<ActivationRecord> {
-    const { action } = request;
-    const activationId = request.activationId ?? newActivationId();
-    const queued = Date.now();
-    let start = queued;
-    let cold = false;
-    let initTime: number | undefined;
-    let logs: string[] = [];
+    const timing: Timing = { requestedAt: request.requestedAt, start: Date.now() };
+    try {
+      return await this.attempt(request, timing);
+    } catch (error) {
+      const detail = formatLogLine(logTimestamp(), 'stderr', error instanceof Error ? (error.stack ?? error.message) : String(error));
+      return this.record(request, timing, { statusCode: 3, result: { error: MESSAGES.abnormalRun }, timedOut: false }, [detail], undefined);
+    }
+  }
+
+  private async attempt(request: InvokeRequest, timing: Timing): Promise<ActivationRecord> {
+    let code: ActionCode;
+    try {
+      code = await actionCode(request.action, this.options.projectRoot);
+    } catch (error) {
+      const reason = error instanceof MissingBundleError ? error.message : `the action's code cannot be read: ${String(error)}`;
+      return this.record(request, timing, { statusCode: 2, result: { error: `Initialization has failed due to: ${reason}` }, timedOut: false }, [], undefined);
+    }
+    let container: Container;
+    try {
+      container = (await this.options.pool.acquire(request.action)).container;
+    } catch (error) {
+      const detail = formatLogLine(logTimestamp(), 'stderr', error instanceof Error ? error.message : String(error));
+      return this.record(request, timing, { statusCode: 3, result: { error: 'Failed to provision resources to run the action.' }, timedOut: false }, [detail], undefined);
+    }
     let outcome: Outcome | undefined;
-    let peakMemory: number | undefined;
-    let container: Container | undefined;
     try {
-      const lease = await this.options.pool.acquire(action);
-      container = lease.container;
-      cold = lease.cold;
-      start = Date.now();
-      if (!container.initialized) {
-        const initStart = Date.now();
-        const init = await this.init(container, action);
-        initTime = Date.now() - initStart;
-        if (init) {
-          outcome = init;
-          logs = outcome.timedOut || container.isDead() ? container.logs.drain() : await container.logs.collect();
-          return this.finish(request, activationId, queued, start, cold, initTime, outcome, logs, container.peakRssBytes());
-        }
-      }
-      outcome = await this.run(container, action, request.params, activationId);
-      logs = outcome.containerBroken && container.isDead() ? container.logs.drain() : await container.logs.collect(outcome.containerBroken ? 500 : 2000);
-      peakMemory = container.peakRssBytes();
-    } catch (error) {
-      outcome = { statusCode: 3, result: { error: `The activation could not be started: ${error instanceof Error ? error.message : String(error)}` }, containerBroken: false };
+      outcome = await this.initAndRun(container, request, code, timing);
+      const logs = await this.logsOf(container, outcome);
+      return this.record(request, timing, outcome, logs, container.peakRssBytes());
     } finally {
-      if (container) {
-        // A container that timed out, crashed, or answered with a developer error is never reused.
-        if (outcome?.containerBroken || container.isDead()) await this.options.pool.discard(container);
-        else this.options.pool.release(container);
-      }
-    }
-    return this.finish(request, activationId, queued, start, cold, initTime, outcome, logs, peakMemory);
-  }
-
-  /** Initialises a cold container; returns the failed outcome, or undefined when it is ready to run. */
-  private async init(container: Container, action: ActionSpec): Promise<Outcome | undefined> {
-    let code;
-    try {
-      code = await actionCode(action, this.options.projectRoot);
-    } catch (error) {
-      return { statusCode: 2, result: { error: `Initialization has failed due to: ${error instanceof Error ? error.message : String(error)}` }, containerBroken: true };
-    }
-    try {
-      const reply = await container.post('/init', { value: { name: action.name, main: code.main, code: code.code, binary: code.binary, env: {} } }, action.limits.timeout);
-      if (reply.status === 200) {
-        container.initialized = true;
-        return undefined;
-      }
-      const error = (reply.body as { error?: unknown } | undefined)?.error;
-      return { statusCode: 2, result: { error: error ?? MESSAGES.abnormalInitialization }, containerBroken: true };
-    } catch (error) {
-      if (error instanceof ContainerTimeoutError) return { statusCode: 2, result: { error: MESSAGES.timedOut(action.limits.timeout, true) }, containerBroken: true, timedOut: true };
-      if (error instanceof ContainerGoneError) return { statusCode: 2, result: { error: MESSAGES.abnormalInitialization }, containerBroken: true };
-      throw error;
+      // A developer error, a timeout or a crash: OpenWhisk destroys the container rather than reuse it.
+      if (outcome && keepsContainer(outcome) && !container.isDead()) this.options.pool.release(container);
+      else await this.options.pool.discard(container);
     }
   }
 
-  private async run(container: Container, action: ActionSpec, params: Record<string, unknown>, activationId: string): Promise<Outcome> {
-    const now = Date.now();
-    const payload = {
-      value: params,
+  private async initAndRun(container: Container, request: InvokeRequest, code: ActionCode, timing: Timing): Promise<Outcome> {
+    const { action } = request;
+    const fields = this.fields(request);
+    if (!container.initialized) {
+      timing.start = Date.now();
+      const env = Object.fromEntries(Object.entries({ ...fields, deadline: String(Date.now() + action.limits.timeout) }).map(([k, v]) => [`__OW_${k.toUpperCase()}`, v]));
+      const init = await container.post('/init', { value: { name: action.name, main: code.main, code: code.code, binary: code.binary, env } }, action.limits.timeout);
+      timing.initTime = Date.now() - timing.start;
+      if ('status' in init && init.status === 200) this.options.pool.markInitialized(container);
+      else return initOutcome(init, action.limits.timeout);
+    }
+    timing.runStart = Date.now();
+    if (timing.initTime === undefined) timing.start = timing.runStart;
+    const message: RunMessage = { value: request.params, ...fields, deadline: String(timing.runStart + action.limits.timeout), api_host: this.options.endpoint.apiHost };
+    return runOutcome(await container.post('/run', message, action.limits.timeout), action.limits.timeout);
+  }
+
+  /** The per-activation fields of /run; the API key only unless the action declines it (`provide-api-key`). */
+  private fields(request: InvokeRequest): Omit<RunMessage, 'value' | 'deadline' | 'api_host'> {
+    const { action } = request;
+    return {
+      ...(isTruthy(action.annotations['provide-api-key'], true) ? { api_key: this.options.apiKey } : {}),
       namespace: this.options.namespace,
       action_name: `/${this.options.namespace}/${action.name}`,
-      activation_id: activationId,
-      deadline: String(now + action.limits.timeout),
-      api_host: this.options.endpoint.apiHost,
-      api_key: this.options.apiKey,
-      transaction_id: activationId,
       action_version: '0.0.1',
+      activation_id: request.activationId,
+      transaction_id: randomBytes(16).toString('hex'),
     };
-    try {
-      return classify(await container.post('/run', payload, action.limits.timeout));
-    } catch (error) {
-      if (error instanceof ContainerTimeoutError) return { statusCode: 2, result: { error: MESSAGES.timedOut(action.limits.timeout, false) }, containerBroken: true, timedOut: true };
-      if (error instanceof ContainerGoneError) return { statusCode: 2, result: { error: MESSAGES.abnormalRun }, containerBroken: true };
-      return { statusCode: 2, result: { error: MESSAGES.abnormalRun }, containerBroken: true };
-    }
   }
 
-  private finish(
-    request: InvokeRequest,
-    activationId: string,
-    queued: number,
-    start: number,
-    cold: boolean,
-    initTime: number | undefined,
-    outcome: Outcome,
-    logs: string[],
-    peakMemory: number | undefined,
-  ): ActivationRecord {
+  private async logsOf(container: Container, outcome: Outcome): Promise<string[]> {
+    if (keepsContainer(outcome)) return container.logs.collect();
+    // After a developer error the markers may never come: take what is there and say so, as OpenWhisk does.
+    let lines: string[] = [];
+    if (container.isDead()) await container.logs.drainPending();
+    else lines = await container.logs.collect(300);
+    // The container is thrown away: whatever it wrote after its last marker belongs to this activation too.
+    return [...lines, ...container.logs.takeAll(), formatLogLine(logTimestamp(), 'stderr', MESSAGES.logWarningDeveloperError)];
+  }
+
+  private record(request: InvokeRequest, timing: Timing, outcome: Outcome, logs: string[], peakMemory: number | undefined): ActivationRecord {
     const { action } = request;
     const end = Date.now();
-    const slash = action.name.indexOf('/');
+    const pkg = packageOf(action.name);
+    const waitEnd = timing.initTime !== undefined ? timing.start : (timing.runStart ?? timing.start);
     const record: ActivationRecord = {
       namespace: this.options.namespace,
-      name: slash === -1 ? action.name : action.name.slice(slash + 1),
+      name: pkg ? action.name.slice(pkg.length + 1) : action.name,
       version: '0.0.1',
       subject: this.options.namespace,
-      activationId,
-      start,
+      activationId: request.activationId,
+      start: timing.start,
       end,
-      duration: end - start,
+      duration: end - timing.start,
       statusCode: outcome.statusCode,
       response: activationResponse(outcome.statusCode, outcome.result),
       logs,
       annotations: [
-        { key: 'path', value: `${this.options.namespace}/${action.name}` },
-        { key: 'waitTime', value: start - queued },
-        { key: 'kind', value: action.kind },
-        { key: 'timeout', value: outcome.timedOut === true },
         { key: 'limits', value: { concurrency: action.limits.concurrency, logs: 10, memory: action.limits.memory, timeout: action.limits.timeout } },
-        ...(cold && initTime !== undefined ? [{ key: 'initTime', value: initTime }] : []),
+        { key: 'path', value: `${this.options.namespace}/${action.name}` },
+        { key: 'kind', value: action.kind },
+        { key: 'timeout', value: outcome.timedOut },
+        ...(timing.initTime !== undefined ? [{ key: 'initTime', value: timing.initTime }] : []),
+        { key: 'waitTime', value: Math.max(0, waitEnd - timing.requestedAt) },
         ...(peakMemory !== undefined ? [{ key: 'peakMemory', value: peakMemory }] : []),
-        ...(request.cause ? [{ key: 'causedBy', value: 'trigger' }] : []),
       ],
       publish: false,
-      ...(request.cause ? { cause: request.cause } : {}),
     };
     this.options.store.add(record);
     return record;

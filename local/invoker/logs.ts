@@ -1,27 +1,47 @@
 /**
- * Collects a container's stdout and stderr as OpenWhisk log lines (`<ISO time> stdout: <text>`), and cuts them
- * into activations at the runtime's end-of-activation markers.
+ * Collects a container's stdout and stderr as OpenWhisk activation log lines and cuts them into activations at
+ * the runtime's end-of-activation markers. Lines look like OpenWhisk's (`%-30s %s: %s` over Docker's nanosecond
+ * timestamps), and an activation keeps at most the action's log limit (10 MB), then OpenWhisk's truncation notice.
  */
 import type { Readable } from 'node:stream';
+import { MARKER } from '../runtime/protocol';
 
-export const MARKER = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
-const MAX_LINES_PER_ACTIVATION = 10_000;
+export const LOG_LIMIT_BYTES = 10 * 1024 * 1024;
+export const TRUNCATED_NOTICE = `Logs were truncated because the total bytes size exceeds the limit of ${LOG_LIMIT_BYTES} bytes.`;
+
+type Stream = 'stdout' | 'stderr';
 
 interface Line {
-  time: number;
-  stream: 'stdout' | 'stderr';
+  stamp: string;
+  stream: Stream;
   text: string;
+}
+
+/** An ISO time with nanosecond digits (microsecond precision), 30 characters like Docker's log timestamps. */
+export function logTimestamp(ms = performance.timeOrigin + performance.now()): string {
+  const whole = Math.floor(ms);
+  const micros = Math.floor((ms - whole) * 1000);
+  return new Date(whole).toISOString().replace(/Z$/, `${String(micros).padStart(3, '0')}000Z`);
+}
+
+export function formatLogLine(stamp: string, stream: Stream, text: string): string {
+  return `${stamp.padEnd(30)} ${stream}: ${text}`;
 }
 
 class StreamLines {
   private partial = '';
-  readonly lines: Array<Line | 'marker'> = [];
+  /** Lines of activations not yet collected, with a marker where each ended. */
+  private readonly pending: Array<Line | 'marker'> = [];
+  private bytes = 0;
+  private overflowed = false;
   private waiters: Array<() => void> = [];
   ended = false;
+  /** V8 said it ran out of heap: the container died of its memory limit. */
+  outOfMemory = false;
 
   constructor(
     source: Readable,
-    private readonly stream: 'stdout' | 'stderr',
+    private readonly stream: Stream,
     private readonly echo?: (line: string) => void,
   ) {
     source.setEncoding('utf8');
@@ -37,14 +57,28 @@ class StreamLines {
   private push(chunk: string): void {
     const parts = (this.partial + chunk).split('\n');
     this.partial = parts.pop() ?? '';
-    for (const part of parts) this.add(part);
+    // A line without an end is cut at the limit rather than buffered without bound.
+    if (this.partial.length > LOG_LIMIT_BYTES) {
+      parts.push(this.partial);
+      this.partial = '';
+    }
+    for (const part of parts) this.add(part.replace(/\r$/, ''));
   }
 
   private add(text: string): void {
-    if (text === MARKER) this.lines.push('marker');
-    else {
-      this.lines.push({ time: Date.now(), stream: this.stream, text });
+    if (text === MARKER) {
+      this.pending.push('marker');
+      this.bytes = 0;
+      this.overflowed = false;
+    } else {
+      if (/JavaScript heap out of memory|Reached heap limit/.test(text)) this.outOfMemory = true;
       this.echo?.(text);
+      this.bytes += Buffer.byteLength(text) + 1;
+      if (this.bytes <= LOG_LIMIT_BYTES) this.pending.push({ stamp: logTimestamp(), stream: this.stream, text });
+      else if (!this.overflowed) {
+        this.overflowed = true;
+        this.pending.push({ stamp: logTimestamp(), stream: 'stderr', text: TRUNCATED_NOTICE });
+      }
     }
     this.wake();
   }
@@ -55,10 +89,10 @@ class StreamLines {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves when a marker has arrived, the stream ended, or `ms` passed. */
-  async waitForMarker(ms: number): Promise<void> {
+  /** Resolves when `done()` holds, the stream ended, or `ms` passed. */
+  async waitUntil(done: () => boolean, ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while (!this.ended && !this.lines.includes('marker') && Date.now() < deadline) {
+    while (!this.ended && !done() && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, deadline - Date.now());
         this.waiters.push(() => {
@@ -69,10 +103,14 @@ class StreamLines {
     }
   }
 
+  hasMarker(): boolean {
+    return this.pending.includes('marker');
+  }
+
   /** Takes the lines up to and including the first marker, or every line with `all`. */
   take(all = false): Line[] {
-    const end = all ? -1 : this.lines.indexOf('marker');
-    const taken = this.lines.splice(0, end === -1 ? this.lines.length : end + 1);
+    const end = all ? -1 : this.pending.indexOf('marker');
+    const taken = this.pending.splice(0, end === -1 ? this.pending.length : end + 1);
     return taken.filter((l): l is Line => l !== 'marker');
   }
 }
@@ -86,21 +124,28 @@ export class ContainerLogs {
     this.err = new StreamLines(stderr, 'stderr', echo);
   }
 
-  /** The log lines of the activation that just ended, once both markers arrived (or after `graceMs`). */
+  get outOfMemory(): boolean {
+    return this.err.outOfMemory || this.out.outOfMemory;
+  }
+
+  /** The lines of the activation that just ended, once both markers arrived (or after `graceMs`). */
   async collect(graceMs = 2000): Promise<string[]> {
-    await Promise.all([this.out.waitForMarker(graceMs), this.err.waitForMarker(graceMs)]);
+    await Promise.all([this.out.waitUntil(() => this.out.hasMarker(), graceMs), this.err.waitUntil(() => this.err.hasMarker(), graceMs)]);
     return format([...this.out.take(), ...this.err.take()]);
   }
 
-  /** Everything buffered now, without waiting (for a container that was killed or died). */
-  drain(): string[] {
+  /** Waits (bounded) until a container that is going down has closed both pipes, so every line is in. */
+  async drainPending(graceMs = 1000): Promise<void> {
+    await Promise.all([this.out.waitUntil(() => false, graceMs), this.err.waitUntil(() => false, graceMs)]);
+  }
+
+  /** Everything buffered, markers or not: a developer error may never write them. */
+  takeAll(): string[] {
     return format([...this.out.take(true), ...this.err.take(true)]);
   }
 }
 
-function format(unsorted: Line[]): string[] {
-    const lines = unsorted.sort((a, b) => a.time - b.time);
-    const shown = lines.slice(0, MAX_LINES_PER_ACTIVATION).map((l) => `${new Date(l.time).toISOString()} ${l.stream}: ${l.text}`);
-    if (lines.length > MAX_LINES_PER_ACTIVATION) shown.push(`${new Date().toISOString()} stderr: Logs were truncated because the total bytes size exceeds the limit.`);
-    return shown;
+function format(lines: Line[]): string[] {
+  // Same-length ISO stamps sort as times; the sort is stable, so stdout comes first on a tie.
+  return lines.sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0)).map((l) => formatLogLine(l.stamp, l.stream, l.text));
 }

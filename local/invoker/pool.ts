@@ -1,8 +1,9 @@
 /**
- * The container pool: warm containers are reused per action; a new (cold) one starts only when no warm one is
- * free and the pool's memory allows it, evicting the longest-idle container of another action when it does not;
- * otherwise the activation waits its turn (FIFO). Idle containers are reaped after `idleTimeoutMs`, like
- * OpenWhisk's 10-minute keep-alive.
+ * The container pool, as an OpenWhisk invoker keeps one: warm containers are reused per action (up to the
+ * action's concurrency each); a cold one starts only when no warm one is free and both the pool's memory and its
+ * container cap allow it, evicting the longest-idle container of any action when they do not; otherwise the
+ * activation waits in a bounded queue. Idle containers are reaped after `idleTimeoutMs` (OpenWhisk keeps them 10
+ * minutes), and all of them on close.
  */
 import type { ActionSpec } from '../manifest/types';
 import { Container, type ContainerOptions } from './container';
@@ -10,6 +11,8 @@ import { Container, type ContainerOptions } from './container';
 export interface PoolOptions {
   /** Memory the pool may hand out to containers, in MB (OpenWhisk's invoker "user memory"). */
   userMemoryMb: number;
+  /** Containers alive at once, whatever their memory: the machine's cores bound what runs well in parallel. */
+  maxContainers: number;
   idleTimeoutMs: number;
   /** Activations that may wait for a container before new ones are refused. */
   maxQueue: number;
@@ -19,7 +22,6 @@ export interface PoolOptions {
 export interface Lease {
   container: Container;
   cold: boolean;
-  waitMs: number;
 }
 
 /** The pool's queue is full. */
@@ -27,28 +29,35 @@ export class PoolBusyError extends Error {
   override readonly name = 'PoolBusyError';
 }
 
+export class PoolClosedError extends Error {
+  override readonly name = 'PoolClosedError';
+  constructor() {
+    super('the platform is shutting down');
+  }
+}
+
 interface Waiter {
   action: ActionSpec;
   resolve: (lease: Lease) => void;
   reject: (error: unknown) => void;
-  since: number;
 }
 
 export class ContainerPool {
   private readonly containers = new Map<Container, ActionSpec>();
   private readonly queue: Waiter[] = [];
-  private starting = 0;
+  /** Containers being started: their memory and count are taken already. */
+  private starting: ActionSpec[] = [];
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {
-    this.reaper = setInterval(() => this.reap(), Math.min(30_000, options.idleTimeoutMs)).unref();
+    this.reaper = setInterval(() => this.reap(), Math.max(50, Math.min(30_000, options.idleTimeoutMs / 2))).unref();
   }
 
-  private usedMemory(): number {
-    let used = 0;
-    for (const action of this.containers.values()) used += action.limits.memory;
-    return used + this.starting;
+  private fits(action: ActionSpec, onlyBusy = false): boolean {
+    const kept = [...this.containers].filter(([c]) => !onlyBusy || c.active > 0).map(([, a]) => a);
+    const memory = [...kept, ...this.starting].reduce((sum, a) => sum + a.limits.memory, 0);
+    return memory + action.limits.memory <= this.options.userMemoryMb && kept.length + this.starting.length < this.options.maxContainers;
   }
 
   /** Containers alive now, by action name. */
@@ -58,19 +67,32 @@ export class ContainerPool {
     return counts;
   }
 
+  /** Process ids of the containers alive now (for tests that check nothing is left behind). */
+  pids(): number[] {
+    return [...this.containers.keys()].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
   acquire(action: ActionSpec): Promise<Lease> {
-    if (this.closed) return Promise.reject(new Error('the platform is shutting down'));
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    if (action.limits.memory > this.options.userMemoryMb) {
+      return Promise.reject(new PoolBusyError(`${action.name} needs ${action.limits.memory} MB but the pool has ${this.options.userMemoryMb} MB`));
+    }
+    if (this.queue.length >= this.options.maxQueue) {
+      return Promise.reject(new PoolBusyError(`${this.queue.length} activations are already waiting for a container`));
+    }
     return new Promise((resolve, reject) => {
-      if (this.queue.length >= this.options.maxQueue) {
-        reject(new PoolBusyError(`${this.queue.length} activations are already waiting for a container`));
-        return;
-      }
-      this.queue.push({ action, resolve, reject, since: Date.now() });
+      this.queue.push({ action, resolve, reject });
       this.dispatch();
     });
   }
 
-  /** Returns a container after an activation; a dead one is dropped for good. */
+  /** A cold container answered /init: from now on other activations of its action may share it. */
+  markInitialized(container: Container): void {
+    container.initialized = true;
+    this.dispatch();
+  }
+
+  /** Returns a container after an activation that left it healthy. */
   release(container: Container): void {
     container.active = Math.max(0, container.active - 1);
     container.lastUsed = Date.now();
@@ -78,71 +100,11 @@ export class ContainerPool {
     this.dispatch();
   }
 
-  /** Kills and forgets a container (it timed out, crashed, or failed to initialise). */
+  /** Kills and forgets a container that must not be reused (developer error, timeout, crash). */
   async discard(container: Container): Promise<void> {
     this.containers.delete(container);
     await container.kill();
     this.dispatch();
-  }
-
-  private warmFor(action: ActionSpec): Container | undefined {
-    for (const [container, spec] of this.containers) {
-      if (spec.name === action.name && !container.isDead() && container.active < action.limits.concurrency) return container;
-    }
-    return undefined;
-  }
-
-  private evictableIdle(): Container | undefined {
-    let oldest: Container | undefined;
-    for (const container of this.containers.keys()) {
-      if (container.active === 0 && (!oldest || container.lastUsed < oldest.lastUsed)) oldest = container;
-    }
-    return oldest;
-  }
-
-  private dispatch(): void {
-    for (let i = 0; i < this.queue.length; ) {
-      const waiter = this.queue[i]!;
-      const warm = this.warmFor(waiter.action);
-      if (warm) {
-        this.queue.splice(i, 1);
-        warm.active += 1;
-        waiter.resolve({ container: warm, cold: false, waitMs: Date.now() - waiter.since });
-        continue;
-      }
-      const memory = waiter.action.limits.memory;
-      while (this.usedMemory() + memory > this.options.userMemoryMb) {
-        const idle = this.evictableIdle();
-        if (!idle) break;
-        this.containers.delete(idle);
-        void idle.kill();
-      }
-      if (this.usedMemory() + memory > this.options.userMemoryMb) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
-      this.startFor(waiter);
-    }
-  }
-
-  private startFor(waiter: Waiter): void {
-    const memory = waiter.action.limits.memory;
-    this.starting += memory;
-    Container.start(this.options.containerOptions(waiter.action)).then(
-      (container) => {
-        this.starting -= memory;
-        container.active = 1;
-        this.containers.set(container, waiter.action);
-        if (this.closed) void container.kill();
-        waiter.resolve({ container, cold: true, waitMs: Date.now() - waiter.since });
-      },
-      (error: unknown) => {
-        this.starting -= memory;
-        waiter.reject(error);
-        this.dispatch();
-      },
-    );
   }
 
   /** Kills the idle containers (of one action, or all): the next activation starts cold. */
@@ -153,6 +115,80 @@ export class ContainerPool {
     return victims.length;
   }
 
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    for (const waiter of this.queue.splice(0)) waiter.reject(new PoolClosedError());
+    const all = [...this.containers.keys()];
+    this.containers.clear();
+    await Promise.allSettled(all.map((c) => c.kill()));
+  }
+
+  private warmFor(action: ActionSpec): Container | undefined {
+    for (const [container, spec] of this.containers) {
+      // A container still initialising is not shared: its first activation owns it until /init answered.
+      if (spec.name === action.name && container.initialized && !container.isDead() && container.active < action.limits.concurrency) return container;
+    }
+    return undefined;
+  }
+
+  private evictOneIdle(): boolean {
+    let oldest: Container | undefined;
+    for (const container of this.containers.keys()) {
+      if (container.active === 0 && (!oldest || container.lastUsed < oldest.lastUsed)) oldest = container;
+    }
+    if (!oldest) return false;
+    this.containers.delete(oldest);
+    void oldest.kill();
+    return true;
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    // FIFO, but an activation that cannot start now does not hold back a later one that can.
+    for (let i = 0; i < this.queue.length; ) {
+      const waiter = this.queue[i]!;
+      const warm = this.warmFor(waiter.action);
+      if (warm) {
+        this.queue.splice(i, 1);
+        warm.active += 1;
+        waiter.resolve({ container: warm, cold: false });
+        continue;
+      }
+      // Idle containers of other actions make room, but only when that is enough to start this one.
+      if (!this.fits(waiter.action) && this.fits(waiter.action, true)) while (!this.fits(waiter.action) && this.evictOneIdle());
+      if (!this.fits(waiter.action)) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      this.startFor(waiter);
+    }
+  }
+
+  private startFor(waiter: Waiter): void {
+    this.starting.push(waiter.action);
+    const started = () => this.starting.splice(this.starting.indexOf(waiter.action), 1);
+    Container.start(this.options.containerOptions(waiter.action)).then(
+      (container) => {
+        started();
+        if (this.closed) {
+          void container.kill();
+          waiter.reject(new PoolClosedError());
+          return;
+        }
+        container.active = 1;
+        this.containers.set(container, waiter.action);
+        waiter.resolve({ container, cold: true });
+      },
+      (error: unknown) => {
+        started();
+        waiter.reject(error);
+        this.dispatch();
+      },
+    );
+  }
+
   private reap(): void {
     const now = Date.now();
     for (const [container] of this.containers) {
@@ -161,13 +197,6 @@ export class ContainerPool {
         void container.kill();
       }
     }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.reaper);
-    for (const waiter of this.queue.splice(0)) waiter.reject(new Error('the platform is shutting down'));
-    await Promise.allSettled([...this.containers.keys()].map((c) => c.kill()));
-    this.containers.clear();
+    this.dispatch();
   }
 }

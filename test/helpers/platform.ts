@@ -1,6 +1,10 @@
 /**
  * A local platform per test file, with the real `openwhisk` client pointed at it. Call at the top level of a
- * test file (top-level await); it is closed by an `after()` on the file's root.
+ * test file (top-level await) or inside a test; it is closed by an `after()` of that scope. Without `manifest`
+ * it runs the project's serverless.yml with variables from `env` (the bundles must be built: `npm test` builds).
+ *
+ *   const { ow, webBase } = await usePlatform({ manifest: fixtureManifest([fixtureAction('echo')]) });
+ *   await ow.actions.invoke({ name: 'fixtures/echo', blocking: true, result: true, params: { a: 1 } });
  */
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -10,12 +14,20 @@ import { startPlatform, type Platform, type PlatformOptions } from '../../local/
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
+export type OpenWhiskClient = ReturnType<typeof openwhisk>;
+
 export interface TestPlatform {
+  /** The platform itself: its activation store, container pool and core, for assertions. */
   platform: Platform;
-  ow: ReturnType<typeof openwhisk>;
+  /** The real `openwhisk` npm client, authenticated with the platform's API key. */
+  ow: OpenWhiskClient;
   apiHost: string;
   apiKey: string;
+  namespace: string;
+  /** Base URL of a package's web actions. */
   webBase: (pkg: string) => string;
+  /** Stops it now (it is stopped after the test scope anyway). */
+  close: () => Promise<void>;
 }
 
 export async function usePlatform(options: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
@@ -26,11 +38,13 @@ export async function usePlatform(options: Partial<PlatformOptions> = {}): Promi
     ow: openwhisk({ apihost: platform.apiHost, api_key: platform.apiKey, namespace: platform.namespace }),
     apiHost: platform.apiHost,
     apiKey: platform.apiKey,
+    namespace: platform.namespace,
     webBase: (pkg) => platform.webBase(pkg),
+    close: () => platform.close(),
   };
 }
 
-/** An action running a file from test/fixtures/actions/. */
+/** An action running a file from test/fixtures/actions/, in package `fixtures`. */
 export function fixtureAction(name: string, overrides: Partial<ActionSpec> = {}): ActionSpec {
   return {
     name: `fixtures/${name}`,
@@ -48,4 +62,9 @@ export function fixtureAction(name: string, overrides: Partial<ActionSpec> = {})
 
 export function fixtureManifest(actions: ActionSpec[], extra: Partial<Manifest> = {}): Manifest {
   return { service: 'fixtures', packages: { fixtures: {} }, actions, triggers: [], rules: [], ...extra };
+}
+
+/** The Basic authorization header of a platform's API key, for raw HTTP tests. */
+export function basicAuth(apiKey: string): string {
+  return `Basic ${Buffer.from(apiKey).toString('base64')}`;
 }

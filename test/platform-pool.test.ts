@@ -1,0 +1,79 @@
+/**
+ * The container pool behind the invoker: a global container cap, per-container concurrency, a bounded queue,
+ * idle reaping, and no container left once the platform is closed.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { annotation, type ActivationRecord } from '../local/activations';
+import { fixtureAction, fixtureManifest, usePlatform, type TestPlatform } from './helpers/platform';
+
+async function finished(tp: TestPlatform, id: string): Promise<ActivationRecord> {
+  for (let i = 0; i < 400; i++) {
+    const record = tp.platform.store.get(id);
+    if (record) return record;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`activation ${id} never finished`);
+}
+
+/** Alive, as opposed to gone or a zombie. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('at the container cap an activation of another action waits for a container to be freed', async () => {
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait'), fixtureAction('echo')]), maxContainers: 1 });
+  const slow = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 600 } });
+  const echo = (await tp.ow.actions.invoke({ name: 'fixtures/echo', blocking: true })) as ActivationRecord;
+  const first = await finished(tp, slow.activationId);
+  assert.ok(echo.start >= first.end, 'echo ran only after pid-wait had finished');
+  assert.deepEqual(tp.platform.pool.snapshot(), { 'fixtures/echo': 1 }, 'the idle container made room');
+});
+
+test("a container runs as many activations at once as the action's concurrency allows", async () => {
+  // One container at most: the second activation can only run beside the first, in its container.
+  const shared = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait', { limits: { timeout: 10_000, memory: 128, concurrency: 2 } })]), maxContainers: 1 });
+  const long = await shared.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 1500 } });
+  const short = (await shared.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, params: { ms: 1 } })) as ActivationRecord;
+  const longRecord = await finished(shared, long.activationId);
+  assert.equal((short.response.result as { pid: number }).pid, (longRecord.response.result as { pid: number }).pid, 'both ran in one container');
+  assert.ok(short.end < longRecord.end, 'side by side, not one after the other');
+  const single = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait')]) });
+  const [a, b] = await Promise.all([1, 2].map(() => single.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, result: true, params: { ms: 300 } })));
+  assert.notEqual(a!.pid, b!.pid, 'concurrency 1: one activation per container');
+});
+
+test('the wait queue is bounded: past it an activation fails as a whisk internal error', async () => {
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait')]), maxContainers: 1, maxQueue: 1 });
+  const running = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 800 } });
+  for (let i = 0; i < 200 && !tp.platform.pool.snapshot()['fixtures/pid-wait']; i++) await new Promise((r) => setTimeout(r, 10));
+  const queued = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 1 } });
+  const refused = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, params: { ms: 1 } }).catch((e: { statusCode: number; error: ActivationRecord }) => e);
+  assert.equal((refused as { statusCode: number }).statusCode, 500);
+  const record = (refused as { error: ActivationRecord }).error;
+  assert.equal(record.response.status, 'whisk internal error');
+  assert.deepEqual(record.response.result, { error: 'Failed to provision resources to run the action.' });
+  assert.equal((await finished(tp, running.activationId)).response.status, 'success');
+  assert.equal((await finished(tp, queued.activationId)).response.status, 'success', 'the queued one ran when the container was free');
+});
+
+test('idle containers are reaped; closing the platform stops every container it started', async () => {
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('counter'), fixtureAction('pid-wait')]), idleTimeoutMs: 200 });
+  const first = (await tp.ow.actions.invoke({ name: 'fixtures/counter', blocking: true })) as ActivationRecord;
+  for (let i = 0; i < 200 && tp.platform.pool.snapshot()['fixtures/counter']; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.deepEqual(tp.platform.pool.snapshot(), {}, 'reaped after being idle');
+  assert.ok(!alive((first.response.result as { pid: number }).pid), 'its process is gone');
+  const again = (await tp.ow.actions.invoke({ name: 'fixtures/counter', blocking: true })) as ActivationRecord;
+  assert.equal(typeof annotation(again, 'initTime'), 'number', 'the next activation starts cold');
+  await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 5000 } });
+  for (let i = 0; i < 200 && !tp.platform.pool.snapshot()['fixtures/pid-wait']; i++) await new Promise((r) => setTimeout(r, 10));
+  const pids = tp.platform.pool.pids();
+  assert.ok(pids.length >= 1);
+  await tp.close();
+  assert.deepEqual(pids.filter(alive), [], 'no container outlives the platform, busy or not');
+});
