@@ -24,6 +24,7 @@ const { ow, apiHost, apiKey, platform } = await usePlatform({
       fixtureAction('init-throws'),
       fixtureAction('slow', { limits: short }),
       fixtureAction('slow-init', { limits: short }),
+      fixtureAction('misbehave', { limits: short }),
       fixtureAction('crash'),
       fixtureAction('oom'),
       fixtureAction('logs'),
@@ -119,6 +120,24 @@ test('an action that throws: 502, action developer error, a fresh container next
   const again = await failed('throws');
   assert.equal(again.record.response.status, 'action developer error');
   assert.equal(typeof annotation(again.record, 'initTime'), 'number', 'the failed container was not reused');
+});
+
+test('each way an action fails gives OpenWhisk status and HTTP code, and the next invocation still works', async () => {
+  const cases: Array<[string, number, string, string]> = [
+    ['throw', 502, 'action developer error', 'An error has occurred: Error: thrown synchronously'],
+    ['string', 502, 'action developer error', 'The action did not return a dictionary.'],
+    ['hang', 502, 'action developer error', 'The action exceeded its time limits of 1000 milliseconds.'],
+    ['crash', 502, 'action developer error', 'The action did not produce a valid response and exited unexpectedly.'],
+  ];
+  for (const [mode, httpStatus, status, error] of cases) {
+    const warm = await run('misbehave');
+    const { status: code, record } = await failed('misbehave', { mode });
+    assert.deepEqual([code, record.response.status, record.response.result], [httpStatus, status, { error }], mode);
+    const next = await run('misbehave');
+    assert.equal(next.response.status, 'success', `after ${mode}`);
+    assert.notEqual(next.response.result.pid, warm.response.result.pid, `after ${mode}: a new container`);
+    assert.equal(next.response.result.runs, 1, `after ${mode}: the failed container's state is gone`);
+  }
 });
 
 test('a rejected promise and an {error} result are application errors (502); the container is kept', async () => {
