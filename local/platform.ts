@@ -85,17 +85,21 @@ export const PLATFORM_DEFAULTS = Object.freeze({
   activationRecords: 10_000,
 });
 
-type Resolved = typeof PLATFORM_DEFAULTS & { limits: LimitOptions };
+type Settings = { -readonly [K in keyof typeof PLATFORM_DEFAULTS]: (typeof PLATFORM_DEFAULTS)[K] } & { limits: LimitOptions };
 
-function resolveOptions(options: PlatformOptions): Resolved {
-  const resolved = { ...PLATFORM_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), limits: { ...DEFAULT_LIMITS, ...options.limits } } as Resolved;
-  const numbers = { ...resolved.limits, userMemoryMb: resolved.userMemoryMb, maxContainers: resolved.maxContainers, idleTimeoutMs: resolved.idleTimeoutMs, maxQueue: resolved.maxQueue, maxBlockingWaitMs: resolved.maxBlockingWaitMs, containerStartTimeoutMs: resolved.containerStartTimeoutMs, activationRecords: resolved.activationRecords };
-  for (const [name, value] of Object.entries(numbers)) {
+/** Options over frozen defaults, checked when the platform is wired rather than on first use. */
+function resolveOptions(options: PlatformOptions): Settings {
+  const settings = { ...PLATFORM_DEFAULTS, limits: { ...DEFAULT_LIMITS, ...options.limits } } as Settings;
+  for (const key of Object.keys(PLATFORM_DEFAULTS) as Array<keyof typeof PLATFORM_DEFAULTS>) {
+    if (options[key] !== undefined) Object.assign(settings, { [key]: options[key] });
+  }
+  const { namespace, port, limits, ...counts } = settings;
+  for (const [name, value] of Object.entries({ ...counts, ...limits })) {
     if (!Number.isInteger(value) || value <= 0) throw new PlatformOptionsError(`platform option ${name} must be a positive whole number, got ${String(value)}`);
   }
-  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) throw new PlatformOptionsError(`platform option port must be 0–65535, got ${resolved.port}`);
-  if (!/^[\w@.-]+$/.test(resolved.namespace) || resolved.namespace === '_') throw new PlatformOptionsError(`platform option namespace "${resolved.namespace}" is not a namespace name`);
-  return resolved;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PlatformOptionsError(`platform option port must be 0–65535, got ${port}`);
+  if (!/^[\w@.-]+$/.test(namespace) || namespace === '_') throw new PlatformOptionsError(`platform option namespace "${namespace}" is not a namespace name`);
+  return settings;
 }
 
 /**

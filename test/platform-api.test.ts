@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { annotation, type ActivationRecord } from '../local/activations';
-import { basicAuth, fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
+import { startPlatform } from '../local/platform';
+import { basicAuth, fixtureAction, fixtureManifest, PROJECT_ROOT, usePlatform } from './helpers/platform';
 
 const { ow, apiHost, apiKey, platform } = await usePlatform({
   manifest: fixtureManifest([fixtureAction('echo'), fixtureAction('counter'), fixtureAction('slow')], {
@@ -129,4 +130,15 @@ test('invocations past the per-minute limit are refused 429 until the window has
   assert.equal((refused as OwError).error.error, 'Too many requests in the last minute (count: 3, allowed: 2).');
   await new Promise((r) => setTimeout(r, Math.max(0, second + windowMs + 50 - Date.now())));
   assert.match((await tight.ow.actions.invoke({ name: 'fixtures/echo' })).activationId, /^[0-9a-f]{32}$/);
+});
+
+test('platform options are checked when it starts, naming the bad one', async () => {
+  const manifest = fixtureManifest([fixtureAction('echo')]);
+  await assert.rejects(startPlatform({ projectRoot: PROJECT_ROOT, manifest, limits: { firesPerMinute: 0 } }), /platform option firesPerMinute must be a positive whole number, got 0/);
+  await assert.rejects(startPlatform({ projectRoot: PROJECT_ROOT, manifest, maxContainers: 1.5 }), /platform option maxContainers must be a positive whole number/);
+  await assert.rejects(startPlatform({ projectRoot: PROJECT_ROOT, manifest, namespace: '_' }), /namespace "_" is not a namespace name/);
+  await assert.rejects(startPlatform({ projectRoot: PROJECT_ROOT, manifest, runtimeFile: '/nonexistent/runtime.cjs' }), /\/nonexistent\/runtime\.cjs does not exist; run `npm run build` first/);
+  const fromYml = await startPlatform({ projectRoot: PROJECT_ROOT, env: {} });
+  await fromYml.close();
+  assert.equal(fromYml.manifest.service, 'findme', "the project's serverless.yml starts with no variables set (all have defaults)");
 });
