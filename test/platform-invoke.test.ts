@@ -28,6 +28,7 @@ const { ow, apiHost, apiKey, platform } = await usePlatform({
       fixtureAction('crash'),
       fixtureAction('oom'),
       fixtureAction('logs'),
+      fixtureAction('no-newline'),
       fixtureAction('unbuilt', { handlerFile: 'dist/actions/not-built-yet.js' }),
     ],
     { packages: { fixtures: { fromPackage: 'p', shared: 'package' } } },
@@ -242,6 +243,9 @@ test('logs are captured per activation in OpenWhisk format, without the markers'
     ['stdout: hello bob', 'stderr: to stderr'],
   );
   assert.deepEqual((await ow.activations.logs({ name: second.activationId })).logs, second.logs);
+  const unterminated = await run('no-newline');
+  assert.deepEqual(unterminated.logs.map((l) => l.slice(31)), ['stdout: no newline at the end'], 'output sharing the marker line is kept, the marker is not');
+  assert.deepEqual((await run('no-newline')).logs.map((l) => l.slice(31)), ['stdout: no newline at the end'], 'and the next activation starts clean');
 });
 
 test('a request may not set a final parameter (400), and the invocation still counts', async () => {

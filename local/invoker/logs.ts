@@ -66,7 +66,11 @@ class StreamLines {
   }
 
   private add(text: string): void {
-    if (text === MARKER) {
+    // As OpenWhisk, a line that contains the marker ends the activation (output written without a final newline
+    // shares the marker's line; it is kept).
+    const at = text.indexOf(MARKER);
+    if (at !== -1) {
+      if (at > 0) this.add(text.slice(0, at));
       this.pending.push('marker');
       this.bytes = 0;
       this.overflowed = false;
