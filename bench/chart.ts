@@ -5,16 +5,25 @@ function esc(text: string): string {
 
 const COLORS = ['#1d4ed8', '#15803d', '#b45309', '#7c3aed', '#be123c', '#0e7490'];
 
-/** Horizontal stacked bars: one bar per row, one segment per stage (milliseconds). */
-export function stackedBars(title: string, rows: Array<{ label: string; values: number[] }>, stages: string[]): string {
+/**
+ * Horizontal stacked bars: one bar per row, one segment per stage (milliseconds), and dashed vertical lines at
+ * `marks` (targets).
+ */
+export function stackedBars(title: string, rows: Array<{ label: string; values: number[] }>, stages: string[], marks: Array<{ ms: number; label: string }> = []): string {
   const width = 760;
   const left = 120;
   const barHeight = 28;
   const top = 40;
-  const max = Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0)));
-  const scale = (width - left - 40) / max;
+  const max = Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0)), ...marks.map((m) => m.ms));
+  // Room on the right for the total's label.
+  const scale = (width - left - 80) / max;
   const height = top + rows.length * (barHeight + 14) + 50;
   const parts: string[] = [`<text x="10" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`];
+  const markParts = marks.map((mark) => {
+    const x = (left + mark.ms * scale).toFixed(1);
+    const bottom = top + rows.length * (barHeight + 14) - 8;
+    return `<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" stroke="#444" stroke-dasharray="4 3"/><text x="${x}" y="${top - 9}" font-size="10" text-anchor="middle">${esc(mark.label)}</text>`;
+  });
   rows.forEach((row, i) => {
     const y = top + i * (barHeight + 14);
     parts.push(`<text x="10" y="${y + barHeight * 0.68}" font-size="12">${esc(row.label)}</text>`);
@@ -26,6 +35,7 @@ export function stackedBars(title: string, rows: Array<{ label: string; values: 
     });
     parts.push(`<text x="${(x + 6).toFixed(1)}" y="${y + barHeight * 0.68}" font-size="12">${Math.round(row.values.reduce((a, b) => a + b, 0))} ms</text>`);
   });
+  parts.push(...markParts); // over the bars, so a target shows where a bar passes it
   const legendY = height - 22;
   stages.forEach((stage, j) => {
     const x = 10 + j * 125;
@@ -34,15 +44,15 @@ export function stackedBars(title: string, rows: Array<{ label: string; values: 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`;
 }
 
-/** A line chart of y against x, one or more series. */
-export function lines(title: string, xLabel: string, yLabel: string, series: Array<{ name: string; points: Array<[number, number]> }>): string {
+/** A line chart of y against x, one or more series, and an optional dashed horizontal line (a target). */
+export function lines(title: string, xLabel: string, yLabel: string, series: Array<{ name: string; points: Array<[number, number]> }>, mark?: { y: number; label: string }): string {
   const width = 640;
   const height = 360;
   const pad = { l: 60, r: 20, t: 40, b: 50 };
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMax = Math.max(1, ...xs);
-  const yMax = Math.max(1e-9, ...ys) * 1.1;
+  const yMax = Math.max(1e-9, ...ys, mark?.y ?? 0) * 1.1;
   const X = (x: number) => pad.l + (x / xMax) * (width - pad.l - pad.r);
   const Y = (y: number) => height - pad.b - (y / yMax) * (height - pad.t - pad.b);
   const parts = [
@@ -57,6 +67,10 @@ export function lines(title: string, xLabel: string, yLabel: string, series: Arr
     parts.push(`<text x="${pad.l - 6}" y="${Y(v) + 4}" font-size="10" text-anchor="end">${v.toFixed(v < 10 ? 1 : 0)}</text>`);
   }
   for (const x of [...new Set(xs)]) parts.push(`<text x="${X(x)}" y="${height - pad.b + 16}" font-size="10" text-anchor="middle">${x}</text>`);
+  if (mark) {
+    const y = Y(mark.y).toFixed(1);
+    parts.push(`<line x1="${pad.l}" y1="${y}" x2="${width - pad.r}" y2="${y}" stroke="#444" stroke-dasharray="4 3"/><text x="${pad.l + 6}" y="${Number(y) - 5}" font-size="10">${esc(mark.label)}</text>`);
+  }
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${s.points.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { chooseThreshold, rates } from '../bench/accuracy';
+import { matchFaces } from '../bench/boxes';
+import { chooseThreshold, rates, THRESHOLDS } from '../bench/threshold';
 import { demoPhoto } from './fakes/demo';
 import { PROJECT_ROOT } from './helpers/platform';
 
@@ -17,10 +18,11 @@ test('bench compare --quick --runs 1 prints the stage table, cold and warm', { t
   const result = findme('bench', 'compare', '--quick', '--runs', '1');
   assert.equal(result.status, 0, result.stderr);
   for (const stage of ['initialisation', 'model loading', 'image loading', 'face detection', 'everything else', 'total']) {
-    assert.match(result.stdout, new RegExp(`^${stage}\\s+\\d+ ms.*\\d+ ms`, 'm'), stage);
+    assert.match(result.stdout, new RegExp(`^${stage}\\s+\\S.*\\s\\d+ ms.*\\s\\d+ ms`, 'm'), stage);
   }
   assert.match(result.stdout, /backend (wasm|cpu|tensorflow)/);
   assert.match(result.stdout, /peak memory of a cold process: \d+ MB/);
+  assert.match(result.stdout, /^targets: warm \d+ ms vs ≤ 300 ms: (met|not met)/m);
 });
 
 test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold', { timeout: 180_000 }, async () => {
@@ -37,21 +39,39 @@ test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold'
       await sharp(demoPhoto(photo as 1)).extract({ left: left + i * 10, top, width, height }).jpeg({ quality }).toFile(join(dir, name, `${i}.jpg`));
     }
   }
-  const result = findme('bench', 'accuracy', dir);
+  // --quick: a smoke run writes no results over the committed ones.
+  const result = findme('bench', 'accuracy', dir, '--quick');
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /fr_\* with a 400 px profile: \d+ same-person pairs, \d+ different/);
-  assert.match(result.stdout, /^0\.550\s+\d+\.\d%\s+\d+\.\d%$/m);
+  assert.match(result.stdout, /^0\.5500(\s+(\d+\.\d%|—)){7}$/m, 'a row of rates at 0.55: TPR/FPR at 400 px, group photos, 96 and 48 px');
+  assert.match(result.stdout, /^chosen: /m);
 });
 
-test('the threshold: the smallest reaching the TPR target on real photos, with FPR within the limit everywhere', () => {
+test('the threshold: the middle of those meeting the TPR target on real photos with every FPR within the limit', () => {
+  assert.equal(THRESHOLDS[0], 0.45);
+  assert.equal(THRESHOLDS.at(-1), 0.65);
   const table = rates([0.3, 0.4, 0.5, 0.6], [0.52, 0.7, 0.8, 0.9], [0.45, 0.5, 0.55, 0.6]);
   assert.deepEqual(table.map((r) => [r.threshold, r.tpr, r.fpr]), [[0.45, 0.5, 0], [0.5, 0.75, 0], [0.55, 0.75, 0.25], [0.6, 1, 0.25]]);
-  assert.equal(chooseThreshold([table], 0.005), 0.5, 'no threshold reaches the TPR target: the largest within the FPR limit');
-  assert.equal(chooseThreshold([table], 0.3), 0.6);
-  assert.equal(chooseThreshold([table], 0.3, 0.7), 0.5, 'the smallest that reaches the target');
+  assert.deepEqual(chooseThreshold(table, [table], 0.005), { threshold: 0.5, safe: [], reason: chooseThreshold(table, [table], 0.005).reason }, 'no threshold reaches the TPR target: the largest within the FPR limit');
+  assert.equal(chooseThreshold(table, [table], 0.3).threshold, 0.6);
+  assert.deepEqual(chooseThreshold(table, [table], 0.3, 0.7).safe, [0.5, 0.55, 0.6]);
+  assert.equal(chooseThreshold(table, [table], 0.3, 0.7).threshold, 0.55, 'the middle of the safe range');
+  const two = rates([0.3, 0.4, 0.52, 0.6], [0.9], [0.45, 0.5, 0.55, 0.6]);
+  assert.deepEqual(chooseThreshold(two, [two], 0.005, 0.7).safe, [0.55, 0.6]);
+  assert.equal(chooseThreshold(two, [two], 0.005, 0.7).threshold, 0.6, 'two safe ones: the upper');
   const stricter = rates([0.3], [0.48], [0.45, 0.5, 0.55, 0.6]);
-  assert.equal(chooseThreshold([table, stricter], 0.005), 0.45, 'every table must stay within the limit');
-  assert.equal(chooseThreshold([rates([0.3], [0.1], [0.45])], 0.005), undefined);
+  assert.equal(chooseThreshold(table, [table, stricter], 0.005).threshold, 0.45, 'every guard must stay within the limit');
+  const hopeless = rates([0.3], [0.1], [0.45]);
+  assert.equal(chooseThreshold(hopeless, [hopeless], 0.005).threshold, undefined);
+});
+
+test('faces are matched to reference faces by box overlap, each at most once', () => {
+  const reference = [{ x: 0, y: 0, width: 100, height: 100 }, { x: 200, y: 0, width: 100, height: 100 }];
+  const found = [{ x: 210, y: 5, width: 100, height: 100 }, { x: 5, y: 0, width: 100, height: 100 }, { x: 8, y: 0, width: 100, height: 100 }, { x: 500, y: 500, width: 50, height: 50 }];
+  const match = matchFaces(found, reference);
+  assert.equal(match.hits, 2);
+  assert.equal(match.extra, 2, 'a second box on a face already matched, and a box on no face');
+  assert.deepEqual(match.pairs.sort(), [[0, 1], [1, 0]]);
 });
 
 test('an unknown benchmark is a usage error', () => {

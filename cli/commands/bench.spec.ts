@@ -5,8 +5,8 @@ export const spec: CommandSpec = {
   summary: 'Measure speed and accuracy: compare, search, peer, accuracy, detectors',
   usage: [
     'findme bench compare [--quick] [--runs <n>]',
-    'findme bench search [--photos <n>]',
-    'findme bench peer [--runs <n>]',
+    'findme bench search [--photos <n>] [--containers <n,n…>]',
+    'findme bench peer [--photos <n>]',
     'findme bench accuracy [<dir>]',
     'findme bench detectors [--quick]',
   ],
@@ -14,11 +14,13 @@ export const spec: CommandSpec = {
     quick: { type: 'boolean' },
     runs: { type: 'string' },
     photos: { type: 'string' },
+    containers: { type: 'string' },
   },
   optionHelp: {
     quick: 'Fewer runs, for a smoke check',
-    runs: 'How many runs to take medians over',
-    photos: 'How many photos the search benchmark posts (default 200)',
+    runs: 'compare: how many fresh processes to time cold (default 7)',
+    photos: 'search: how many photos the search finds (default 200); peer: how many demo photos (1–6, default 3)',
+    containers: 'search: compare_images container caps to compare, e.g. 1,2,4 (each a search of --photos)',
   },
   allowPositionals: true,
 };

@@ -3,6 +3,14 @@ import { UsageError, intFlag, type ParsedArgs } from '../usage';
 
 const BENCHMARKS = ['compare', 'search', 'peer', 'accuracy', 'detectors'] as const;
 
+/** `--containers 1,2,4`: caps on compare_images containers to compare. */
+function containersFlag(args: ParsedArgs): number[] {
+  const raw = String(args.values.containers);
+  const caps = raw.split(',').map((c) => Number(c.trim()));
+  if (caps.length === 0 || caps.some((c) => !Number.isInteger(c) || c < 1 || c > 16)) throw new UsageError(`--containers must be whole numbers from 1 to 16, comma-separated, got "${raw}"`, 'bench');
+  return caps;
+}
+
 export async function run(args: ParsedArgs): Promise<number> {
   const [name, ...rest] = args.positionals;
   if (!name || !(BENCHMARKS as readonly string[]).includes(name)) {
@@ -16,10 +24,10 @@ export async function run(args: ParsedArgs): Promise<number> {
       await (await import('../../bench/compare')).benchCompare({ quick, ...(runs ? { runs } : {}) });
       break;
     case 'search':
-      await (await import('../../bench/search')).benchSearch({ photos: intFlag(args, 'photos', 200, 6, 5000), quick });
+      await (await import('../../bench/search')).benchSearch({ photos: intFlag(args, 'photos', 200, 6, 5000), quick, ...(args.values.containers !== undefined ? { containers: containersFlag(args) } : {}) });
       break;
     case 'peer':
-      await (await import('../../bench/peer')).benchPeer({ quick, ...(runs ? { runs } : {}) });
+      await (await import('../../bench/peer')).benchPeer({ quick, ...(args.values.photos !== undefined ? { photos: intFlag(args, 'photos', 6, 1, 6) } : {}) });
       break;
     case 'accuracy':
       await (await import('../../bench/accuracy')).benchAccuracy({ dir: rest[0], quick });
