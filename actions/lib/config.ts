@@ -45,8 +45,9 @@ export const DEFAULT_IMAGE_HOSTS = ['pbs.twimg.com', 'abs.twimg.com'] as const;
 export const DEFAULTS = Object.freeze({
   redisUrl: 'redis://127.0.0.1:6379',
   xApiBaseUrl: 'https://api.x.com/2/',
-  // From `findme bench accuracy` (bench/README.md): the smallest threshold with TPR ≥ 95 % on real photos with a
-  // 400 px profile, with FPR ≤ 0.5 % on every labelled set.
+  // From `findme bench accuracy` (bench/README.md#accuracy): the middle of the thresholds that keep TPR ≥ 95 % on
+  // real photos with a 400 px profile and every false-match rate (pairs, group photos of strangers) ≤ 0.5 %
+  // (0.5625–0.5875): real photos of you are missed below, strangers' faces start to match above.
   matchThreshold: 0.575,
   maxTweets: 1000,
   photosPerEvent: 10,
