@@ -7,7 +7,7 @@
 import { faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
 import { ConfigError, errorMessage } from './lib/errors';
 import { closestFace } from './lib/face/distance';
-import { FaceEngine } from './lib/face/engine';
+import { FaceEngine, type Faces } from './lib/face/engine';
 import { BackendError, ModelLoadError, PhotoError, ProfileError } from './lib/face/errors';
 import { Deadline } from './lib/ow/deadline';
 import { FaceCache } from './lib/store/caches';
@@ -91,23 +91,50 @@ async function profileDescriptor(engine: FaceEngine, cache: FaceCache, job: JobR
   return descriptor;
 }
 
+const OUT_OF_TIME = "not compared: the action's time limit was reached";
+
 interface Compared {
   outcome: PhotoOutcome;
   cached: boolean;
 }
 
-async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float32Array, photo: PhotoRef, threshold: number, timeoutMs: number): Promise<Compared> {
-  let faces = await cache.getPhoto(photo.imageUrl);
-  const cached = faces !== null;
+/**
+ * A photo on its way to being compared: its faces from the cache, or its download under way. The next photo is
+ * prepared before the current one is compared, so its download overlaps the model run instead of following it.
+ */
+interface Prepared {
+  photo: PhotoRef;
+  cached: Faces | null;
+  /** Settled, so a failed download is that photo's outcome, never an unhandled rejection while another runs. */
+  download?: Promise<{ bytes: Buffer } | { error: unknown }>;
+}
+
+async function prepare(engine: FaceEngine, cache: FaceCache, photo: PhotoRef, deadline: Deadline): Promise<Prepared> {
+  const cached = await cache.getPhoto(photo.imageUrl);
+  const timeoutMs = deadline.remaining();
+  if (cached || timeoutMs <= 0) return { photo, cached };
+  const download = engine.download(photo.imageUrl, timeoutMs).then(
+    (bytes) => ({ bytes }),
+    (error: unknown) => ({ error }),
+  );
+  return { photo, cached, download };
+}
+
+async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float32Array, prepared: Prepared, threshold: number): Promise<Compared> {
+  const { photo, cached } = prepared;
+  let faces = cached;
   if (!faces) {
+    if (!prepared.download) return { outcome: { error: OUT_OF_TIME }, cached: false };
     try {
-      faces = await engine.photoFaces(await engine.download(photo.imageUrl, timeoutMs));
+      const downloaded = await prepared.download;
+      if ('error' in downloaded) throw downloaded.error;
+      faces = await engine.photoFaces(downloaded.bytes);
     } catch (error) {
-      if (error instanceof PhotoError) return { outcome: { error: error.message }, cached };
+      if (error instanceof PhotoError) return { outcome: { error: error.message }, cached: false };
       if (isEngineFailure(error)) throw error;
       // Something in the engine broke on this photo; the rest of the batch still runs.
       console.error(`photo ${photo.imageUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return { outcome: { error: `could not be compared: ${errorMessage(error)}` }, cached };
+      return { outcome: { error: `could not be compared: ${errorMessage(error)}` }, cached: false };
     }
     await cache.setPhoto(photo.imageUrl, faces);
   }
@@ -116,7 +143,7 @@ async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float
     best && best.distance <= threshold
       ? [{ ...photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height }]
       : [];
-  return { outcome: { matches }, cached };
+  return { outcome: { matches }, cached: cached !== null };
 }
 
 interface Batch {
@@ -131,13 +158,16 @@ async function compareBatch({ stores, job, photos, face, deadline }: Batch, summ
   const store = stores.jobs;
   const engine = FaceEngine.fromConfig(face);
   const cache = stores.faces(engine.signature);
-  const profile = await profileDescriptor(engine, cache, job);
-  for (const photo of photos) {
-    const timeoutMs = deadline.remaining();
+  // The first photo downloads while the profile face is worked out.
+  const [profile, first] = await Promise.all([profileDescriptor(engine, cache, job), prepare(engine, cache, photos[0]!, deadline)]);
+  let prepared: Prepared | undefined = first;
+  for (let i = 0; prepared; i++) {
+    const next = i + 1 < photos.length ? await prepare(engine, cache, photos[i + 1]!, deadline) : undefined;
+    const { photo } = prepared;
     const { outcome, cached } =
-      timeoutMs > 0
-        ? await comparePhoto(engine, cache, profile, photo, face.matchThreshold, timeoutMs)
-        : { outcome: { error: "not compared: the action's time limit was reached" }, cached: false };
+      deadline.remaining() > 0
+        ? await comparePhoto(engine, cache, profile, prepared, face.matchThreshold)
+        : { outcome: { error: OUT_OF_TIME }, cached: false };
     if (cached) summary.cached += 1;
     try {
       const { recorded } = await store.recordPhoto(job.id, photo, outcome);
@@ -149,6 +179,7 @@ async function compareBatch({ stores, job, photos, face, deadline }: Batch, summ
       if (!(error instanceof PhotoNotInJobError)) throw error;
       summary.ignored = (summary.ignored ?? 0) + 1;
     }
+    prepared = next;
   }
 }
 

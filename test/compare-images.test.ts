@@ -222,3 +222,22 @@ test("photos left when the activation's deadline is near are recorded as failed,
   assert.equal(host.hits.get('/media/sample3.jpg?late'), undefined);
   assert.equal((await jobs.require(job.id)).status, 'done');
 });
+
+test('the next photo downloads while the one before it is compared, and every photo is still recorded once', async () => {
+  const paths = ['/media/sample1.jpg?ahead', '/media/sample2.jpg?ahead', '/media/sample4.jpg?ahead'];
+  const photos = paths.map((path) => photo(path));
+  // When each photo's request arrives, had the photo before it been recorded yet?
+  const previousRecorded = new Map<string, boolean>();
+  paths.forEach((path, i) => {
+    host.route(path, (res) => {
+      if (i > 0) previousRecorded.set(path, jobs.outcomes.has(photos[i - 1]!.imageUrl));
+      serve.bytes(demoBytes(([1, 2, 4] as const)[i]!))(res);
+    });
+  });
+  const job = await newJob(photos);
+  const summary = await run({ jobId: job.id, photos });
+  assert.deepEqual([...previousRecorded.values()], [false, false], 'each download started before the photo ahead of it was done');
+  assert.deepEqual({ matched: summary.matched, failed: summary.failed, duplicates: summary.duplicates }, { matched: 1, failed: 0, duplicates: 0 });
+  for (const p of photos) assert.equal(jobs.outcomes.get(p.imageUrl)?.length, 1);
+  assert.equal((await jobs.require(job.id)).status, 'done');
+});
