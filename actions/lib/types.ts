@@ -97,15 +97,8 @@ export interface RegisterSearchResponse {
   jobId: string;
 }
 
-export interface SearchStatusResponse {
-  status: JobStatus;
-  hashtag: string;
-  total: number;
-  searchDone: boolean;
-  processed: number;
-  failed: number;
-  matched: number;
-  error?: string;
+/** The job's progress as its owner may see it (not its owner or picture), plus what is new. */
+export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'error'> {
   /** Matches newer than the request's `after` cursor, newest first. */
   matches: MatchRecord[];
   /** Pass as `after` to get only what is new. */
