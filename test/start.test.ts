@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PageConfig } from '../actions/lib/types';
+import { eventually } from './helpers/eventually';
 
 const root = join(import.meta.dirname, '..');
 
@@ -74,14 +75,13 @@ test('findme start serves the page and its config on embedded defaults, and SIGT
   // The platform answers: an unauthenticated search is refused by the real action.
   const refused = await fetch(`${config.apiBase}/register_search`, { method: 'POST' });
   assert.equal(refused.status, 401);
-  await new Promise((r) => setTimeout(r, 500));
-  assert.match(output, /register_search\s+success\s+\d+ ms cold/, '--verbose prints each activation');
+  // The activation line is printed once the record is complete, a moment after the response.
+  await eventually(() => /register_search\s+success\s+\d+ ms cold/.test(output), 10_000, () => `--verbose prints each activation:\n${output}`);
 
   const started = descendants(child.pid!);
   assert.ok(started.length >= 2, `redis-server and an action container run under findme start (${started.length})`);
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.equal(code, 0);
-  await new Promise((r) => setTimeout(r, 300));
-  assert.deepEqual(started.filter(alive), [], 'every child process is gone');
+  await eventually(() => started.filter(alive).length === 0, 5_000, () => `every child process is gone (left: ${started.filter(alive).join(', ')})`);
 });
