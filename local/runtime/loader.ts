@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import vm from 'node:vm';
-import JSZip from 'jszip';
 import type { InitValue } from './protocol';
+import { unzip, type ZipEntry } from './unzip';
 
 export type Handler = (params: Record<string, unknown>) => unknown;
 
@@ -23,18 +23,18 @@ export class InitFailure extends Error {
 const ZIP_MAGIC = '504b0304';
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 
-async function unzipInTmpDir(base64: string): Promise<string> {
+function unzipInTmpDir(base64: string): string {
   const bytes = Buffer.from(base64, 'base64');
   // The stock runtime also unpacks tar.gz; every archive this platform sends is a zip, as the plugin deploys.
   if (bytes.subarray(0, 4).toString('hex') !== ZIP_MAGIC) throw new InitFailure('There was an error uncompressing the action archive. The file type is unsupported');
-  let zip: JSZip;
+  let entries: ZipEntry[];
   try {
-    zip = await JSZip.loadAsync(bytes);
+    entries = unzip(bytes);
   } catch {
     throw new InitFailure('There was an error uncompressing the action Zip archive.');
   }
   const dir = mkdtempSync(join(tmpdir(), 'action-'));
-  for (const entry of Object.values(zip.files)) {
+  for (const entry of entries) {
     const target = resolve(dir, entry.name);
     // A crafted archive must not write outside its directory.
     if (!target.startsWith(dir + sep)) throw new InitFailure('There was an error uncompressing the action Zip archive.');
@@ -43,7 +43,7 @@ async function unzipInTmpDir(base64: string): Promise<string> {
       continue;
     }
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, await entry.async('nodebuffer'));
+    writeFileSync(target, entry.data);
   }
   return dir;
 }
@@ -60,8 +60,8 @@ function property(object: unknown, path: string): unknown {
   return value;
 }
 
-async function loadZip(message: InitValue): Promise<Handler> {
-  const dir = await unzipInTmpDir(message.code);
+function loadZip(message: InitValue): Handler {
+  const dir = unzipInTmpDir(message.code);
   const split = /^([^.]+)$|^([^.]+)\.(.+)$/.exec(message.main);
   if (!split) throw new InitFailure('Name of main function is not valid.');
   const file = split[2];
@@ -86,5 +86,5 @@ function loadPlainCode(message: InitValue): Handler {
 }
 
 export function loadAction(message: InitValue): Promise<Handler> {
-  return message.binary ? loadZip(message) : Promise.resolve().then(() => loadPlainCode(message));
+  return Promise.resolve().then(() => (message.binary ? loadZip(message) : loadPlainCode(message)));
 }
