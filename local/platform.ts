@@ -7,10 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ActivationStore, type ActivationRecord } from './activations';
 import { startController } from './controller/server';
 import { localImageEnv } from './image';
 import { Invoker } from './invoker/invoker';
+import type { ContainerOptions } from './invoker/container';
 import { ContainerPool } from './invoker/pool';
 import { checkManifest } from './manifest/check';
 import { readServerlessYml } from './manifest/serverless';
@@ -32,8 +34,18 @@ export interface PlatformOptions {
   port?: number;
   /** Namespace throttles; default OpenWhisk's: 60 fires and 120 invocations a minute, 100 concurrent. */
   limits?: Partial<LimitOptions>;
-  /** Memory the container pool may hand out (MB); default 1 GB per core, at least 2 GB. */
+  /**
+   * Memory the container pool may hand out (MB); default 512 MB per core plus 256 MB (1.25 GB on 2 cores): as many
+   * full-size (512 MB) containers as there are cores, since each keeps a core busy, and room beside them for one
+   * small action (idle ones are evicted). More full-size containers than cores were slower end to end
+   * (bench/README.md, search).
+   */
   userMemoryMb?: number;
+  /**
+   * Prewarmed containers of the stock runtime kept ready, as OpenWhisk's nodejs kind has them (2 stem cells of
+   * 256 MB): a cold start of a matching action then pays only /init. Default 2; 0 turns them off.
+   */
+  stemCells?: number;
   /** Containers alive at once; default 2 per core plus 2 (6 on 2 cores). */
   maxContainers?: number;
   /** An idle container is removed after this long; default 10 minutes, as OpenWhisk. */
@@ -76,14 +88,18 @@ const cores = availableParallelism();
 export const PLATFORM_DEFAULTS = Object.freeze({
   namespace: 'guest' as string,
   port: 0,
-  userMemoryMb: Math.max(2048, cores * 1024),
+  userMemoryMb: cores * 512 + 256,
   maxContainers: cores * 2 + 2,
   idleTimeoutMs: 10 * 60_000,
   maxQueue: 1000,
   maxBlockingWaitMs: 60_000,
   containerStartTimeoutMs: 10_000,
   activationRecords: 10_000,
+  stemCells: 2,
 });
+
+/** OpenWhisk's stem cells for its nodejs kind: 256 MB, one activation at a time (the timeout plays no part). */
+const STEM_CELL_LIMITS = Object.freeze({ memory: 256, concurrency: 1, timeout: 60_000 });
 
 type Settings = { -readonly [K in keyof typeof PLATFORM_DEFAULTS]: (typeof PLATFORM_DEFAULTS)[K] } & { limits: LimitOptions };
 
@@ -93,7 +109,8 @@ function resolveOptions(options: PlatformOptions): Settings {
   for (const key of Object.keys(PLATFORM_DEFAULTS) as Array<keyof typeof PLATFORM_DEFAULTS>) {
     if (options[key] !== undefined) Object.assign(settings, { [key]: options[key] });
   }
-  const { namespace, port, limits, ...counts } = settings;
+  const { namespace, port, limits, stemCells, ...counts } = settings;
+  if (!Number.isInteger(stemCells) || stemCells < 0) throw new PlatformOptionsError(`platform option stemCells must be a whole number ≥ 0, got ${String(stemCells)}`);
   for (const [name, value] of Object.entries({ ...counts, ...limits })) {
     if (!Number.isInteger(value) || value <= 0) throw new PlatformOptionsError(`platform option ${name} must be a positive whole number, got ${String(value)}`);
   }
@@ -107,7 +124,7 @@ function resolveOptions(options: PlatformOptions): Settings {
  * plus NODE_PATH to the project's node_modules, which stand in for the modules the stock runtime and the
  * compare_images image keep in /node_modules; image actions also get the image's variables.
  */
-function containerEnv(action: ActionSpec, projectRoot: string, apiHost: string): Record<string, string> {
+function containerEnv(action: Pick<ActionSpec, 'image' | 'limits'>, projectRoot: string, apiHost: string): Record<string, string> {
   const base: Record<string, string> = {
     NODE_PATH: join(projectRoot, 'node_modules'),
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -122,7 +139,7 @@ function containerEnv(action: ActionSpec, projectRoot: string, apiHost: string):
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const settings = resolveOptions(options);
-  const { namespace, limits } = settings;
+  const { namespace, limits, stemCells } = settings;
   const apiKey = options.apiKey ?? `${randomUUID()}:${randomBytes(32).toString('base64url')}`;
   const manifest = checkManifest(options.manifest ?? readServerlessYml(join(options.projectRoot, 'serverless.yml'), options.env ?? process.env));
   const runtimeFile = options.runtimeFile ?? join(options.projectRoot, 'dist', 'local', 'runtime.cjs');
@@ -130,18 +147,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // Actions call back to the controller, whose port is known only once it listens: filled in below.
   const endpoint = { apiHost: '' };
   const store = new ActivationStore(settings.activationRecords);
+  const containerOptions = (action: Pick<ActionSpec, 'image' | 'limits'>): ContainerOptions => ({
+    runtimeFile,
+    env: containerEnv(action, options.projectRoot, endpoint.apiHost),
+    memoryMb: action.limits.memory,
+    startTimeoutMs: settings.containerStartTimeoutMs,
+    ...(options.echo ? { echo: options.echo } : {}),
+  });
   const pool = new ContainerPool({
     userMemoryMb: settings.userMemoryMb,
     maxContainers: settings.maxContainers,
     idleTimeoutMs: settings.idleTimeoutMs,
     maxQueue: settings.maxQueue,
-    containerOptions: (action) => ({
-      runtimeFile,
-      env: containerEnv(action, options.projectRoot, endpoint.apiHost),
-      memoryMb: action.limits.memory,
-      startTimeoutMs: settings.containerStartTimeoutMs,
-      ...(options.echo ? { echo: options.echo } : {}),
-    }),
+    containerOptions,
   });
   const invoker = new Invoker({ pool, store, projectRoot: options.projectRoot, namespace, endpoint, apiKey });
   const core = new PlatformCore(manifest, namespace, invoker, store, new Throttles(limits));
@@ -151,6 +169,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const apiHost = `http://127.0.0.1:${controller.port}`;
   endpoint.apiHost = apiHost;
+  // Stem cells carry the API host in their environment, so they start only now; none when nothing would use one.
+  const cellOptions = containerOptions({ image: undefined, limits: { ...STEM_CELL_LIMITS } });
+  const sameStart = (action: ActionSpec) => isDeepStrictEqual(containerOptions(action), cellOptions);
+  if (stemCells > 0 && manifest.actions.some(sameStart)) pool.prewarm({ count: stemCells, options: cellOptions, serves: sameStart });
   let closing: Promise<void> | undefined;
   return {
     apiHost,

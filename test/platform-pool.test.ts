@@ -77,3 +77,34 @@ test('idle containers are reaped; closing the platform stops every container it 
   await tp.close();
   assert.deepEqual(pids.filter(alive), [], 'no container outlives the platform, busy or not');
 });
+
+test('a cold start of a 256 MB stock-runtime action takes a prewarmed stem cell, still counted cold, and the cell is replaced', async () => {
+  const tp = await usePlatform({
+    manifest: fixtureManifest([fixtureAction('pid-wait', { limits: { timeout: 10_000, memory: 256, concurrency: 1 } }), fixtureAction('echo')]),
+  });
+  const pool = tp.platform.pool;
+  for (let i = 0; i < 400 && pool.readyCells() < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(pool.readyCells(), 2, "OpenWhisk's two stem cells for the nodejs kind");
+  const cells = pool.pids();
+  const record = (await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, params: { ms: 1 } })) as ActivationRecord;
+  assert.ok(cells.includes((record.response.result as { pid: number }).pid), 'ran in a process started before it was asked for');
+  assert.equal(typeof annotation(record, 'initTime'), 'number', 'a stem cell still has to be initialised: a cold start');
+  for (let i = 0; i < 400 && pool.readyCells() < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(pool.readyCells(), 2, 'the taken cell was replaced');
+  // 128 MB is not a stem cell's size: this one starts a container of its own.
+  const echo = (await tp.ow.actions.invoke({ name: 'fixtures/echo', blocking: true })) as ActivationRecord;
+  assert.equal(echo.response.status, 'success');
+  assert.equal(pool.readyCells(), 2);
+  const pids = pool.pids();
+  assert.equal(pids.length, 4, 'two cells and two containers');
+  await tp.close();
+  assert.deepEqual(pids.filter(alive), [], 'stem cells go with the platform');
+});
+
+test('stemCells 0 keeps none; a negative count is refused', async () => {
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait', { limits: { timeout: 10_000, memory: 256, concurrency: 1 } })]), stemCells: 0 });
+  await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, params: { ms: 1 } });
+  assert.equal(tp.platform.pool.readyCells(), 0);
+  assert.equal(tp.platform.pool.pids().length, 1);
+  await assert.rejects(usePlatform({ manifest: fixtureManifest([]), stemCells: -1 }), /platform option stemCells must be a whole number ≥ 0, got -1/);
+});

@@ -19,6 +19,19 @@ export interface PoolOptions {
   containerOptions: (action: ActionSpec) => ContainerOptions;
 }
 
+/**
+ * Prewarmed containers ("stem cells"), as an OpenWhisk invoker keeps for its default runtime kind: started
+ * before any activation needs them and not yet initialised, so a cold start of a matching action skips the
+ * container start and pays only /init. Taken cells are replaced in the background.
+ */
+export interface StemCells {
+  count: number;
+  /** How each cell is started. */
+  options: ContainerOptions;
+  /** Whether a cold start of `action` may take a cell: its container would be started exactly like one. */
+  serves(action: ActionSpec): boolean;
+}
+
 export interface Lease {
   container: Container;
   cold: boolean;
@@ -49,6 +62,10 @@ export class ContainerPool {
   private starting: ActionSpec[] = [];
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
+  private stem: StemCells | undefined;
+  /** Ready stem cells, and how many are starting. Outside the pool's memory and count until taken. */
+  private cells: Container[] = [];
+  private readonly cellStarts = new Set<Promise<void>>();
 
   constructor(private readonly options: PoolOptions) {
     this.reaper = setInterval(() => this.reap(), Math.max(50, Math.min(30_000, options.idleTimeoutMs / 2))).unref();
@@ -67,9 +84,49 @@ export class ContainerPool {
     return counts;
   }
 
-  /** Process ids of the containers alive now (for tests that check nothing is left behind). */
+  /** Process ids of the containers alive now, stem cells included (for tests that check nothing is left behind). */
   pids(): number[] {
-    return [...this.containers.keys()].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
+    return [...this.containers.keys(), ...this.cells].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** Stem cells ready now. */
+  readyCells(): number {
+    return this.cells.filter((c) => !c.isDead()).length;
+  }
+
+  /** Starts keeping `stem.count` stem cells ready (once the containers' environment is known). */
+  prewarm(stem: StemCells): void {
+    this.stem = stem;
+    this.fillCells();
+  }
+
+  private fillCells(): void {
+    const stem = this.stem;
+    if (!stem || this.closed) return;
+    this.cells = this.cells.filter((c) => !c.isDead());
+    while (this.cells.length + this.cellStarts.size < stem.count) {
+      const started: Promise<void> = Container.start(stem.options)
+        .then(
+          async (cell) => {
+            if (this.closed) await cell.kill();
+            else this.cells.push(cell);
+          },
+          (error: unknown) => {
+            // Not retried until a cell is taken: cold starts simply start their own containers meanwhile.
+            console.error(`a stem cell did not start: ${error instanceof Error ? error.message : String(error)}`);
+          },
+        )
+        .finally(() => this.cellStarts.delete(started));
+      this.cellStarts.add(started);
+    }
+  }
+
+  private takeCell(action: ActionSpec): Container | undefined {
+    if (!this.stem?.serves(action)) return undefined;
+    let cell: Container | undefined;
+    while ((cell = this.cells.shift()) && cell.isDead());
+    if (cell) this.fillCells();
+    return cell;
   }
 
   acquire(action: ActionSpec): Promise<Lease> {
@@ -119,9 +176,9 @@ export class ContainerPool {
     this.closed = true;
     clearInterval(this.reaper);
     for (const waiter of this.queue.splice(0)) waiter.reject(new PoolClosedError());
-    const all = [...this.containers.keys()];
+    const all = [...this.containers.keys(), ...this.cells.splice(0)];
     this.containers.clear();
-    await Promise.allSettled(all.map((c) => c.kill()));
+    await Promise.allSettled([...all.map((c) => c.kill()), ...this.cellStarts]);
   }
 
   private warmFor(action: ActionSpec): Container | undefined {
@@ -167,6 +224,13 @@ export class ContainerPool {
   }
 
   private startFor(waiter: Waiter): void {
+    const cell = this.takeCell(waiter.action);
+    if (cell) {
+      cell.active = 1;
+      this.containers.set(cell, waiter.action);
+      waiter.resolve({ container: cell, cold: true });
+      return;
+    }
     this.starting.push(waiter.action);
     const started = () => this.starting.splice(this.starting.indexOf(waiter.action), 1);
     Container.start(this.options.containerOptions(waiter.action)).then(
