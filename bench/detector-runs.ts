@@ -6,7 +6,7 @@
 import type * as FaceApi from '@vladmandic/face-api';
 import type { FaceRuntime } from '../actions/lib/face/backend';
 import { toOriginalBox, type DecodedImage } from '../actions/lib/face/decode';
-import { detectFaces, type DetectorOptions } from '../actions/lib/face/detect';
+import { detectFaces, detectorOptions, type DetectorOptions } from '../actions/lib/face/detect';
 import type { FaceBox } from '../actions/lib/types';
 
 export interface Found {
@@ -14,17 +14,11 @@ export interface Found {
   descriptors: Float32Array[];
 }
 
-function faceapiOptions(faceapi: typeof FaceApi, options: DetectorOptions): FaceApi.FaceDetectionOptions {
-  // As actions/lib/face/detect.ts builds them.
-  if (options.detector === 'tiny') return new faceapi.TinyFaceDetectorOptions({ inputSize: options.inputSize, scoreThreshold: options.minConfidence });
-  return new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence, maxResults: 100 });
-}
-
 /** The detector only: no landmarks, no descriptors. */
 export async function detectOnly(runtime: FaceRuntime, image: DecodedImage, options: DetectorOptions): Promise<FaceBox[]> {
   const input = runtime.tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
   try {
-    const found = await runtime.faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, faceapiOptions(runtime.faceapi, options));
+    const found = await runtime.faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(runtime.faceapi, options));
     return found.map((d) => toOriginalBox(image, { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }));
   } finally {
     input.dispose();
