@@ -12,6 +12,7 @@ import { JobStore } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
 import { annotation, type ActivationRecord } from '../local/activations';
 import { startIdentityProvider } from '../local/identity';
+import { poolMemoryFor } from '../local/platform';
 import { startStack, type Stack } from '../local/stack';
 import { build } from '../scripts/build';
 import { PROJECT_ROOT } from '../scripts/weights';
@@ -21,9 +22,6 @@ import { DEMO_PHOTOS, demoProfile } from './demo-photos';
 import { describe, finish, machine } from './machine';
 import { saveChart, saveResult } from './results';
 import { table } from './stats';
-
-/** compare_images asks for 512 MB (serverless.yml); the other actions 256 MB. */
-const COMPARE_MB = 512;
 
 function posts(hashtag: string, count: number): FakeTweet[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -134,8 +132,8 @@ export async function benchSearch(options: SearchOptions): Promise<unknown> {
         env,
         identity: { domain: identity.domain, audience: identity.audience, clientId: identity.clientId, host: identity.host },
         x: { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host },
-        // A cap of n: memory for n compare_images containers and one 256 MB action (idle ones are evicted).
-        ...(cap ? { platform: { userMemoryMb: cap * COMPARE_MB + 256, maxContainers: cap + 2 } } : {}),
+        // A cap of n: memory for n compare_images containers (512 MB) and one small action (idle ones are evicted).
+        ...(cap ? { platform: { userMemoryMb: poolMemoryFor(cap), maxContainers: cap + 2 } } : {}),
       });
       try {
         log(`search over ${size} photos${cap ? `, at most ${cap} compare_images containers` : ''} (fresh platform)…`);

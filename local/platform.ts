@@ -85,10 +85,15 @@ export class PlatformOptionsError extends Error {
 
 const cores = availableParallelism();
 
+/** Pool memory for `containers` full-size (512 MB) containers and one 256 MB action beside them. */
+export function poolMemoryFor(containers: number): number {
+  return containers * 512 + 256;
+}
+
 export const PLATFORM_DEFAULTS = Object.freeze({
   namespace: 'guest' as string,
   port: 0,
-  userMemoryMb: cores * 512 + 256,
+  userMemoryMb: poolMemoryFor(cores),
   maxContainers: cores * 2 + 2,
   idleTimeoutMs: 10 * 60_000,
   maxQueue: 1000,
