@@ -86,14 +86,12 @@ test('a cold start of a 256 MB stock-runtime action takes a prewarmed stem cell,
     manifest: fixtureManifest([fixtureAction('pid-wait', { limits: { timeout: 10_000, memory: 256, concurrency: 1 } }), fixtureAction('echo')]),
   });
   const pool = tp.platform.pool;
-  for (let i = 0; i < 400 && pool.readyCells() < 2; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.equal(pool.readyCells(), 2, "OpenWhisk's two stem cells for the nodejs kind");
+  await eventually(() => pool.readyCells() === 2, 10_000, () => `OpenWhisk's two stem cells for the nodejs kind (${pool.readyCells()} ready)`);
   const cells = pool.pids();
   const record = (await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, params: { ms: 1 } })) as ActivationRecord;
   assert.ok(cells.includes((record.response.result as { pid: number }).pid), 'ran in a process started before it was asked for');
   assert.equal(typeof annotation(record, 'initTime'), 'number', 'a stem cell still has to be initialised: a cold start');
-  for (let i = 0; i < 400 && pool.readyCells() < 2; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.equal(pool.readyCells(), 2, 'the taken cell was replaced');
+  await eventually(() => pool.readyCells() === 2, 10_000, () => `the taken cell was replaced (${pool.readyCells()} ready)`);
   // 128 MB is not a stem cell's size: this one starts a container of its own.
   const echo = (await tp.ow.actions.invoke({ name: 'fixtures/echo', blocking: true })) as ActivationRecord;
   assert.equal(echo.response.status, 'success');
