@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { localImageEnv } from '../local/image';
 import { JobStore } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
 import type { PhotoRef } from '../actions/lib/types';
 import { demoBytes, sample1Profile, serve, startPhotoHost } from './helpers/images';
-import { useRedis } from './helpers/redis';
+import { connectRedis, useRedis } from './helpers/redis';
 
 const root = join(import.meta.dirname, '..');
 const unpacked = mkdtempSync(join(tmpdir(), 'findme-bundle-'));
@@ -25,8 +24,7 @@ const bundle = join(unpacked, 'compare_images.js');
 copyFileSync(join(root, 'dist', 'actions', 'compare_images.js'), bundle);
 writeFileSync(join(unpacked, 'package.json'), JSON.stringify({ main: 'compare_images.js' }));
 const server = await useRedis();
-const redis = new Redis(server.url);
-after(() => redis.quit());
+const redis = connectRedis(server.url);
 const host = await startPhotoHost();
 
 test('the compare_images bundle matches a photo in a fresh process', async () => {

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { main, openStores, type CompareSummary, type Stores } from '../actions/compare_images';
 import type { Params, RedisConfig } from '../actions/lib/config';
 import { modelRuns } from '../actions/lib/face/detect';
@@ -14,16 +13,13 @@ import { makeKeys } from '../actions/lib/store/keys';
 import { closeRedis } from '../actions/lib/store/redis';
 import type { JobRecord, PhotoRef } from '../actions/lib/types';
 import { DEMO_NUMBERS, demoBytes, noFaceImage, pixelBombPng, sample1Profile, SAMPLE1_FACES, serve, startPhotoHost, truncatedJpeg, twoFaceProfile } from './helpers/images';
-import { useRedis } from './helpers/redis';
+import { connectRedis, useRedis } from './helpers/redis';
 
 const server = await useRedis();
-const redis = new Redis(server.url);
+const redis = connectRedis(server.url);
 const keys = makeKeys(server.prefix);
 const host = await startPhotoHost();
-after(async () => {
-  await redis.quit();
-  await closeRedis();
-});
+after(() => closeRedis());
 
 /** The job store, remembering every outcome the action hands it (the store keeps only counts for failures). */
 class RecordingJobStore extends JobStore {

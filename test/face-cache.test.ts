@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { test } from 'node:test';
 import type { Faces } from '../actions/lib/face/engine';
 import { FaceCache, parsePhotoFaces, toPhotoFaces } from '../actions/lib/store/caches';
 import { makeKeys } from '../actions/lib/store/keys';
-import { useRedis } from './helpers/redis';
+import { connectRedis, useRedis } from './helpers/redis';
 
 const server = await useRedis();
-const redis = new Redis(server.url);
-after(() => redis.quit());
+const redis = connectRedis(server.url);
 const keys = makeKeys(server.prefix);
 const cache = new FaceCache(redis, keys, { ttlS: 600, signature: 'ssd-c0.5-s640' });
 

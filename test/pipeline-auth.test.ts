@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Redis } from 'ioredis';
 import type { ErrorBody, RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
+import { connectRedis } from './helpers/redis';
 import { useStack } from './helpers/stack';
 
 const alice = { sub: 'auth0|alice', name: 'Alice', picture: 'https://pbs.twimg.com/profile_images/1/alice_400x400.jpg' };
 const bob = { sub: 'auth0|bob', name: 'Bob', picture: 'https://pbs.twimg.com/profile_images/2/bob_400x400.jpg' };
 const { register, status, waitForEnd, issuer, stack } = await useStack();
-const redis = new Redis(stack.redisUrl);
-test.after(() => redis.quit());
+const redis = connectRedis(stack.redisUrl);
 
 async function jobCount(): Promise<number> {
   return (await redis.keys('findme:job:*')).filter((k) => /^findme:job:[^:]+$/.test(k)).length;

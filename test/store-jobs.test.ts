@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { test } from 'node:test';
 import { CursorError, FinishedJobError, JobStore, PhotoNotInJobError, type NewJob } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
 import type { MatchRecord, PhotoRef } from '../actions/lib/types';
-import { useRedis } from './helpers/redis';
+import { connectRedis, useRedis } from './helpers/redis';
 
 let clock = 1_000_000;
 const server = await useRedis();
-const redis = new Redis(server.url);
+const redis = connectRedis(server.url);
 const keys = makeKeys(server.prefix);
 const store = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock });
-after(() => redis.quit());
 const input: NewJob = { owner: 'auth0|alice', hashtag: 'jsconfeu', pictureUrl: 'https://pbs.twimg.com/profile_images/1/a_400x400.jpg' };
 
 function photo(n: number): PhotoRef {

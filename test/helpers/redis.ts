@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
+import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer } from '../../local/redis-server';
 
 export interface TestRedis {
@@ -21,4 +22,15 @@ export async function useRedis(): Promise<TestRedis> {
   const server = await startRedisServer();
   after(() => server.close());
   return { url: server.url, prefix, server };
+}
+
+/**
+ * A client for a test file's own reads and writes, closed when the file ends. It is disconnected rather than
+ * QUIT: root `after()` hooks run in registration order, so the server (or the stack owning it) may already be
+ * stopped, and QUIT on a closed connection rejects ("Connection is closed.") and fails the file.
+ */
+export function connectRedis(url: string): Redis {
+  const client = new Redis(url);
+  after(() => client.disconnect());
+  return client;
 }
