@@ -172,3 +172,32 @@ test('failure reasons are kept up to the cap, however many photos fail', async (
   assert.equal(failures[0]!.reason, 'reason 1100');
   assert.equal((await store.require(job.id)).failed, 60, 'the count is exact even when the reasons are capped');
 });
+
+test("every write, a late failure included, moves all of a job's keys to the same expiry", async () => {
+  const jobKeys = (id: string) => [keys.job(id), keys.jobExpected(id), keys.jobPhotos(id), keys.jobMatches(id), keys.jobFailures(id)];
+  /** Writes after the job's keys were all about to expire (as if written long ago), then checks every key. */
+  async function refreshes(id: string, write: () => Promise<unknown>, what: string): Promise<void> {
+    for (const key of jobKeys(id)) await redis.expire(key, 10);
+    await write();
+    for (const key of jobKeys(id)) {
+      const ttl = await redis.ttl(key);
+      assert.ok(ttl > 3500, `after ${what}, ${key} expires in ${ttl} s`);
+    }
+  }
+  const recorded = async () => {
+    const job = await store.create(input);
+    await store.startSearch(job.id);
+    await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
+    await store.recordPhoto(job.id, photo(1), { matches: [match(1)] });
+    await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404' });
+    return job.id;
+  };
+  const job = await recorded();
+  await refreshes(job, () => store.addPhotos(job, [photo(4)]), 'addPhotos');
+  await refreshes(job, () => store.finishSearch(job), 'finishSearch');
+  await refreshes(job, () => store.fail(job, 'stopped late'), 'fail');
+  const stalled = await recorded();
+  const later = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock + 3_600_000 });
+  await refreshes(stalled, () => later.failIfStalled(stalled, 5), 'a stall');
+  assert.equal((await store.require(stalled)).status, 'failed');
+});

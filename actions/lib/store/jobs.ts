@@ -6,11 +6,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
 import type { Keys } from './keys';
-import { addPhotos } from './scripts/add-photos-2';
+import { addPhotos } from './scripts/add-photos-5';
 import { ScriptCode } from './scripts/common';
-import { finishSearch } from './scripts/finish-search-2';
+import { finishSearch } from './scripts/finish-search-5';
 import { recordPhoto } from './scripts/record-photo-5';
-import { setStatus } from './scripts/set-status-1';
+import { setStatus } from './scripts/set-status-5';
 import { touchJob } from './scripts/touch-1';
 
 /** The job does not exist (never created, or expired). */
@@ -110,6 +110,12 @@ export class JobStore {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
+  /** What every job script takes, in the order scripts/common.ts documents: so each write can expire them all. */
+  private jobKeys(jobId: string): string[] {
+    const k = this.keys;
+    return [k.job(jobId), k.jobExpected(jobId), k.jobPhotos(jobId), k.jobMatches(jobId), k.jobFailures(jobId)];
+  }
+
   async create(input: NewJob): Promise<JobRecord> {
     const job: JobRecord = {
       id: randomUUID(),
@@ -152,17 +158,13 @@ export class JobStore {
   /** Adds photos the search found; returns how many were new to the job. */
   async addPhotos(jobId: string, photos: PhotoRef[]): Promise<number> {
     if (photos.length === 0) return 0;
-    const code = await addPhotos.run(
-      this.redis,
-      [this.keys.job(jobId), this.keys.jobExpected(jobId)],
-      [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))],
-    );
+    const code = await addPhotos.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))]);
     return check(code, jobId);
   }
 
   /** The search is over: the total is final, and the job is done if every photo is already recorded. */
   async finishSearch(jobId: string): Promise<JobRecord> {
-    check(await finishSearch.run(this.redis, [this.keys.job(jobId), this.keys.jobExpected(jobId)], [this.now(), this.opts.jobTtlS]), jobId);
+    check(await finishSearch.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS]), jobId);
     return this.require(jobId);
   }
 
@@ -176,14 +178,7 @@ export class JobStore {
       const failure: FailureRecord = { tweetUrl: photo.tweetUrl, imageUrl: photo.imageUrl, reason: outcome.error };
       args.push('failed', JSON.stringify(failure), MAX_FAILURES);
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
-    const code = check(
-      await recordPhoto.run(
-        this.redis,
-        [this.keys.job(jobId), this.keys.jobExpected(jobId), this.keys.jobPhotos(jobId), this.keys.jobMatches(jobId), this.keys.jobFailures(jobId)],
-        args,
-      ),
-      jobId,
-    );
+    const code = check(await recordPhoto.run(this.redis, this.jobKeys(jobId), args), jobId);
     if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
   }
@@ -230,7 +225,7 @@ export class JobStore {
   }
 
   private async changeStatus(jobId: string, status: JobStatus, error: string, stallMs: number, from = ''): Promise<boolean> {
-    const code = await setStatus.run(this.redis, [this.keys.job(jobId)], [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
+    const code = await setStatus.run(this.redis, this.jobKeys(jobId), [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
     return check(code, jobId) === ScriptCode.Ok;
   }
 }

@@ -1,4 +1,8 @@
-/** Lua shared by the job scripts, prepended to each. */
+/**
+ * Lua shared by the job scripts, prepended to each. Every script that writes a job takes the job's five keys, in
+ * this order (JobStore.jobKeys): KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set,
+ * KEYS[4] matches list, KEYS[5] failures list.
+ */
 
 /** Return codes of the job scripts; `jobs.ts` turns the negative ones into errors. */
 export enum ScriptCode {
@@ -27,7 +31,9 @@ local function touch(job, now)
   if now > updated then redis.call('HSET', job, 'updated', now) end
 end
 
-local function expire_all(keys, ttl)
-  for _, key in ipairs(keys) do redis.call('EXPIRE', key, ttl) end
+-- Every write moves all of a job's keys to the same expiry, so none outlives the others (a status saying
+-- "3 matched" beside an expired matches list). A key not created yet gets the TTL when it is.
+local function expire_job(ttl)
+  for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ttl) end
 end
 `;

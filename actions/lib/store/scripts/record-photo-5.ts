@@ -5,8 +5,7 @@ import { LUA_HELPERS } from './common';
  * Records one photo's outcome, once: a photo delivered twice is counted once, a photo the search did not find
  * is refused, so progress never runs backwards or past the total.
  * A failure's reason is kept (the first MAX_FAILURES of a job), so people can see why a photo was not checked.
- * KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set, KEYS[4] matches list,
- * KEYS[5] failures list
+ * KEYS: the job's five keys (see common.ts)
  * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3] photo hash, ARGV[4] 'ok' | 'failed', ARGV[5..] match JSON, or for
  * 'failed' ARGV[5] the failure JSON, ARGV[6] how many failures to keep
  * Returns 1 recorded, 0 duplicate, -1 unknown job, -2 job already finished, -3 photo not part of the job.
@@ -36,7 +35,7 @@ else
 end
 touch(job, now)
 complete_if_finished(job)
-expire_all({job, expected, recorded, matches, failures}, ttl)
+expire_job(ttl)
 return 1
 `,
 );

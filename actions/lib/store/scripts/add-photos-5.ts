@@ -3,13 +3,13 @@ import { LUA_HELPERS } from './common';
 
 /**
  * Adds photos the search found to a job and sets its total to the number of distinct photos.
- * KEYS[1] job hash, KEYS[2] expected-photos set
+ * KEYS: the job's five keys (see common.ts)
  * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3..] photo hashes
  * Returns the number of photos that were new (>= 0), or -1 unknown job, -2 job already finished.
  */
 export const addPhotos = new Script(
   'addPhotos',
-  2,
+  5,
   LUA_HELPERS +
     `
 local job, expected = KEYS[1], KEYS[2]
@@ -21,7 +21,7 @@ local added = 0
 for i = 3, #ARGV do added = added + redis.call('SADD', expected, ARGV[i]) end
 redis.call('HSET', job, 'total', redis.call('SCARD', expected))
 touch(job, now)
-expire_all({job, expected}, ttl)
+expire_job(ttl)
 return added
 `,
 );

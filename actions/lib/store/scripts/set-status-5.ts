@@ -6,14 +6,14 @@ import { LUA_HELPERS } from './common';
  * anything → failed. A finished job is never changed: a late failure cannot undo a result.
  * With ARGV[5] > 0 it only changes the job when nothing has moved for that many ms (stall detection); with
  * ARGV[6] set, only when the job is in that status (so a redelivered event cannot move a job backwards).
- * KEYS[1] job hash
+ * KEYS: the job's five keys (see common.ts)
  * ARGV[1] now (ms), ARGV[2] status, ARGV[3] error ('' for none), ARGV[4] ttl (s), ARGV[5] stall ms (0: any),
  * ARGV[6] required current status ('' for any)
  * Returns 1 changed, 0 condition not met, -1 unknown job, -2 job already finished.
  */
 export const setStatus = new Script(
   'setStatus',
-  1,
+  5,
   LUA_HELPERS +
     `
 local job = KEYS[1]
@@ -27,7 +27,7 @@ if stall > 0 and now - tonumber(redis.call('HGET', job, 'updated') or '0') < sta
 redis.call('HSET', job, 'status', status)
 if err ~= '' then redis.call('HSET', job, 'error', err) end
 touch(job, now)
-expire_all({job}, ttl)
+expire_job(ttl)
 return 1
 `,
 );

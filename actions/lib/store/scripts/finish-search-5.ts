@@ -4,13 +4,13 @@ import { LUA_HELPERS } from './common';
 /**
  * Marks a job's search finished: its total is final; the job is done now if every photo is already recorded,
  * else it is comparing.
- * KEYS[1] job hash, KEYS[2] expected-photos set
+ * KEYS: the job's five keys (see common.ts)
  * ARGV[1] now (ms), ARGV[2] ttl (s)
  * Returns 1, or -1 unknown job, -2 job already finished.
  */
 export const finishSearch = new Script(
   'finishSearch',
-  2,
+  5,
   LUA_HELPERS +
     `
 local job, expected = KEYS[1], KEYS[2]
@@ -21,7 +21,7 @@ if is_terminal(status) then return -2 end
 redis.call('HSET', job, 'searchDone', '1', 'total', redis.call('SCARD', expected), 'status', 'comparing')
 touch(job, now)
 complete_if_finished(job)
-expire_all({job, expected}, ttl)
+expire_job(ttl)
 return 1
 `,
 );
