@@ -29,9 +29,12 @@ export function main(params: Params): Promise<WebResponse> {
     const notFound = new HttpError(404, `no search ${JSON.stringify(jobId).slice(1, -1)} for this user`);
     if (!JOB_ID.test(jobId)) throw notFound;
     const store = openJobStore(redis);
+    // The same answer for "someone else's" and "no such job": ids must not be probed. Checked before the stall
+    // check, so only the owner's polling can fail a stalled job.
+    const owned = await store.get(jobId);
+    if (!owned || owned.owner !== user.sub) throw notFound;
     const job = await store.failIfStalled(jobId, jobStallS);
-    // The same answer for "someone else's" and "no such job": ids must not be probed.
-    if (!job || job.owner !== user.sub) throw notFound;
+    if (!job) throw notFound;
     let page;
     try {
       page = await store.matchesAfter(jobId, after === undefined ? undefined : String(after));
