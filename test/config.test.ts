@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { authConfig, faceConfig, jobConfig, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
+import { authConfig, faceConfig, jobConfig, redactUrl, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
 
 test('unset or empty means the embedded default', () => {
@@ -32,7 +32,9 @@ test('parameters win over the environment', () => {
 
 test('a malformed value is an error naming the variable and what it should be', () => {
   const cases: Array<[() => unknown, RegExp]> = [
-    [() => redisConfig({ REDIS_URL: 'localhost:6379' }), /^REDIS_URL must be a URL \(redis: or rediss: or unix:\), got "localhost:6379"$/],
+    [() => redisConfig({ REDIS_URL: 'localhost:6379' }), /^REDIS_URL must be a URL \(redis: or rediss: or unix:\), got "localhost:\/\/…"$/],
+    [() => redisConfig({ REDIS_URL: 'redis://:pw@ho st' }), /^REDIS_URL must be a URL \(redis: or rediss: or unix:\)$/],
+    [() => xConfig({ X_API_BASE_URL: 'api.x.com/2' }), /^X_API_BASE_URL must be a URL \(https: or http:\), got "api.x.com\/2"$/],
     [() => redisConfig({ REDIS_URL: 'http://x' }), /^REDIS_URL must be a URL/],
     [() => xConfig({ FINDME_MAX_TWEETS: 'lots' }), /^FINDME_MAX_TWEETS must be a whole number from 10 to 100000, got "lots"$/],
     [() => xConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
@@ -50,6 +52,27 @@ test('a malformed value is an error naming the variable and what it should be', 
 
 test('a password in a malformed Redis URL is not repeated in the error', () => {
   assert.throws(() => redisConfig({ REDIS_URL: 'http://user:s3cret@host' }), (e: Error) => !e.message.includes('s3cret'));
+});
+
+test('redactUrl hides the whole password, even one containing @ or /, and reveals nothing of a value that is not a URL', () => {
+  assert.equal(redactUrl('redis://user:p@ss@host:6380/0'), 'redis://user:***@host:6380/0');
+  assert.equal(redactUrl('rediss://:a@b@c@redis.example:6380'), 'rediss://:***@redis.example:6380');
+  assert.equal(redactUrl('redis://host:6379?password=s3cret&db=1'), 'redis://host:6379?password=***&db=1');
+  assert.equal(redactUrl('redis://host:6379'), 'redis://host:6379', 'nothing to hide');
+  for (const text of ['://user:p@ss@host', 'redis://user:p@ss@ho st', 'rediss://:a/b@host', 'p@ss']) assert.equal(redactUrl(text), '(not a URL; not shown)', text);
+});
+
+test('a secret variable of the wrong type or form is never repeated in the error', () => {
+  const cases: Array<[() => unknown, string]> = [
+    [() => redisConfig({ REDIS_URL: { url: 'redis://:s3cret@host' } }), 's3cret'],
+    [() => xConfig({ X_BEARER_TOKEN: { token: 's3cret' } }), 's3cret'],
+    [() => redisConfig({ REDIS_URL: 'http://user:p@xyz/w0rd@host' }), 'xyz'],
+    [() => redisConfig({ REDIS_URL: 'http://user:p@xyz/w0rd@host' }), 'w0rd'],
+    [() => redisConfig({ REDIS_URL: 'redis://user:p@xyz@ho st' }), 'xyz'],
+  ];
+  for (const [read, secret] of cases) {
+    assert.throws(read, (e: unknown) => e instanceof ConfigError && !e.message.includes(secret) && /^(REDIS_URL|X_BEARER_TOKEN) must be/.test(e.message), secret);
+  }
 });
 
 test('AUTH0_DOMAIN: a tenant domain or a full URL, issuer always with a trailing slash', () => {

@@ -36,6 +36,9 @@ export const VARIABLES = [
 ] as const;
 export type Variable = (typeof VARIABLES)[number];
 
+/** Variables whose value is a secret or may hold one: an error never repeats it as it came. */
+const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN'];
+
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
 
@@ -67,7 +70,7 @@ function raw(params: Params, name: Variable): string | undefined {
     if (typeof fromParams === 'string') return fromParams.trim();
     if (typeof fromParams === 'number' || typeof fromParams === 'boolean') return String(fromParams);
     if (Array.isArray(fromParams)) return fromParams.map(String).join(',');
-    throw new ConfigError(name, 'a string', JSON.stringify(fromParams));
+    throw new ConfigError(name, 'a string', SECRET_VARIABLES.includes(name) ? undefined : JSON.stringify(fromParams));
   }
   const fromEnv = process.env[name];
   return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv.trim();
@@ -87,19 +90,37 @@ function number(params: Params, name: Variable, fallback: number, min: number, m
 function url(params: Params, name: Variable, fallback: string | undefined, protocols: string[]): string | undefined {
   const text = raw(params, name);
   if (text === undefined) return fallback;
-  let parsed: URL;
-  try {
-    parsed = new URL(text);
-  } catch {
-    throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, redactUrl(text));
+  const protocol = parseUrl(text)?.protocol;
+  if (!protocol || !protocols.includes(protocol)) {
+    // Of a secret, only the scheme: in a malformed URL a password's '/' or '@' ends up in the host or path.
+    const shown = !SECRET_VARIABLES.includes(name) ? text : protocol ? `${protocol}//…` : undefined;
+    throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, shown);
   }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, redactUrl(text));
   return text;
 }
 
-/** A URL without its password, safe for error messages and logs. */
+/** The parsed URL, or undefined (URL.parse is newer than some Node 20 runtimes). */
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A URL without its password (or password-like query parameters, which ioredis also reads), safe for error
+ * messages and logs. Parsed rather than pattern-matched: a password may itself contain '@' or '/'. A value that
+ * does not parse reveals nothing.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+  const url = parseUrl(text);
+  if (!url) return '(not a URL; not shown)';
+  if (url.password) url.password = '***';
+  for (const key of [...url.searchParams.keys()]) {
+    if (/pass|secret|token|auth/i.test(key)) url.searchParams.set(key, '***');
+  }
+  return url.href;
 }
 
 export interface RedisConfig {
