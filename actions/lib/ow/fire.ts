@@ -1,12 +1,13 @@
 /**
  * Fires OpenWhisk triggers from inside an action with the `openwhisk` client (it reads __OW_API_HOST and
  * __OW_API_KEY, which the runtime sets per activation). A 429 (OpenWhisk's per-minute fire limit) or a 503 is
- * retried with exponential backoff and jitter while the activation's deadline allows.
+ * retried with exponential backoff and jitter while the activation's deadline allows. A fire that no rule
+ * takes up (OpenWhisk answers 204 without an activation id) is a failure: nothing would ever handle the event.
  */
 import openwhisk from 'openwhisk';
 import { Deadline, sleep, withTimeout } from './deadline';
 
-const FIRE_TIMEOUT_MS = 10_000;
+export const FIRE_TIMEOUT_MS = 10_000;
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 15_000;
 const MAX_ATTEMPTS = 12;
@@ -32,27 +33,32 @@ export interface FireOptions {
   /** For tests and tools outside an activation. */
   client?: ReturnType<typeof openwhisk>;
   onRetry?: (attempt: number, waitMs: number, statusCode: number | undefined) => void;
+  /** Time the caller still needs after the fire (its own writes): no attempt is started that could eat into it. */
+  reserveMs?: number;
 }
 
-/** Fires `trigger` with `params`; returns the trigger activation id (undefined when no rule is active). */
-export async function fireTrigger(trigger: string, params: object, options: FireOptions = {}): Promise<string | undefined> {
+/** Fires `trigger` with `params`; returns the trigger activation id. */
+export async function fireTrigger(trigger: string, params: object, options: FireOptions = {}): Promise<string> {
   const deadline = options.deadline ?? new Deadline();
   const client = options.client ?? openwhisk();
+  const attemptMs = FIRE_TIMEOUT_MS + (options.reserveMs ?? 0);
+  if (deadline.remaining() < attemptMs) throw new FireError(trigger, undefined, "no time left before the activation's deadline");
   for (let attempt = 1; ; attempt++) {
+    let result: { activationId?: string } | undefined;
     try {
-      const result = (await withTimeout(client.triggers.invoke({ name: trigger, params }), FIRE_TIMEOUT_MS, `firing ${trigger}`)) as {
-        activationId?: string;
-      };
-      return result?.activationId;
+      result = (await withTimeout(client.triggers.invoke({ name: trigger, params }), FIRE_TIMEOUT_MS, `firing ${trigger}`)) as typeof result;
     } catch (error) {
       const status = statusOf(error);
       const retryable = status === 429 || status === 503;
       const wait = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)) * (1 + Math.random() / 2);
-      if (!retryable || attempt >= MAX_ATTEMPTS || wait > deadline.remaining()) {
+      if (!retryable || attempt >= MAX_ATTEMPTS || wait + attemptMs > deadline.remaining()) {
         throw new FireError(trigger, status, error instanceof Error ? error.message : String(error));
       }
       options.onRetry?.(attempt, wait, status);
       await sleep(wait);
+      continue;
     }
+    if (!result?.activationId) throw new FireError(trigger, 204, `no active rule for trigger ${trigger}`);
+    return result.activationId;
   }
 }
