@@ -4,9 +4,9 @@
  */
 import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
 import { authConfig, redisConfig, type Params } from './lib/config';
-import { errorMessage } from './lib/errors';
+import { errorMessage, HttpError } from './lib/errors';
 import { parseHashtag } from './lib/hashtag';
-import { fireTrigger } from './lib/ow/fire';
+import { FireError, fireTrigger } from './lib/ow/fire';
 import { openJobStore } from './lib/store';
 import type { RegisterSearchResponse, SearchRequestEvent } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
@@ -28,8 +28,10 @@ export function main(params: Params): Promise<WebResponse> {
     try {
       await fireTrigger(SEARCH_REQUEST_TRIGGER, { jobId: job.id } satisfies SearchRequestEvent);
     } catch (error) {
-      await store.fail(job.id, `could not start the search: ${errorMessage(error)}`);
-      throw error;
+      const reason = `could not start the search: ${errorMessage(error)}`;
+      await store.fail(job.id, reason);
+      // The platform, not the request, is at fault: the same search may work in a moment.
+      throw error instanceof FireError ? new HttpError(503, `${reason}; try again later`) : error;
     }
     console.log(`job ${job.id}: #${hashtag} registered`);
     return json(202, { jobId: job.id } satisfies RegisterSearchResponse, { location: `search_status?jobId=${job.id}` });

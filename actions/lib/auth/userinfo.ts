@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config';
 import { HttpError } from '../errors';
-import { AuthError } from './errors';
+import { AuthError, fetchFailure, IdentityProviderError } from './errors';
 import type { VerifiedToken } from './verify';
 
 const USERINFO_TIMEOUT_MS = 5000;
@@ -45,9 +45,11 @@ export async function fetchUserInfo(token: string, verified: VerifiedToken, conf
       signal: AbortSignal.timeout(USERINFO_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new HttpError(502, `the identity provider's userinfo endpoint did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    throw new IdentityProviderError(`its userinfo endpoint: ${fetchFailure(error)}`);
   }
   if (response.status === 401) throw new AuthError('the identity provider refused the token at /userinfo', true);
+  // Overloaded or down is an outage to retry; any other refusal means findme is set up wrong (502).
+  if (response.status === 429 || response.status >= 500) throw new IdentityProviderError(`its userinfo endpoint answered HTTP ${response.status}`);
   if (!response.ok) throw new HttpError(502, `the identity provider's userinfo endpoint answered HTTP ${response.status}`);
   const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   if (!body || body.sub !== verified.sub) throw new HttpError(502, "the identity provider's userinfo does not describe the token's user");

@@ -3,9 +3,9 @@
  * audience, not expired. The JWKS is fetched once per container (with a timeout) and refreshed by jose when an
  * unknown key id appears.
  */
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config';
-import { AuthError } from './errors';
+import { AuthError, fetchFailure, IdentityProviderError } from './errors';
 
 const JWKS_TIMEOUT_MS = 5000;
 const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -17,6 +17,26 @@ function jwks(url: string): ReturnType<typeof createRemoteJWKSet> {
     jwksByUrl.set(url, set);
   }
   return set;
+}
+
+/** Key-selection failures that are the token's fault (its kid or alg); anything else is fetching the JWKS. */
+const TOKEN_KEY_ERRORS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported];
+
+/**
+ * The JWKS with outages told apart: jose reports a timeout, a non-200 answer, a network error and a token whose
+ * key is unknown through the same call, and only the last is the caller's fault.
+ */
+function keysOf(url: string): JWTVerifyGetKey {
+  const set = jwks(url);
+  return async (header, token) => {
+    try {
+      return await set(header, token);
+    } catch (error) {
+      if (TOKEN_KEY_ERRORS.some((kind) => error instanceof kind)) throw error;
+      const detail = error instanceof errors.JWKSTimeout ? `no answer in ${JWKS_TIMEOUT_MS} ms` : fetchFailure(error);
+      throw new IdentityProviderError(`its keys at ${url}: ${detail}`);
+    }
+  };
 }
 
 export interface VerifiedToken {
@@ -38,7 +58,7 @@ function reason(error: unknown): string {
 export async function verifyAccessToken(token: string, config: AuthConfig): Promise<VerifiedToken> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, jwks(config.jwksUrl), {
+    ({ payload } = await jwtVerify(token, keysOf(config.jwksUrl), {
       issuer: config.issuer,
       audience: config.audience,
       algorithms: ['RS256'],
@@ -46,10 +66,7 @@ export async function verifyAccessToken(token: string, config: AuthConfig): Prom
       clockTolerance: 5,
     }));
   } catch (error) {
-    if (error instanceof errors.JWKSTimeout || (error instanceof Error && /fetch|ECONNREFUSED|network/i.test(error.message))) {
-      // The identity provider is unreachable: the caller is not at fault, so this is not a 401.
-      throw Object.assign(new Error(`could not fetch the identity provider's keys from ${config.jwksUrl}: ${error.message}`), { cause: error });
-    }
+    if (error instanceof IdentityProviderError) throw error;
     throw new AuthError(reason(error), true);
   }
   return { sub: String(payload.sub), expiresAt: Number(payload.exp) * 1000, claims: payload };
