@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MatchRecord } from '../actions/lib/types';
-import { explain } from '../web/src/api';
+import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
+import { explain, loadPageConfig } from '../web/src/api';
 import { boxPercent } from '../web/src/box';
-import { similarity, toCsv, toMarkdown } from '../web/src/export';
-import { nextInterval, progressOf } from '../web/src/follow';
+import { ConfigError, parsePageConfig } from '../web/src/config';
+import { httpsHref, pageHome } from '../web/src/urls';
+import { csvText, similarity, toCsv, toMarkdown } from '../web/src/export';
+import { FollowTimeoutError, followSearch, nextInterval, progressOf, type StatusApi } from '../web/src/follow';
 
 const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
   tweetId: '1900',
@@ -115,6 +117,168 @@ test('following a search waits out 429s and answers with every match; a 404 ends
     assert.deepEqual(seen, ['1900']);
     assert.equal(calls, 4, 'two 429s, then two answers');
     await assert.rejects(followSearch(api, 'gone', { backoff: fast }), (e: unknown) => e instanceof ApiError && e.status === 404);
+  } finally {
+    server.close();
+  }
+});
+
+test('a CSV cell a spreadsheet would run as a formula starts with a quote; generated numbers stay numbers', () => {
+  assert.deepEqual(
+    ['=HYPERLINK("x")', '+1', '-2', '@SUM(A1)', '\tx', '\rx', 'https://x.com/a', '1900', ''].map(csvText),
+    ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", 'https://x.com/a', '1900', ''],
+  );
+  const csv = toCsv([match({ tweetId: '=1+1', tweetUrl: '@https://x.com/a', imageUrl: '-https://pbs.twimg.com/a.jpg', box: { x: -5, y: 0, width: 3, height: 4 } })]);
+  assert.equal(csv.split('\r\n')[1], "'=1+1,'@https://x.com/a,'-https://pbs.twimg.com/a.jpg,75,0.2500,-5,0,3,4");
+  // Quoting still applies after the prefix: the cell stays one cell.
+  assert.equal(toCsv([match({ tweetId: '=a,b' })]).split('\r\n')[1]!.split(',https:')[0], `"'=a,b"`);
+});
+
+test('only https: URLs become links', () => {
+  assert.equal(httpsHref('https://x.com/ada/status/1'), 'https://x.com/ada/status/1');
+  for (const url of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,x', 'http://x.com/a', 'vbscript:x', '//x.com/a', 'not a url', '']) {
+    assert.equal(httpsHref(url), undefined, url);
+  }
+});
+
+test("the page's home is its own directory, without query or hash", () => {
+  assert.equal(pageHome('http://127.0.0.1:8080/?job=1#top'), 'http://127.0.0.1:8080/');
+  assert.equal(pageHome('https://example.org/tools/findme/?job=1'), 'https://example.org/tools/findme/');
+  assert.equal(pageHome('https://example.org/tools/findme/index.html?code=x&state=y'), 'https://example.org/tools/findme/');
+});
+
+test("config.json is checked for findme's shape, naming what is wrong", () => {
+  const good = { apiBase: 'https://ow.example/api/v1/web/ns/findme', auth0: { domain: 'd.auth0.com', clientId: 'c', audience: 'https://a' } };
+  assert.deepEqual(parsePageConfig(good), good);
+  assert.deepEqual(parsePageConfig({ ...good, demoHashtag: 'findmedemo', extra: 1 }), { ...good, demoHashtag: 'findmedemo' });
+  const wrong: Array<[unknown, string]> = [
+    [undefined, 'it is not a JSON object'],
+    [[good], 'it is not a JSON object'],
+    [{ ...good, apiBase: 3 }, 'apiBase is not a string'],
+    [{ apiBase: 'x' }, 'auth0 is not an object'],
+    [{ ...good, auth0: { ...good.auth0, domain: '' } }, 'auth0.domain is not a string'],
+    [{ ...good, auth0: { domain: 'd', clientId: 'c' } }, 'auth0.audience is not a string'],
+    [{ ...good, demoHashtag: 5 }, 'demoHashtag is not a string'],
+  ];
+  for (const [body, problem] of wrong) {
+    assert.throws(() => parsePageConfig(body), (e: unknown) => e instanceof ConfigError && e.message === `config.json is missing or not findme's config: ${problem}`);
+  }
+});
+
+test('a config.json that is not there, or not JSON, is told as such, not as a wrong apiBase', async () => {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    if (req.url === '/html/config.json') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>hello</p>');
+    res.writeHead(404).end('not found');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as { port: number };
+    await assert.rejects(loadPageConfig(`http://127.0.0.1:${port}/sub/?job=1`), {
+      name: 'ConfigError',
+      message: "config.json is missing or not findme's config: fetching it answered HTTP 404",
+    });
+    await assert.rejects(loadPageConfig(`http://127.0.0.1:${port}/html/`), { message: "config.json is missing or not findme's config: it is not a JSON object" });
+  } finally {
+    server.close();
+  }
+});
+
+const statusOf = (over: Partial<SearchStatusResponse>): SearchStatusResponse => ({
+  status: 'comparing',
+  hashtag: 't',
+  total: 2,
+  searchDone: true,
+  processed: 0,
+  failed: 0,
+  matched: 0,
+  matches: [],
+  failures: [],
+  cursor: 'c',
+  ...over,
+});
+
+/** A status API whose answers the test hands out one at a time, recording the signal each request got. */
+function scriptedApi() {
+  const pending: Array<{ signal: AbortSignal | undefined; answer: (status: SearchStatusResponse) => void }> = [];
+  let arrived: () => void = () => undefined;
+  const api: StatusApi = {
+    status: (_jobId, _after, signal) =>
+      new Promise((resolve) => {
+        pending.push({ signal, answer: resolve });
+        arrived();
+      }),
+  };
+  /** Resolves once the nth request (1-based) has been made. */
+  const request = (n: number) =>
+    new Promise<(typeof pending)[number]>((resolve) => {
+      const check = () => (pending.length >= n ? resolve(pending[n - 1]!) : undefined);
+      arrived = check;
+      check();
+    });
+  return { api, request, pending };
+}
+
+test('aborting while a status request is in flight cancels it, and its late answer reaches no callback', async () => {
+  const { api, request } = scriptedApi();
+  const controller = new AbortController();
+  const seen: string[] = [];
+  const following = followSearch(api, 'old', {
+    signal: controller.signal,
+    onMatch: (m) => seen.push(`match ${m.tweetId}`),
+    onStatus: (s) => seen.push(`status ${s.status}`),
+  });
+  const first = await request(1);
+  assert.equal(first.signal, controller.signal, 'the request is given the signal, so fetch can cancel it');
+  controller.abort();
+  // The old search's answer comes back anyway (as a response already on its way would): done, with a match.
+  first.answer(statusOf({ status: 'done', matched: 1, matches: [match()] }));
+  await assert.rejects(following, /stopped following/);
+  assert.deepEqual(seen, [], 'no match, no status and no result after the abort');
+});
+
+test('aborting during the wait between polls ends following without another request', async () => {
+  const { api, request, pending } = scriptedApi();
+  const controller = new AbortController();
+  // An hour between polls: following only ends here if the abort cuts the wait short.
+  const hour = { minMs: 3_600_000, maxMs: 3_600_000, factor: 1 };
+  const following = followSearch(api, 'old', { signal: controller.signal, backoff: hour, timeoutMs: 2 * 3_600_000 });
+  (await request(1)).answer(statusOf({ status: 'comparing' }));
+  // Give the answer a turn to be handled, so the abort lands in the wait rather than before it.
+  await new Promise((resolve) => setImmediate(resolve));
+  controller.abort();
+  await assert.rejects(following, /stopped following/);
+  assert.equal(pending.length, 1);
+});
+
+test('following gives up at its deadline with the matches so far', async () => {
+  const { api, request } = scriptedApi();
+  const following = followSearch(api, 'slow', { backoff: { minMs: 10, maxMs: 10, factor: 1 }, timeoutMs: 0 });
+  (await request(1)).answer(statusOf({ status: 'comparing', matched: 1, matches: [match()] }));
+  await assert.rejects(following, (e: unknown) => {
+    assert.ok(e instanceof FollowTimeoutError);
+    assert.deepEqual(e.matches.map((m) => m.tweetId), ['1900']);
+    assert.equal(e.last?.status, 'comparing');
+    return true;
+  });
+});
+
+test("FindmeApi.status cancels its request when the caller's signal aborts", async () => {
+  const { createServer } = await import('node:http');
+  const { FindmeApi } = await import('../web/src/api');
+  const controller = new AbortController();
+  let closed!: () => void;
+  const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+  // Never answers: the request ends only if the client cancels it.
+  const server = createServer((req) => {
+    req.socket.once('close', closed);
+    controller.abort();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as { port: number };
+    const api = new FindmeApi(`http://127.0.0.1:${port}`, async () => 'token');
+    await assert.rejects(api.status('job', undefined, controller.signal), { name: 'AbortError' });
+    await connectionClosed;
   } finally {
     server.close();
   }

@@ -3,6 +3,7 @@
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
 import type { ErrorBody, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../../actions/lib/types';
+import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -36,20 +37,37 @@ export function explain(status: number, serverMessage: string | undefined, what:
   return serverMessage ?? `Unexpected answer (HTTP ${status}).`;
 }
 
-async function call<T>(url: string, init: RequestInit, what: 'search' | 'status'): Promise<T> {
+/**
+ * One request. `signal` is the caller's: once it aborts, the request is cancelled and its abort reason thrown
+ * (not an ApiError, which callers would take for a failed request and retry).
+ */
+async function call<T>(url: string, init: RequestInit, what: 'search' | 'status', signal?: AbortSignal): Promise<T> {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let response: Response;
+  let body: unknown;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    body = (await response.json().catch(() => undefined)) as unknown;
   } catch {
+    signal?.throwIfAborted();
     throw new ApiError(0, explain(0, undefined, what));
   }
-  const body = (await response.json().catch(() => undefined)) as unknown;
+  signal?.throwIfAborted();
   if (!response.ok) throw new ApiError(response.status, explain(response.status, (body as ErrorBody | undefined)?.error, what));
   return body as T;
 }
 
+/** config.json beside the page (or the CLI's --api URL); a wrong answer is a ConfigError, not an API error. */
 export async function loadPageConfig(base: string): Promise<PageConfig> {
-  return call<PageConfig>(new URL('config.json', base).href, {}, 'search');
+  let body: unknown;
+  try {
+    body = await call<unknown>(new URL('config.json', base).href, {}, 'search');
+  } catch (error) {
+    // No answer at all is the network's fault; any other failure means there is no config at that address.
+    if (error instanceof ApiError && error.status !== 0) throw new ConfigError(`fetching it answered HTTP ${error.status}`);
+    throw error;
+  }
+  return parsePageConfig(body);
 }
 
 export class FindmeApi {
@@ -71,8 +89,11 @@ export class FindmeApi {
     return body.jobId;
   }
 
-  async status(jobId: string, after?: string): Promise<SearchStatusResponse> {
+  /** `signal` cancels the request (a newer search replaced this one). */
+  async status(jobId: string, after?: string, signal?: AbortSignal): Promise<SearchStatusResponse> {
     const query = new URLSearchParams({ jobId, ...(after ? { after } : {}) });
-    return call<SearchStatusResponse>(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status');
+    const token = await this.token();
+    signal?.throwIfAborted();
+    return call<SearchStatusResponse>(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', signal);
   }
 }

@@ -27,6 +27,15 @@ export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A text cell that a spreadsheet would read as a formula (= + - @, or a leading tab or CR that some strip first)
+ * gets a leading quote, so opening the export never runs what a post's URL or id smuggled in. Numbers findme
+ * computes stay numbers: they go through csvField directly.
+ */
+export function csvText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 function csvField(value: string | number): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -34,6 +43,6 @@ function csvField(value: string | number): string {
 
 export function toCsv(matches: MatchRecord[]): string {
   const header = ['tweet_id', 'tweet_url', 'image_url', 'similarity_percent', 'distance', 'box_x', 'box_y', 'box_width', 'box_height'];
-  const rows = matches.map((m) => [m.tweetId, m.tweetUrl, m.imageUrl, similarity(m.distance), m.distance.toFixed(4), m.box.x, m.box.y, m.box.width, m.box.height]);
+  const rows = matches.map((m) => [csvText(m.tweetId), csvText(m.tweetUrl), csvText(m.imageUrl), similarity(m.distance), m.distance.toFixed(4), m.box.x, m.box.y, m.box.width, m.box.height]);
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -34,13 +34,41 @@ export function progressOf(status: Pick<SearchStatusResponse, 'processed' | 'fai
   return status.total > 0 ? Math.min(100, Math.floor(((status.processed + status.failed) / status.total) * 100)) : 0;
 }
 
+/** Following gave up at its deadline; the search itself may still be running. */
+export class FollowTimeoutError extends Error {
+  override readonly name = 'FollowTimeoutError';
+  constructor(
+    readonly timeoutMs: number,
+    /** The last status seen, if any answer came. */
+    readonly last: SearchStatusResponse | undefined,
+    /** The matches collected so far, newest first. */
+    readonly matches: MatchRecord[],
+  ) {
+    super(`the search did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  }
+}
+
+/** A wait that ends early (without an error) when `signal` aborts; callers check the signal afterwards. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 export interface FollowOptions {
   onStatus?: (status: SearchStatusResponse) => void;
   /** Called for each new match, oldest first. */
   onMatch?: (match: MatchRecord) => void;
   backoff?: Backoff;
-  /** Give up after this long. */
+  /** Give up after this long, with a FollowTimeoutError. */
   timeoutMs?: number;
+  /** Stops following: the request in flight is cancelled and no callback runs after the abort. */
   signal?: AbortSignal;
 }
 
@@ -50,32 +78,45 @@ export interface FollowResult {
   matches: MatchRecord[];
 }
 
-export async function followSearch(api: FindmeApi, jobId: string, options: FollowOptions = {}): Promise<FollowResult> {
+/** The status API as following needs it (the page's and the CLI's FindmeApi, or a test's stand-in). */
+export type StatusApi = Pick<FindmeApi, 'status'>;
+
+export async function followSearch(api: StatusApi, jobId: string, options: FollowOptions = {}): Promise<FollowResult> {
+  const { signal } = options;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = Date.now() + timeoutMs;
   const matches: MatchRecord[] = [];
+  let lastStatus: SearchStatusResponse | undefined;
   let cursor: string | undefined;
   let interval = backoff.minMs;
   let last = '';
   let failures = 0;
+  // Checked after every await: an answer that arrives after the abort belongs to a search nobody watches any more.
+  const stopIfAborted = () => {
+    if (signal?.aborted) throw new Error('stopped following the search');
+  };
   const wait = async () => {
-    if (Date.now() + interval > deadline) throw new Error(`the search did not finish within ${Math.round(timeoutMs / 1000)} s`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    if (Date.now() + interval > deadline) throw new FollowTimeoutError(timeoutMs, lastStatus, [...matches]);
+    await sleep(interval, signal);
+    stopIfAborted();
   };
   for (;;) {
-    if (options.signal?.aborted) throw new Error('stopped following the search');
+    stopIfAborted();
     let status: SearchStatusResponse;
     try {
-      status = await api.status(jobId, cursor);
+      status = await api.status(jobId, cursor, signal);
       failures = 0;
     } catch (error) {
+      stopIfAborted();
       // A busy platform or a blip is no reason to stop watching: slow down and ask again.
       if (!isTransient(error) || ++failures > MAX_TRANSIENT_FAILURES) throw error;
       interval = nextInterval(interval, false, backoff);
       await wait();
       continue;
     }
+    stopIfAborted();
+    lastStatus = status;
     cursor = status.cursor;
     for (const match of [...status.matches].reverse()) options.onMatch?.(match);
     matches.unshift(...status.matches);
