@@ -53,7 +53,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const hashtag = page.getByLabel('Hashtag');
   await hashtag.fill('#a b');
   await hashtag.press('Enter');
-  await page.getByRole('status').filter({ hasText: 'hashtag must be one hashtag of letters, digits and underscores' }).waitFor({ timeout: 20_000 });
+  await page.getByRole('alert').filter({ hasText: 'hashtag must be one hashtag of letters, digits and underscores' }).waitFor({ timeout: 20_000 });
 
   // The search itself, from the keyboard.
   await hashtag.fill('#findmedemo');
@@ -122,7 +122,7 @@ test("a second user cannot see the first user's search: not found", { timeout: 6
   const page = await renewed.newPage();
   await page.goto(`${running.url}?job=${firstJob}`);
   await page.getByText('Grace Demo').waitFor({ timeout: 20_000 });
-  await page.getByRole('status').filter({ hasText: /not found/i }).waitFor({ timeout: 20_000 });
+  await page.getByRole('alert').filter({ hasText: /not found/i }).waitFor({ timeout: 20_000 });
   assert.equal(await page.getByRole('list', { name: 'Matches' }).getByRole('listitem').count(), 0);
   await renewed.close();
 });

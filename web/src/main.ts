@@ -6,15 +6,28 @@ import { ApiError, FindmeApi, loadPageConfig } from './api';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
 import { toCsv, toMarkdown } from './export';
-import { followSearch } from './follow';
-import { clearMatches, renderMatch, renderProgress, say } from './render';
+import { FollowTimeoutError, followSearch } from './follow';
+import { clearError, clearMatches, renderMatch, renderProgress, say, sayError } from './render';
 
 let current: AbortController | undefined;
 
+/** The search in the address (`?job=`), followed again after a reload or a login. */
+function jobInAddress(): string | undefined {
+  return new URLSearchParams(location.search).get('job') || undefined;
+}
+
+/** Logged out (or the login ended): only Log in is offered; searching needs a login. */
+function showLoggedOut(): void {
+  byId('login').hidden = false;
+  byId('logout').hidden = true;
+  byId('user').hidden = true;
+  byId('search').hidden = true;
+}
+
 /** Says what went wrong; when the login has ended, offers to log in again right there. */
 function showError(error: unknown): void {
-  if (error instanceof ApiError && error.status === 401) byId('login').hidden = false;
-  say(error instanceof ApiError ? error.message : error instanceof Error ? error.message : String(error), 'error');
+  if (error instanceof ApiError && error.status === 401) showLoggedOut();
+  sayError(error instanceof Error ? error.message : String(error));
 }
 
 function offerDownload(link: HTMLAnchorElement, text: string, type: string, filename: string): void {
@@ -30,12 +43,23 @@ function showExports(hashtag: string, matches: MatchRecord[]): void {
   offerDownload(byId<HTMLAnchorElement>('export-csv'), toCsv(matches), 'text/csv', `findme-${hashtag}.csv`);
 }
 
+/** Following gave up, not the search: offer what came so far and a way to pick the search up again. */
+function showTimedOut(jobId: string, hashtag: string, error: FollowTimeoutError): void {
+  const minutes = Math.round(error.timeoutMs / 60_000);
+  say(`Stopped watching after ${minutes} minutes with ${error.matches.length} ${error.matches.length === 1 ? 'photo' : 'photos'} found; the search may still be running.`);
+  byId<HTMLAnchorElement>('resume-link').href = `?job=${encodeURIComponent(jobId)}`;
+  byId('resume').hidden = false;
+  showExports(hashtag, error.matches);
+}
+
 async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<void> {
   current?.abort();
   const controller = new AbortController();
   current = controller;
+  clearError();
   clearMatches();
   byId('exports').hidden = true;
+  byId('resume').hidden = true;
   byId('results').hidden = false;
   history.replaceState(null, '', `?job=${encodeURIComponent(jobId)}`);
   const matches: MatchRecord[] = [];
@@ -43,6 +67,7 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
     const { final } = await followSearch(api, jobId, {
       signal: controller.signal,
       onMatch: (match) => {
+        if (controller.signal.aborted) return;
         matches.unshift(match);
         renderMatch(match);
       },
@@ -54,11 +79,15 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
         hashtag = status.hashtag;
       },
     });
-    if (final.status === 'failed') say(`The search failed: ${final.error ?? 'unknown reason'}`, 'error');
+    // A newer search took over while this one's last answer was on its way: that answer is not for this page.
+    if (controller.signal.aborted) return;
+    if (final.status === 'failed') sayError(`The search failed: ${final.error ?? 'unknown reason'}`);
     else say(`Done: ${final.matched} of ${final.total} photos show you${final.failed ? ` (${final.failed} could not be checked)` : ''}.`);
     showExports(hashtag, matches);
   } catch (error) {
-    if (!controller.signal.aborted) showError(error);
+    if (controller.signal.aborted) return;
+    if (error instanceof FollowTimeoutError) showTimedOut(jobId, hashtag, error);
+    else showError(error);
   }
 }
 
@@ -77,27 +106,20 @@ function showUser(session: Session): void {
   }
 }
 
-async function boot(): Promise<void> {
-  const config = await loadPageConfig(location.href);
-  const session = await startSession(config.auth0);
-  const api = new FindmeApi(config.apiBase, session.token);
-  showUser(session);
-  if (session.loginError) say(session.loginError, 'error');
-  byId('login').addEventListener('click', () => void session.login());
-  byId('logout').addEventListener('click', () => void session.logout());
-  if (config.demoHashtag) {
-    byId('hashtag-hint').textContent = `Try #${config.demoHashtag}: the local demo has photos there.`;
-    byId<HTMLInputElement>('hashtag').placeholder = `#${config.demoHashtag}`;
-  }
+function wireSearchForm(api: FindmeApi): void {
+  const input = byId<HTMLInputElement>('hashtag');
+  input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
   byId<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const input = byId<HTMLInputElement>('hashtag');
     const hashtag = input.value.trim();
     if (!hashtag) {
-      say('Type a hashtag first, like #jsconfeu.', 'error');
+      input.setAttribute('aria-invalid', 'true');
+      sayError('Type a hashtag first, like #jsconfeu.');
       input.focus();
       return;
     }
+    input.removeAttribute('aria-invalid');
+    clearError();
     const button = byId<HTMLButtonElement>('search-button');
     button.disabled = true;
     say(`Starting a search for ${hashtag.startsWith('#') ? hashtag : `#${hashtag}`}…`);
@@ -108,8 +130,24 @@ async function boot(): Promise<void> {
       .then((jobId) => watch(api, jobId, hashtag.replace(/^#/, '')))
       .catch(showError);
   });
-  const job = new URLSearchParams(location.search).get('job');
+}
+
+async function boot(): Promise<void> {
+  const config = await loadPageConfig(location.href);
+  const session = await startSession(config.auth0);
+  const api = new FindmeApi(config.apiBase, session.token);
+  showUser(session);
+  if (session.loginError) sayError(session.loginError);
+  // The job in the address goes through the login and comes back as the session's resumeJob.
+  byId('login').addEventListener('click', () => void session.login(jobInAddress()));
+  byId('logout').addEventListener('click', () => void session.logout());
+  if (config.demoHashtag) {
+    byId('hashtag-hint').textContent = `Try #${config.demoHashtag}: the local demo has photos there.`;
+    byId<HTMLInputElement>('hashtag').placeholder = `#${config.demoHashtag}`;
+  }
+  wireSearchForm(api);
+  const job = session.resumeJob ?? jobInAddress();
   if (job && session.user) await watch(api, job, '');
 }
 
-boot().catch((error: unknown) => say(`findme could not start: ${error instanceof Error ? error.message : String(error)}`, 'error'));
+boot().catch((error: unknown) => sayError(`findme could not start: ${error instanceof Error ? error.message : String(error)}`));

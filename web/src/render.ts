@@ -1,7 +1,7 @@
 /** Renders the search's progress and its matches. */
 import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
 import { boxPercent } from './box';
-import { byId, el } from './dom';
+import { byId, el, externalLink } from './dom';
 import { similarity } from './export';
 import { progressOf } from './follow';
 
@@ -23,7 +23,7 @@ export function renderFailures(failures: FailureRecord[]): void {
   const box = byId('failures');
   box.hidden = failures.length === 0;
   byId('failure-list').replaceChildren(
-    ...failures.map((f) => el('li', {}, el('a', { href: f.tweetUrl, target: '_blank', rel: 'noopener noreferrer' }, 'post'), `: ${f.reason}`)),
+    ...failures.map((f) => el('li', {}, externalLink(f.tweetUrl, 'post'), `: ${f.reason}`)),
   );
 }
 
@@ -44,7 +44,7 @@ export function renderMatch(match: MatchRecord): void {
     {},
     el('span', { class: 'similarity', title: `face distance ${match.distance.toFixed(3)}` }, `${score}% similar`),
     ' · ',
-    el('a', { href: match.tweetUrl, target: '_blank', rel: 'noopener noreferrer' }, 'View post'),
+    externalLink(match.tweetUrl, 'View post'),
   );
   const item = el('li', { class: 'match', 'data-tweet-id': match.tweetId }, el('figure', {}, frame, caption));
   list.prepend(item);
@@ -57,8 +57,29 @@ export function clearMatches(): void {
   renderFailures([]);
 }
 
-export function say(message: string, kind: 'info' | 'error' = 'info'): void {
-  const region = byId('status');
-  region.textContent = message;
-  region.dataset.kind = kind;
+/**
+ * Writes `text` into a live region only when it differs from what is there: screen readers announce every
+ * write, and polling would otherwise repeat "Checking photos…" once a second.
+ */
+function write(region: HTMLElement, text: string): void {
+  if (region.textContent !== text) region.textContent = text;
+}
+
+/** Progress and outcomes, in the polite role=status region. */
+export function say(message: string): void {
+  write(byId('status'), message);
+}
+
+/**
+ * Errors, in the role=alert region (announced at once); the status line is emptied so that it does not go on
+ * saying "Searching posts…" beside the error.
+ */
+export function sayError(message: string): void {
+  write(byId('status'), '');
+  write(byId('alert'), message);
+}
+
+/** A new attempt (search, login) starts: the last error no longer applies. */
+export function clearError(): void {
+  write(byId('alert'), '');
 }
