@@ -3,7 +3,7 @@
  * from the verified identity, creates the search job and fires `search_request`. Answers 202 {jobId}.
  */
 import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
-import { authConfig, redisConfig, type Params } from './lib/config';
+import { authConfig, imageHostsConfig, redisConfig, type Params } from './lib/config';
 import { errorMessage, HttpError } from './lib/errors';
 import { parseHashtag } from './lib/hashtag';
 import { FireError, fireTrigger } from './lib/ow/fire';
@@ -20,9 +20,10 @@ export function main(params: Params): Promise<WebResponse> {
     requireMethod(request, 'POST');
     const auth = authConfig(params);
     const redis = redisConfig(params);
+    const imageHosts = imageHostsConfig(params);
     const user = await authenticate(request, auth);
     const hashtag = parseHashtag(request.params.hashtag);
-    const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth));
+    const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth), imageHosts);
     const store = openJobStore(redis);
     const job = await store.create({ owner: user.sub, hashtag, pictureUrl });
     try {

@@ -74,6 +74,24 @@ test('a user without a profile picture is told how to fix it; no job', async () 
   assert.equal(await jobCount(), before);
 });
 
+test('a profile picture findme may not download is refused with the allowed hosts (400), before any job exists', async () => {
+  const before = await jobCount();
+  const cases: Array<[string, RegExp]> = [
+    ['https://evil.example/me.jpg', /^your profile picture cannot be used: https:\/\/evil\.example\/me\.jpg: host evil\.example is not allowed \(allowed: pbs\.twimg\.com, abs\.twimg\.com, .*127\.0\.0\.1:\d+.*; see FINDME_IMAGE_HOSTS\)$/],
+    ['http://pbs.twimg.com/profile_images/3/carol_normal.jpg', /plain http is only allowed to a loopback host; use https/],
+    ['ftp://pbs.twimg.com/carol.jpg', /only https URLs are fetched/],
+  ];
+  for (const [i, [picture, message]] of cases.entries()) {
+    // A user each: /userinfo answers are cached per token, and equal claims in the same second make equal tokens.
+    const response = await register(await issuer.issue({ sub: `auth0|carol${i}`, name: 'Carol', picture }), { hashtag: 'jsconfeu' });
+    assert.equal(response.status, 400, picture);
+    assert.match(((await response.json()) as ErrorBody).error, message, picture);
+  }
+  assert.equal(await jobCount(), before, 'no job was created');
+  const small = await register(await issuer.issue({ sub: 'auth0|dan', name: 'Dan', picture: 'https://pbs.twimg.com/profile_images/4/dan_normal.jpg' }), { hashtag: 'nothinghere' });
+  assert.equal(small.status, 202, 'an allowed picture (its _400x400 variant is what is checked and fetched) is accepted');
+});
+
 test('the wrong method, a bad cursor and a missing jobId are clear 4xx answers', async () => {
   const token = await issuer.issue(alice);
   const get = await fetch(`${stack.apiBase}/register_search`, { headers: { authorization: `Bearer ${token}` } });

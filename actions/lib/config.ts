@@ -200,6 +200,19 @@ export function jobConfig(params: Params): JobConfig {
   return { jobStallS: number(params, 'FINDME_JOB_STALL_S', DEFAULTS.jobStallS, 5, 24 * 3600) };
 }
 
+/**
+ * FINDME_IMAGE_HOSTS: where photos and profile pictures may be downloaded from. register_search checks the
+ * profile picture against it too, so a picture compare_images would refuse is refused before a job exists.
+ */
+export function imageHostsConfig(params: Params): string[] {
+  const hosts = raw(params, 'FINDME_IMAGE_HOSTS');
+  const imageHosts = hosts === undefined ? [...DEFAULT_IMAGE_HOSTS] : hosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of imageHosts) {
+    if (!/^[a-z0-9.-]+(:\d+)?$/.test(host)) throw new ConfigError('FINDME_IMAGE_HOSTS', 'a comma-separated list of host names', hosts);
+  }
+  return imageHosts;
+}
+
 export interface FaceConfig {
   matchThreshold: number;
   /** Unset: the fastest backend that loads (tensorflow, then wasm, then cpu). */
@@ -218,16 +231,11 @@ export function faceConfig(params: Params): FaceConfig {
   if (backend !== undefined && !(TF_BACKENDS as readonly string[]).includes(backend)) {
     throw new ConfigError('FINDME_TF_BACKEND', `one of ${TF_BACKENDS.join(', ')}`, backend);
   }
-  const hosts = raw(params, 'FINDME_IMAGE_HOSTS');
-  const imageHosts = hosts === undefined ? [...DEFAULT_IMAGE_HOSTS] : hosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  for (const host of imageHosts) {
-    if (!/^[a-z0-9.-]+(:\d+)?$/.test(host)) throw new ConfigError('FINDME_IMAGE_HOSTS', 'a comma-separated list of host names', hosts);
-  }
   return {
     matchThreshold: number(params, 'FINDME_MATCH_THRESHOLD', DEFAULTS.matchThreshold, 0.1, 1.5, false),
     tfBackend: backend as TfBackendName | undefined,
     weightsDir: raw(params, 'FINDME_WEIGHTS_DIR'),
-    imageHosts,
+    imageHosts: imageHostsConfig(params),
     maxImageBytes: number(params, 'FINDME_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes, 1024, 100 * 1024 * 1024),
     maxImagePixels: number(params, 'FINDME_MAX_IMAGE_PIXELS', DEFAULTS.maxImagePixels, 10_000, 400_000_000),
     detectMaxSide: number(params, 'FINDME_DETECT_MAX_SIDE', DEFAULTS.detectMaxSide, 128, 4096),

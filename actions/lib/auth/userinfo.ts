@@ -6,6 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config';
 import { HttpError } from '../errors';
+import { PhotoError } from '../face/errors';
+import { checkImageUrl } from '../face/host-policy';
+import { largestProfileVariant } from '../face/profile';
 import { AuthError, fetchFailure, IdentityProviderError } from './errors';
 import type { VerifiedToken } from './verify';
 
@@ -60,9 +63,19 @@ export async function fetchUserInfo(token: string, verified: VerifiedToken, conf
   return info;
 }
 
-/** The picture findme compares against: an http(s) URL, or a 400 that says how to get one. */
-export function requirePicture(info: UserInfo): string {
+/**
+ * The picture findme compares against, or a 400 that says how to get one. The variant compare_images will
+ * download is checked against the same policy it downloads under (FINDME_IMAGE_HOSTS, https), so a picture it
+ * would refuse fails here, before a job exists, rather than later as a failed search.
+ */
+export function requirePicture(info: UserInfo, imageHosts: readonly string[]): string {
   const picture = info.picture;
-  if (picture && /^https?:\/\//.test(picture)) return picture;
-  throw new HttpError(400, 'your account has no profile picture; add one at your identity provider (e.g. your X profile) and log in again');
+  if (!picture) throw new HttpError(400, 'your account has no profile picture; add one at your identity provider (e.g. your X profile) and log in again');
+  try {
+    checkImageUrl(largestProfileVariant(picture), imageHosts);
+  } catch (error) {
+    if (!(error instanceof PhotoError)) throw error;
+    throw new HttpError(400, `your profile picture cannot be used: ${error.message}`);
+  }
+  return picture;
 }
