@@ -4,7 +4,7 @@ import { xConfig } from '../actions/lib/config';
 import { Deadline } from '../actions/lib/ow/deadline';
 import type { PhotoRef } from '../actions/lib/types';
 import { createXClient } from '../actions/lib/x/client';
-import { searchPhotos, searchQuery, XSearchError } from '../actions/lib/x/search';
+import { REQUEST_TIMEOUT_MS, searchPhotos, searchQuery, XSearchError } from '../actions/lib/x/search';
 import { DEMO_HASHTAG, demoTweets } from './fakes/demo';
 import { startFakeX, type FakeTweet, type FakeXOptions } from './fakes/x-api';
 
@@ -91,6 +91,39 @@ test('a rate limit longer than the activation can wait fails with when to try ag
     assert.match(error.message, /^X API rate limit reached; try again after \d\d:\d\d:\d\d UTC$/);
     return true;
   });
+});
+
+test('a 429 without x-rate-limit-reset is waited out with a backoff, not failed at once', async () => {
+  const { x, client } = await fake({ tweets: demoTweets(), rateLimitOn: [1], rateLimitResetS: null });
+  const waits: number[] = [];
+  const photos = (await collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline(), onRateLimit: (ms) => waits.push(ms) }))).flat();
+  assert.equal(photos.length, 6);
+  assert.deepEqual(waits, [5000], 'the first fallback wait');
+  assert.deepEqual(x.searches.map((s) => s.status), [429, 200]);
+});
+
+test("a reset sooner than the old 60 s cap still fails when the activation's deadline cannot wait for it and one more request", async () => {
+  const { x, client } = await fake({ tweets: demoTweets(), rateLimitOn: [1], rateLimitResetS: 10 });
+  // Time for a request, but not for a wait of at least 9.5 s and then another request.
+  const deadline = new Deadline(Date.now() + 5000 + REQUEST_TIMEOUT_MS + 8000);
+  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline })), /^XSearchError: X API rate limit reached; try again after \d\d:\d\d:\d\d UTC$/);
+  assert.equal(x.searches.length, 1, 'no second request');
+});
+
+test('no page is asked for once the deadline leaves no time for a request and the reserve: the search stops with what it found', async () => {
+  const { x, client } = await fake({ tweets: { big: manyTweets() } });
+  // Plenty of time until X has answered once, then less than a request and the reserve need.
+  const deadline = new (class extends Deadline {
+    override remaining(): number {
+      return x.searches.length === 0 ? 10 * REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS + 999;
+    }
+  })();
+  const stopped: string[] = [];
+  const pages = await collect(searchPhotos(client, 'big', { maxTweets: 1000, deadline, reserveMs: 1000, onStopped: (reason) => stopped.push(reason) }));
+  assert.equal(x.searches.length, 1);
+  assert.equal(pages.length, 1);
+  assert.ok(pages[0]!.length > 0);
+  assert.deepEqual(stopped, ["the activation's time ran out after 1 page (100 posts)"]);
 });
 
 test('a wrong bearer token is a readable failure naming X_BEARER_TOKEN', async () => {

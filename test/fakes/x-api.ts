@@ -34,8 +34,8 @@ export interface FakeXOptions {
   tweets: Record<string, FakeTweet[]>;
   /** 1-based numbers of search requests to answer with 429. */
   rateLimitOn?: number[];
-  /** Seconds until the window resets in a 429's `x-rate-limit-reset`. */
-  rateLimitResetS?: number;
+  /** Seconds until the window resets in a 429's `x-rate-limit-reset`; null: the 429 has no such header. */
+  rateLimitResetS?: number | null;
 }
 
 export interface FakeX {
@@ -105,7 +105,8 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     const reset = String(Math.floor(Date.now() / 1000) + (options.rateLimitResetS ?? 1));
     if (options.rateLimitOn?.includes(searches.length)) {
       record.status = 429;
-      return problem(res, 429, 'Too Many Requests', 'Too Many Requests', { 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
+      const resetHeader: Record<string, string> = options.rateLimitResetS === null ? {} : { 'x-rate-limit-reset': reset };
+      return problem(res, 429, 'Too Many Requests', 'Too Many Requests', { 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '0', ...resetHeader });
     }
     const limits = { 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': String(Math.max(0, --windowRemaining)), 'x-rate-limit-reset': reset };
     const tag = /(?:^|\s)#(\w+)/u.exec(query)?.[1];

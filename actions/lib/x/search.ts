@@ -1,19 +1,23 @@
 /**
  * Pages through X API v2 recent search for a hashtag's photos: `#tag has:images -is:retweet`, 100 tweets a page,
- * following `next_token` up to `maxTweets`. A 429 waits until `x-rate-limit-reset` when the activation's
- * deadline allows, else the search fails with when to try again.
+ * following `next_token` up to `maxTweets`. No page is asked for, and no 429 waited out, unless the activation's
+ * deadline leaves time for the request and the caller's reserve after it; when it does not, the search stops
+ * with the photos found so far, or fails with when to try again.
  */
 import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
-import type { Deadline} from '../ow/deadline';
+import type { Deadline } from '../ow/deadline';
 import { sleep } from '../ow/deadline';
 import type { XClient } from './client';
 import type { PhotoRef } from '../types';
 import { PhotoDeduper, photosOfPage, type SearchPage } from './photos';
 
 const PAGE_SIZE = 100;
-const REQUEST_TIMEOUT_MS = 15_000;
-const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_RATE_LIMIT_WAITS = 5;
+/** Without `x-rate-limit-reset` X does not say how long: back off from 5 s, doubling. */
+const FALLBACK_RATE_LIMIT_WAIT_MS = 5_000;
+/** A long wait is slept in slices, so the caller can show the job is alive (stall detection). */
+const KEEPALIVE_MS = 10_000;
 
 export class XSearchError extends Error {
   override readonly name = 'XSearchError';
@@ -22,7 +26,13 @@ export class XSearchError extends Error {
 export interface SearchOptions {
   maxTweets: number;
   deadline: Deadline;
+  /** Time the caller needs after the search's last request (to record what was found). */
+  reserveMs?: number;
   onRateLimit?: (waitMs: number) => void;
+  /** Called at least every KEEPALIVE_MS while a rate limit is waited out. */
+  keepAlive?: () => void;
+  /** The search ended before X ran out of posts because the deadline was near; what it found so far stands. */
+  onStopped?: (reason: string) => void;
 }
 
 export function searchQuery(hashtag: string): string {
@@ -58,16 +68,28 @@ async function fetchPage(client: XClient, hashtag: string, nextToken: string | u
       return (await client.api.v2.get('tweets/search/recent', query, { prefix: client.prefix, timeout: REQUEST_TIMEOUT_MS })) as SearchPage;
     } catch (error) {
       if (!(error instanceof ApiResponseError && error.rateLimitError)) throw new XSearchError(describe(error));
-      const resetMs = (error.rateLimit?.reset ?? Date.now() / 1000 + 60) * 1000;
-      const wait = Math.max(1000, resetMs - Date.now() + 500);
       waits.count += 1;
-      if (waits.count > MAX_RATE_LIMIT_WAITS || wait > MAX_RATE_LIMIT_WAIT_MS || wait > options.deadline.remaining()) {
-        throw new XSearchError(`X API rate limit reached; try again after ${new Date(resetMs).toISOString().slice(11, 19)} UTC`);
+      const reset = error.rateLimit?.reset;
+      // twitter-api-v2 reads a missing header as NaN.
+      const wait =
+        reset !== undefined && Number.isFinite(reset) && reset > 0
+          ? Math.max(1000, reset * 1000 - Date.now() + 500)
+          : FALLBACK_RATE_LIMIT_WAIT_MS * 2 ** (waits.count - 1);
+      if (waits.count > MAX_RATE_LIMIT_WAITS || wait + requestBudget(options) > options.deadline.remaining()) {
+        throw new XSearchError(`X API rate limit reached; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 19)} UTC`);
       }
       options.onRateLimit?.(wait);
-      await sleep(wait);
+      for (let left = wait; left > 0; left -= KEEPALIVE_MS) {
+        await sleep(Math.min(left, KEEPALIVE_MS));
+        options.keepAlive?.();
+      }
     }
   }
+}
+
+/** What asking for one more page may take: the request, then what the caller still has to do. */
+function requestBudget(options: SearchOptions): number {
+  return REQUEST_TIMEOUT_MS + (options.reserveMs ?? 0);
 }
 
 /** Yields each page's new photos (deduplicated across pages) as soon as the page arrives. */
@@ -79,6 +101,10 @@ export async function* searchPhotos(client: XClient, hashtag: string, options: S
   // X may return short pages: bound the pages too, not only the tweets.
   const maxPages = Math.ceil(options.maxTweets / PAGE_SIZE) * 2 + 1;
   for (let page = 0; page < maxPages && tweets < options.maxTweets; page++) {
+    if (options.deadline.remaining() < requestBudget(options)) {
+      options.onStopped?.(`the activation's time ran out after ${page} ${page === 1 ? 'page' : 'pages'} (${tweets} posts)`);
+      return;
+    }
     const result = await fetchPage(client, hashtag, nextToken, options, waits);
     const data = result.data ?? [];
     const room = options.maxTweets - tweets;
