@@ -2,8 +2,9 @@
  * The platform's entities and operations, independent of HTTP. Invoking an action is charged to the namespace's
  * throttles first, then refused when the request sets a final parameter (as OpenWhisk's Actions.scala does), then
  * run with parameters merged package < action < request. Firing a trigger starts every rule's action
- * asynchronously with the trigger's parameters and the fire request's headers under the payload, and records a
- * trigger activation whose logs list the rule activations (Triggers.scala).
+ * asynchronously with the payload merged over the trigger's parameters (and nothing else: no request headers), and
+ * records a trigger activation whose logs list the rule activations (Triggers.scala). Actions are taken as the
+ * controller creates them: without a `provide-api-key` annotation they get none, so they receive no API key.
  */
 import type { ActivationRecord, ActivationStore } from './activations';
 import { activationResponse, newActivationId } from './activations';
@@ -29,6 +30,16 @@ export interface RuleResult {
   error?: string;
 }
 
+/**
+ * An action as OpenWhisk's controller stores it on create: with require-api-key-annotation (on by default) an
+ * action that does not ask for the API key is annotated `provide-api-key: false`, and the invoker then leaves
+ * __OW_API_KEY out. An action that fires triggers must say `provide-api-key: true`, here as when deployed.
+ */
+export function asCreated(action: ActionSpec): ActionSpec {
+  if ('provide-api-key' in action.annotations) return action;
+  return { ...action, annotations: { ...action.annotations, 'provide-api-key': false } };
+}
+
 export class PlatformCore {
   readonly actions = new Map<string, ActionSpec>();
   readonly triggers = new Map<string, TriggerSpec>();
@@ -41,7 +52,7 @@ export class PlatformCore {
     readonly store: ActivationStore,
     readonly throttles: Throttles,
   ) {
-    for (const action of manifest.actions) this.actions.set(action.name, action);
+    for (const action of manifest.actions) this.actions.set(action.name, asCreated(action));
     for (const trigger of manifest.triggers) this.triggers.set(trigger.name, trigger);
     this.rules = manifest.rules;
   }
@@ -85,13 +96,13 @@ export class PlatformCore {
   }
 
   /** Fires a trigger: undefined when it has no rule (OpenWhisk answers 204 and records nothing), else its activation id. */
-  fire(trigger: TriggerSpec, payload: Record<string, unknown> | undefined, headers: Record<string, string>): string | undefined {
+  fire(trigger: TriggerSpec, payload: Record<string, unknown> | undefined): string | undefined {
     this.throttles.takeFire();
     const rules = this.rules.filter((r) => r.trigger === trigger.name);
     if (rules.length === 0) return undefined;
     const activationId = newActivationId();
     const start = Date.now();
-    const args = { ...trigger.parameters, __ow_headers: headers, ...payload };
+    const args = { ...trigger.parameters, ...payload };
     const results = rules.map((rule) => this.activateRule(rule, args));
     this.store.add({
       namespace: this.namespace,

@@ -20,11 +20,11 @@ const ACTIONS = ['compare_images', 'register_search', 'search_status', 'twitter_
 type ActionKey = (typeof ACTIONS)[number];
 
 /** What serverless.yml must declare, stated independently of it. Timeouts in ms, as OpenWhisk takes them. */
-const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; memory: number; concurrency: number }; web: boolean }> = {
-  register_search: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true },
-  search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true },
-  twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false },
-  compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false },
+const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; memory: number; concurrency: number }; web: boolean; fires: boolean }> = {
+  register_search: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: true },
+  search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
+  twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
+  compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false, fires: false },
 };
 const RULES = [
   'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
@@ -60,7 +60,14 @@ function compiled<T>(output: string, kind: string): Record<string, T> {
 }
 
 const asObject = (pairs: KeyValue[]) => Object.fromEntries(pairs.map((p) => [p.key, p.value]));
-const webAnnotations = (web: boolean) => (web ? { 'web-export': true, final: true } : {});
+/**
+ * Web actions exported and final; the two that fire triggers ask for the API key, which OpenWhisk withholds from
+ * an action created without `provide-api-key` (require-api-key-annotation, on by default).
+ */
+const expectedAnnotations = ({ web, fires }: { web: boolean; fires: boolean }) => ({
+  ...(web ? { 'web-export': true, final: true } : {}),
+  ...(fires ? { 'provide-api-key': true } : {}),
+});
 
 /** The four real bundles, built by the checkout's own `npm run build`. */
 function requireBundles(): void {
@@ -90,7 +97,7 @@ test('npm run package, offline and without credentials: four actions in package 
     assert.equal(compiledAction.exec.kind, EXPECTED[action].kind, action);
     assert.equal(compiledAction.exec.main, 'main', action);
     assert.deepEqual(compiledAction.limits, EXPECTED[action].limits, action);
-    assert.deepEqual(asObject(compiledAction.annotations), webAnnotations(EXPECTED[action].web), `${action}: web actions are exported and final, the others neither`);
+    assert.deepEqual(asObject(compiledAction.annotations), expectedAnnotations(EXPECTED[action]), `${action}: web actions are exported and final, the others neither; only actions that fire get the API key`);
     assert.deepEqual(compiledAction.parameters, [], `${action}: configuration lives in the package, not the action`);
   }
   assert.equal(packaged.compare_images!.action.exec.image, 'findme-compare:unset', 'without FINDME_IMAGE the placeholder, never a stranger’s image');
@@ -183,7 +190,7 @@ test('npm run deploy creates the package with its parameters, the four actions, 
     const body = call.body as { exec: { kind: string; code: string; main: string; image?: string }; limits: Record<string, number>; annotations: KeyValue[] };
     assert.deepEqual([body.exec.kind, body.exec.main, body.exec.image], [EXPECTED[action].kind, 'main', action === 'compare_images' ? IMAGE : undefined], action);
     assert.deepEqual(body.limits, EXPECTED[action].limits, action);
-    assert.deepEqual(asObject(body.annotations), webAnnotations(EXPECTED[action].web), action);
+    assert.deepEqual(asObject(body.annotations), expectedAnnotations(EXPECTED[action]), action);
     assert.ok(isBinaryCode(body.exec.code), `${action}: OpenWhisk must take the code for a zip`);
     const files = await zipFiles(await JSZip.loadAsync(Buffer.from(body.exec.code, 'base64')));
     assert.deepEqual(Object.keys(files).sort(), [`dist/actions/${action}.js`, 'package.json'], action);

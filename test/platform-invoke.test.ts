@@ -11,7 +11,8 @@ const short = { timeout: 1000, memory: 128, concurrency: 1 };
 const { ow, apiHost, apiKey, platform } = await usePlatform({
   manifest: fixtureManifest(
     [
-      fixtureAction('echo', { parameters: { fromAction: 'a', shared: 'action' } }),
+      fixtureAction('echo', { parameters: { fromAction: 'a', shared: 'action' }, annotations: { 'provide-api-key': true } }),
+      fixtureAction('keyless', { handlerFile: 'test/fixtures/actions/echo.js' }),
       fixtureAction('guarded', { handlerFile: 'test/fixtures/actions/echo.js', parameters: { secret: 'kept', unset: null }, annotations: { final: true } }),
       fixtureAction('counter'),
       fixtureAction('throws'),
@@ -75,6 +76,13 @@ test('a blocking invoke with result returns the result: package < action < reque
   assert.ok(Number(result.env.__OW_DEADLINE) > Date.now() && Number(result.env.__OW_DEADLINE) <= Date.now() + 10_000, 'the deadline is the action timeout from now');
   assert.match(result.cwd, /action-/, 'a zipped action runs in its unpacked directory');
   assert.match(result.nodePath, /node_modules$/, "the project's modules stand in for the runtime's");
+});
+
+test('an action created without provide-api-key gets no API key, as OpenWhisk (require-api-key-annotation) creates it', async () => {
+  const result = await ow.actions.invoke({ name: 'fixtures/keyless', blocking: true, result: true });
+  assert.equal(result.env.__OW_API_KEY, undefined);
+  assert.equal(result.env.__OW_API_HOST, apiHost, 'the API host is still there');
+  assert.equal(platform.core.actions.get('fixtures/keyless')!.annotations['provide-api-key'], false, 'annotated on create');
 });
 
 test('the activation record has OpenWhisk shape: response, duration, annotations in its order', async () => {

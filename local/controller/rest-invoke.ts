@@ -45,8 +45,7 @@ export async function fireTrigger(core: PlatformCore, name: string, req: Incomin
   const trigger = core.triggers.get(name);
   if (!trigger) throw new NotFoundError();
   const payload = await readJsonObject(req);
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-  const id = core.fire(trigger, payload, headers);
+  const id = core.fire(trigger, payload);
   if (id === undefined) return sendJson(res, 204, undefined);
   sendJson(res, 202, { activationId: id }, { headers: { 'x-openwhisk-activation-id': id } });
 }
