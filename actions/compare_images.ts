@@ -9,7 +9,9 @@ import { ConfigError, errorMessage } from './lib/errors';
 import { closestFace } from './lib/face/distance';
 import { FaceEngine, type Faces } from './lib/face/engine';
 import { BackendError, ModelLoadError, PhotoError, ProfileError } from './lib/face/errors';
-import { Deadline } from './lib/ow/deadline';
+import { PROFILE_DETECTIONS } from './lib/face/profile';
+import { decodeBudget, downloadBudget, timeToStart } from './lib/face/time-budget';
+import { Deadline, retryWithin, type RetryOptions } from './lib/ow/deadline';
 import { FaceCache } from './lib/store/caches';
 import { FinishedJobError, JobStore, PhotoNotInJobError, type PhotoOutcome } from './lib/store/jobs';
 import { makeKeys, type Keys } from './lib/store/keys';
@@ -83,15 +85,47 @@ function isEngineFailure(error: unknown): boolean {
   return error instanceof BackendError || error instanceof ModelLoadError;
 }
 
-async function profileDescriptor(engine: FaceEngine, cache: FaceCache, job: JobRecord): Promise<Float32Array> {
+/** The photo's post as the page links it: only an https link is taken; why not otherwise, for the record. */
+function postLinkProblem(tweetUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(tweetUrl);
+  } catch {
+    return 'not checked: the link to its post is not a URL';
+  }
+  return url.protocol === 'https:' ? undefined : `not checked: the link to its post is not https (${url.protocol.slice(0, 20)})`;
+}
+
+const OUT_OF_TIME = "not checked: the activation's time limit was reached before this photo could be";
+
+/** A passing failure of the profile picture's host is tried this many times in all, after 0.5 s, then 1 s. */
+const PROFILE_ATTEMPTS = 3;
+const PROFILE_BACKOFF_MS = 500;
+
+/**
+ * The owner's profile face: cached, else downloaded (a transient failure tried again within the deadline) and
+ * detected. A ProfileError 'unavailable' means it could not be had for now, any other one that it never will.
+ */
+async function profileDescriptor(engine: FaceEngine, cache: FaceCache, job: JobRecord, deadline: Deadline): Promise<Float32Array> {
   const cached = await cache.getProfile(job.owner, job.pictureUrl);
   if (cached) return cached;
-  const descriptor = await engine.profileDescriptorFromUrl(job.pictureUrl);
+  const outOfTime = () => new ProfileError('unavailable', "not fetched: the activation's time limit was reached");
+  const retry: RetryOptions = {
+    attempts: PROFILE_ATTEMPTS,
+    firstBackoffMs: PROFILE_BACKOFF_MS,
+    attemptMs: timeToStart(PROFILE_DETECTIONS),
+    retryable: (error) => error instanceof ProfileError && error.code === 'unavailable',
+  };
+  const bytes = await retryWithin(deadline, retry, () => {
+    const timeoutMs = downloadBudget(deadline.remaining(), PROFILE_DETECTIONS);
+    return timeoutMs > 0 ? engine.downloadProfile(job.pictureUrl, timeoutMs) : Promise.reject(outOfTime());
+  });
+  const decodeTimeoutMs = decodeBudget(deadline.remaining(), PROFILE_DETECTIONS);
+  if (decodeTimeoutMs === 0) throw outOfTime();
+  const descriptor = await engine.profileDescriptor(bytes, decodeTimeoutMs);
   await cache.setProfile(job.owner, job.pictureUrl, descriptor);
   return descriptor;
 }
-
-const OUT_OF_TIME = "not compared: the action's time limit was reached";
 
 interface Compared {
   outcome: PhotoOutcome;
@@ -99,51 +133,60 @@ interface Compared {
 }
 
 /**
- * A photo on its way to being compared: its faces from the cache, or its download under way. The next photo is
- * prepared before the current one is compared, so its download overlaps the model run instead of following it.
+ * A photo on its way to being compared: its faces from the cache, or its download under way, or why it will not
+ * be compared. The next photo is prepared before the current one is compared, so its download overlaps the model
+ * run instead of following it.
  */
-interface Prepared {
-  photo: PhotoRef;
-  cached: Faces | null;
+type Prepared = { photo: PhotoRef } & (
+  | { cached: Faces }
+  | { refused: string }
   /** Settled, so a failed download is that photo's outcome, never an unhandled rejection while another runs. */
-  download?: Promise<{ bytes: Buffer } | { error: unknown }>;
-}
+  | { download: Promise<{ bytes: Buffer } | { error: unknown }> }
+);
 
 async function prepare(engine: FaceEngine, cache: FaceCache, photo: PhotoRef, deadline: Deadline): Promise<Prepared> {
   const cached = await cache.getPhoto(photo.imageUrl);
-  const timeoutMs = deadline.remaining();
-  if (cached || timeoutMs <= 0) return { photo, cached };
+  if (cached) return { photo, cached };
+  const timeoutMs = downloadBudget(deadline.remaining());
+  if (timeoutMs === 0) return { photo, refused: OUT_OF_TIME };
   const download = engine.download(photo.imageUrl, timeoutMs).then(
     (bytes) => ({ bytes }),
     (error: unknown) => ({ error }),
   );
-  return { photo, cached, download };
+  return { photo, download };
 }
 
-async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float32Array, prepared: Prepared, threshold: number): Promise<Compared> {
-  const { photo, cached } = prepared;
-  let faces = cached;
-  if (!faces) {
-    if (!prepared.download) return { outcome: { error: OUT_OF_TIME }, cached: false };
-    try {
-      const downloaded = await prepared.download;
-      if ('error' in downloaded) throw downloaded.error;
-      faces = await engine.photoFaces(downloaded.bytes);
-    } catch (error) {
-      if (error instanceof PhotoError) return { outcome: { error: error.message }, cached: false };
-      if (isEngineFailure(error)) throw error;
-      // Something in the engine broke on this photo; the rest of the batch still runs.
-      console.error(`photo ${photo.imageUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return { outcome: { error: `could not be compared: ${errorMessage(error)}` }, cached: false };
-    }
+/** The photo's faces, or why it could not be compared. */
+async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepared, deadline: Deadline): Promise<Faces | string> {
+  if ('cached' in prepared) return prepared.cached;
+  if ('refused' in prepared) return prepared.refused;
+  const { photo } = prepared;
+  try {
+    const downloaded = await prepared.download;
+    if ('error' in downloaded) throw downloaded.error;
+    const decodeTimeoutMs = decodeBudget(deadline.remaining());
+    if (decodeTimeoutMs === 0) return OUT_OF_TIME;
+    const faces = await engine.photoFaces(downloaded.bytes, decodeTimeoutMs);
     await cache.setPhoto(photo.imageUrl, faces);
+    return faces;
+  } catch (error) {
+    if (error instanceof PhotoError) return error.message;
+    if (isEngineFailure(error)) throw error;
+    // Something in the engine broke on this photo; the rest of the batch still runs.
+    console.error(`photo ${photo.imageUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return `could not be compared: ${errorMessage(error)}`;
   }
+}
+
+async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float32Array, prepared: Prepared, face: FaceConfig, deadline: Deadline): Promise<Compared> {
+  const faces = await photoFaces(engine, cache, prepared, deadline);
+  if (typeof faces === 'string') return { outcome: { error: faces }, cached: false };
   const best = closestFace(profile, faces.faces);
   const matches: MatchRecord[] =
-    best && best.distance <= threshold
-      ? [{ ...photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height }]
+    best && best.distance <= face.matchThreshold
+      ? [{ ...prepared.photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height }]
       : [];
-  return { outcome: { matches }, cached: cached !== null };
+  return { outcome: { matches }, cached: 'cached' in prepared };
 }
 
 interface Batch {
@@ -154,31 +197,52 @@ interface Batch {
   deadline: Deadline;
 }
 
-async function compareBatch({ stores, job, photos, face, deadline }: Batch, summary: CompareSummary): Promise<void> {
-  const store = stores.jobs;
+/** Records one photo's outcome (once, however often its event is delivered) and counts it in the summary. */
+async function record(store: JobStore, jobId: string, photo: PhotoRef, outcome: PhotoOutcome, summary: CompareSummary): Promise<void> {
+  try {
+    const { recorded } = await store.recordPhoto(jobId, photo, outcome);
+    if (!recorded) summary.duplicates += 1;
+    else if ('error' in outcome) summary.failed += 1;
+    else if (outcome.matches.length > 0) summary.matched += 1;
+    if (recorded && 'error' in outcome) console.log(`job ${jobId}: ${photo.imageUrl}: ${outcome.error}`);
+  } catch (error) {
+    if (!(error instanceof PhotoNotInJobError)) throw error;
+    summary.ignored = (summary.ignored ?? 0) + 1;
+  }
+}
+
+async function compareBatch({ stores, job, photos: all, face, deadline }: Batch, summary: CompareSummary): Promise<void> {
+  const photos: PhotoRef[] = [];
+  for (const photo of all) {
+    const badLink = postLinkProblem(photo.tweetUrl);
+    // The page links each failure to its post: a link that is not https is not stored.
+    if (badLink) await record(stores.jobs, job.id, { ...photo, tweetUrl: '' }, { error: badLink }, summary);
+    else photos.push(photo);
+  }
+  if (photos.length === 0) return;
   const engine = FaceEngine.fromConfig(face);
   const cache = stores.faces(engine.signature);
   // The first photo downloads while the profile face is worked out.
-  const [profile, first] = await Promise.all([profileDescriptor(engine, cache, job), prepare(engine, cache, photos[0]!, deadline)]);
+  const [profile, first] = await Promise.all([
+    profileDescriptor(engine, cache, job, deadline).catch((error: unknown) => {
+      if (error instanceof ProfileError && error.code === 'unavailable') return error;
+      throw error;
+    }),
+    prepare(engine, cache, photos[0]!, deadline),
+  ]);
+  if (profile instanceof ProfileError) {
+    // Not the picture's fault (its host had a blip): the job goes on, other batches may fetch it.
+    console.error(`job ${job.id}: ${profile.message}`);
+    for (const photo of photos) await record(stores.jobs, job.id, photo, { error: `not checked: ${profile.message}` }, summary);
+    return;
+  }
   let prepared: Prepared | undefined = first;
   for (let i = 0; prepared; i++) {
     const next = i + 1 < photos.length ? await prepare(engine, cache, photos[i + 1]!, deadline) : undefined;
-    const { photo } = prepared;
     const { outcome, cached } =
-      deadline.remaining() > 0
-        ? await comparePhoto(engine, cache, profile, prepared, face.matchThreshold)
-        : { outcome: { error: OUT_OF_TIME }, cached: false };
+      deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME }, cached: false };
     if (cached) summary.cached += 1;
-    try {
-      const { recorded } = await store.recordPhoto(job.id, photo, outcome);
-      if (!recorded) summary.duplicates += 1;
-      else if ('error' in outcome) summary.failed += 1;
-      else if (outcome.matches.length > 0) summary.matched += 1;
-      if (recorded && 'error' in outcome) console.log(`job ${job.id}: ${photo.imageUrl}: ${outcome.error}`);
-    } catch (error) {
-      if (!(error instanceof PhotoNotInJobError)) throw error;
-      summary.ignored = (summary.ignored ?? 0) + 1;
-    }
+    await record(stores.jobs, job.id, prepared.photo, outcome, summary);
     prepared = next;
   }
 }

@@ -8,6 +8,8 @@ import { after, test } from 'node:test';
 import { main, openStores, type CompareSummary, type Stores } from '../actions/compare_images';
 import type { Params, RedisConfig } from '../actions/lib/config';
 import { modelRuns } from '../actions/lib/face/detect';
+import { MIN_STEP_MS, timeToStart } from '../actions/lib/face/time-budget';
+import { SAFETY_MARGIN_MS } from '../actions/lib/ow/deadline';
 import { JobStore, type PhotoOutcome } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
 import { closeRedis } from '../actions/lib/store/redis';
@@ -172,6 +174,9 @@ test("a profile picture without one clear face fails the job with the reason", a
     [host.route('/profile/none.jpg', serve.bytes(await noFaceImage())), /^profile picture: no face found$/],
     [host.route('/profile/two.jpg', serve.bytes(await twoFaceProfile())), /^profile picture: several faces of similar size \(2 found\)/],
     [host.url('/profile/missing.jpg'), /^profile picture: cannot be downloaded: HTTP 404/],
+    [host.route('/profile/gone.jpg', serve.status(410)), /^profile picture: cannot be downloaded: HTTP 410/],
+    [host.route('/profile/page.jpg', serve.bytes(Buffer.from('<html>hello</html>'), 'text/html')), /^profile picture: cannot be read: not an image/],
+    ['https://images.example/me.jpg', /^profile picture: cannot be downloaded: .*host images\.example is not allowed/],
   ];
   for (const [pictureUrl, reason] of cases) {
     const photos = [photo('/media/sample2.jpg')];
@@ -183,6 +188,55 @@ test("a profile picture without one clear face fails the job with the reason", a
     assert.match(failed.error ?? '', reason);
     assert.equal(failed.processed + failed.failed, 0);
   }
+});
+
+test('a profile picture whose host fails for a moment is tried again, and the batch is compared', async () => {
+  let calls = 0;
+  const profile = await sample1Profile(0, 400);
+  const pictureUrl = host.route('/profile/flaky.jpg', (res) => (++calls <= 2 ? serve.status(503) : serve.bytes(profile))(res));
+  const photos = [photo('/media/sample1.jpg')];
+  const job = await newJob(photos, { pictureUrl });
+  const summary = await run({ jobId: job.id, photos });
+  assert.equal(summary.error, undefined);
+  assert.equal(calls, 3, 'two 503s, then the picture');
+  const done = await jobs.require(job.id);
+  assert.deepEqual([done.status, done.processed, done.matched], ['done', 1, 1]);
+});
+
+test("a profile picture whose host keeps failing leaves the job running: this batch's photos fail with why, once", async () => {
+  let calls = 0;
+  const pictureUrl = host.route('/profile/down.jpg', (res) => {
+    calls += 1;
+    serve.status(503)(res);
+  });
+  const photos = [photo('/media/sample2.jpg'), photo('/media/sample3.jpg')];
+  const job = await newJob([...photos, photo('/media/sample4.jpg')], { pictureUrl });
+  const summary = await run({ jobId: job.id, photos });
+  assert.equal(summary.error, undefined);
+  assert.equal(calls, 3, 'tried three times in all');
+  assert.deepEqual([summary.failed, summary.matched], [2, 0]);
+  for (const p of photos) assert.match(errorOf(p.imageUrl), /^not checked: profile picture: cannot be downloaded: HTTP 503 Service Unavailable from 127\.0\.0\.1:\d+$/);
+  const again = await run({ jobId: job.id, photos });
+  assert.deepEqual([again.failed, again.duplicates], [0, 2], 'a redelivery counts nothing twice');
+  const running = await jobs.require(job.id);
+  assert.deepEqual([running.status, running.failed, running.processed, running.error], ['comparing', 2, 0, undefined], 'not failed: the third photo may still be compared');
+});
+
+test('a photo whose post link is not https is recorded as failed without the link; the rest of the batch is compared', async () => {
+  const good = photo('/media/sample1.jpg?links');
+  host.route('/media/sample1.jpg?links', serve.bytes(demoBytes(1)));
+  const scripted = { ...photo('/media/sample5.jpg?links'), tweetUrl: 'javascript:alert(document.cookie)' };
+  const plain = { ...photo('/media/sample4.jpg?links'), tweetUrl: 'http://x.com/u/status/1' };
+  const photos = [scripted, plain, good];
+  const job = await newJob(photos);
+  const summary = await run({ jobId: job.id, photos });
+  assert.deepEqual([summary.failed, summary.matched], [2, 1]);
+  assert.equal(errorOf(scripted.imageUrl), 'not checked: the link to its post is not https (javascript:)');
+  assert.equal(errorOf(plain.imageUrl), 'not checked: the link to its post is not https (http:)');
+  assert.equal(host.hits.get('/media/sample5.jpg?links'), undefined, 'not downloaded');
+  const failures = await jobs.failures(job.id);
+  assert.deepEqual(failures.map((f) => f.tweetUrl), ['', ''], 'the links are not stored');
+  assert.equal((await jobs.require(job.id)).status, 'done');
 });
 
 test('a corrupted cache entry is a miss and is overwritten', async () => {
@@ -203,19 +257,57 @@ test('a corrupted cache entry is a miss and is overwritten', async () => {
   assert.equal(modelRuns(), runs + 3);
 });
 
-test("photos left when the activation's deadline is near are recorded as failed, so the job completes", async () => {
-  const photos = [photo('/media/sample3.jpg?late')];
-  const job = await newJob(photos);
+/** Runs `fn` in an activation whose deadline leaves `remainingMs` for work (past the margin kept to record). */
+async function withDeadline<T>(remainingMs: number, fn: () => Promise<T>): Promise<T> {
   const saved = process.env.__OW_DEADLINE;
-  process.env.__OW_DEADLINE = String(Date.now() + 1000);
+  process.env.__OW_DEADLINE = String(Date.now() + SAFETY_MARGIN_MS + remainingMs);
   try {
-    await run({ jobId: job.id, photos });
+    return await fn();
   } finally {
     if (saved === undefined) delete process.env.__OW_DEADLINE;
     else process.env.__OW_DEADLINE = saved;
   }
-  assert.match((jobs.outcomes.get(photos[0]!.imageUrl)?.[0] as { error: string }).error, /time limit/);
+}
+
+const errorOf = (imageUrl: string): string => (jobs.outcomes.get(imageUrl)?.at(-1) as { error?: string } | undefined)?.error ?? '';
+
+/** An owner whose profile face is cached, so a test's deadline applies to the photos alone. */
+async function ownerWithCachedProfile(): Promise<string> {
+  const job = await newJob([photo('/media/sample6.jpg')]);
+  await run({ jobId: job.id, photos: [photo('/media/sample6.jpg')] });
+  return job.owner;
+}
+
+test("photos left when the activation's deadline is near are recorded as failed, so the job completes", async () => {
+  const photos = [photo('/media/sample3.jpg?late')];
+  const job = await newJob(photos);
+  await withDeadline(-4000, () => run({ jobId: job.id, photos }));
+  assert.match(errorOf(photos[0]!.imageUrl), /time limit/);
   assert.equal(host.hits.get('/media/sample3.jpg?late'), undefined);
+  assert.equal((await jobs.require(job.id)).status, 'done');
+});
+
+test("a photo is not started when the time left would not cover its download, decode and detection; one from the cache still is", async () => {
+  const owner = await ownerWithCachedProfile();
+  const cached = photo('/media/sample6.jpg');
+  const fresh = photo(host.route('/media/sample2.jpg?short', serve.bytes(demoBytes(2))));
+  const job = await newJob([cached, fresh], { owner });
+  const summary = await withDeadline(timeToStart() - 1000, () => run({ jobId: job.id, photos: [cached, fresh] }));
+  assert.equal(host.hits.get('/media/sample2.jpg?short'), undefined, 'not downloaded');
+  assert.equal(errorOf(fresh.imageUrl), "not checked: the activation's time limit was reached before this photo could be");
+  assert.deepEqual([summary.cached, summary.failed], [1, 1]);
+  const done = await jobs.require(job.id);
+  assert.deepEqual([done.status, done.processed, done.failed], ['done', 1, 1]);
+});
+
+test('a download is given only the time that leaves room for its decode and detection before the deadline', async () => {
+  const owner = await ownerWithCachedProfile();
+  const slow = photo(host.route('/media/slow.jpg?budget', serve.stall()));
+  const job = await newJob([slow], { owner });
+  const left = timeToStart() + 500;
+  await withDeadline(left, () => run({ jobId: job.id, photos: [slow], FINDME_DOWNLOAD_TIMEOUT_MS: 60_000 }));
+  const given = Number(/^the download did not finish within (\d+) ms$/.exec(errorOf(slow.imageUrl))?.[1]);
+  assert.ok(given > 0 && given <= left - timeToStart() + MIN_STEP_MS, `the download was given ${given} ms of ${left}`);
   assert.equal((await jobs.require(job.id)).status, 'done');
 });
 

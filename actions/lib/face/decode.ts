@@ -18,6 +18,10 @@ export interface DecodeOptions {
    * face that fills the frame, as profile pictures do; with a margin around it, it finds it.
    */
   pad?: number;
+  /**
+   * Shortens the decode's own timeout (an action's deadline); libvips counts whole seconds, so at least 1 s.
+   */
+  timeoutMs?: number;
 }
 
 export interface DecodedImage {
@@ -41,8 +45,9 @@ const GREY = { r: 128, g: 128, b: 128 };
 /** libvips work on one image; a guard against pathological inputs, far above the ≈ 50 ms a photo takes. */
 const DECODE_TIMEOUT_S = 20;
 
-function decodeError(error: unknown, maxPixels: number): PhotoError {
+function decodeError(error: unknown, maxPixels: number, timeoutS = DECODE_TIMEOUT_S): PhotoError {
   const message = error instanceof Error ? error.message : String(error);
+  if (/^timeout: \d+% complete/.test(message)) return new PhotoError('timeout', `decoding the image did not finish within ${timeoutS} s`);
   if (/pixel limit/i.test(message)) return new PhotoError('pixel-limit', `the image has more than ${maxPixels} pixels (see FINDME_MAX_IMAGE_PIXELS)`);
   if (/unsupported image format/i.test(message)) return new PhotoError('not-an-image', 'not an image (JPEG, PNG, WebP or GIF expected)');
   if (/premature end|truncated|unexpected end|end of file|EOF/i.test(message)) {
@@ -75,9 +80,10 @@ export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promis
   const innerHeight = Math.max(1, Math.round(originalHeight * fit));
   const offsetX = Math.round(innerWidth * pad);
   const offsetY = Math.round(innerHeight * pad);
+  const timeoutS = Math.max(1, Math.min(DECODE_TIMEOUT_S, Math.floor((options.timeoutMs ?? Infinity) / 1000)));
   try {
     const { data, info } = await sharp(bytes, input)
-      .timeout({ seconds: DECODE_TIMEOUT_S })
+      .timeout({ seconds: timeoutS })
       .autoOrient()
       .resize(innerWidth, innerHeight, { fit: 'fill' })
       .extend({ top: offsetY, bottom: offsetY, left: offsetX, right: offsetX, background: GREY })
@@ -88,7 +94,7 @@ export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promis
     if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
     return { data, width: info.width, height: info.height, originalWidth, originalHeight, offsetX, offsetY, innerWidth, innerHeight };
   } catch (error) {
-    throw decodeError(error, options.maxPixels);
+    throw decodeError(error, options.maxPixels, timeoutS);
   }
 }
 

@@ -64,7 +64,7 @@ async function follow(start: URL, limits: DownloadLimits, signal: AbortSignal): 
     }
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined);
-      throw new PhotoError('http-status', `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url.host}`);
+      throw new PhotoError('http-status', `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url.host}`, response.status);
     }
     return readBody(response, limits.maxBytes);
   }

@@ -82,11 +82,11 @@ export class FaceEngine {
     });
   }
 
-  private async detect(bytes: Buffer, pad: number): Promise<Faces> {
+  private async detect(bytes: Buffer, pad: number, decodeTimeoutMs?: number): Promise<Faces> {
     if (bytes.length > this.options.maxImageBytes) {
       throw new PhotoError('too-large', `the image is larger than the limit of ${this.options.maxImageBytes} bytes (see FINDME_MAX_IMAGE_BYTES)`);
     }
-    const image = await decodeImage(bytes, { maxPixels: this.options.maxImagePixels, maxSide: this.options.detectMaxSide, pad });
+    const image = await decodeImage(bytes, { maxPixels: this.options.maxImagePixels, maxSide: this.options.detectMaxSide, pad, timeoutMs: decodeTimeoutMs });
     const runtime = await this.ready();
     const found = await detectFaces(runtime, image, this.detector);
     return {
@@ -96,36 +96,45 @@ export class FaceEngine {
     };
   }
 
-  /** Every face in a photo; a PhotoError when the bytes are not a usable image. */
-  photoFaces(bytes: Buffer): Promise<Faces> {
-    return this.detect(bytes, 0);
+  /**
+   * Every face in a photo; a PhotoError when the bytes are not a usable image. `decodeTimeoutMs` may shorten the
+   * decode's timeout (an action's deadline).
+   */
+  photoFaces(bytes: Buffer, decodeTimeoutMs?: number): Promise<Faces> {
+    return this.detect(bytes, 0, decodeTimeoutMs);
   }
 
   /**
    * The descriptor of the one face in a profile picture. Tight crops (the usual profile picture) are detected
-   * on a padded canvas; a picture where that finds nothing is tried once more as it is, in case its face is small.
+   * on a padded canvas; a picture where that finds nothing is tried once more as it is, in case its face is small
+   * (PROFILE_DETECTIONS: `decodeTimeoutMs` applies to each).
    */
-  async profileDescriptor(bytes: Buffer): Promise<Float32Array> {
+  async profileDescriptor(bytes: Buffer, decodeTimeoutMs?: number): Promise<Float32Array> {
     let faces: Faces;
     try {
-      faces = await this.detect(bytes, PROFILE_PAD);
-      if (faces.faces.length === 0) faces = await this.detect(bytes, 0);
+      faces = await this.detect(bytes, PROFILE_PAD, decodeTimeoutMs);
+      if (faces.faces.length === 0) faces = await this.detect(bytes, 0, decodeTimeoutMs);
     } catch (error) {
-      if (error instanceof PhotoError) throw new ProfileError('unreadable', `cannot be read: ${error.message}`, error);
-      throw error;
+      throw profileError(error, 'cannot be read');
     }
     return pickProfileFace(faces.faces).descriptor;
   }
 
-  /** The profile picture at `pictureUrl`, fetched in its largest variant. */
-  async profileDescriptorFromUrl(pictureUrl: string): Promise<Float32Array> {
-    let bytes: Buffer;
+  /**
+   * The profile picture at `pictureUrl`, in its largest variant. A failure is a ProfileError: 'unavailable'
+   * when trying again may help (timeout, network, 408/429/5xx), else 'unreadable'.
+   */
+  async downloadProfile(pictureUrl: string, timeoutMs?: number): Promise<Buffer> {
     try {
-      bytes = await this.download(largestProfileVariant(pictureUrl));
+      return await this.download(largestProfileVariant(pictureUrl), timeoutMs);
     } catch (error) {
-      if (error instanceof PhotoError) throw new ProfileError('unreadable', `cannot be downloaded: ${error.message}`, error);
-      throw error;
+      throw profileError(error, 'cannot be downloaded');
     }
-    return this.profileDescriptor(bytes);
   }
+}
+
+/** A PhotoError on the profile picture as the ProfileError it means for the job; anything else unchanged. */
+function profileError(error: unknown, what: string): unknown {
+  if (!(error instanceof PhotoError)) return error;
+  return new ProfileError(error.transient ? 'unavailable' : 'unreadable', `${what}: ${error.message}`, error);
 }

@@ -27,16 +27,30 @@ export class PhotoError extends Error {
   constructor(
     readonly code: PhotoErrorCode,
     reason: string,
+    /** The HTTP status, for 'http-status'. */
+    readonly status?: number,
   ) {
     super(reason);
   }
+
+  /**
+   * Whether the same request may well succeed a moment later: a timeout, a broken connection, or a server that
+   * says so (408, 429, 5xx). Anything else (404, not an image, a host not allowed, …) will fail again.
+   */
+  get transient(): boolean {
+    if (this.code === 'timeout' || this.code === 'network') return true;
+    const status = this.status ?? 0;
+    return this.code === 'http-status' && (status === 408 || status === 429 || status >= 500);
+  }
 }
 
-export type ProfileErrorCode = 'no-face' | 'several-faces' | 'unreadable';
+/** 'unavailable': the picture could not be fetched for now (a transient PhotoError); the others are lasting. */
+export type ProfileErrorCode = 'no-face' | 'several-faces' | 'unreadable' | 'unavailable';
 
 /**
- * The profile picture cannot identify the user: the job fails with this reason. The message starts with
- * "profile picture: " so that it reads the same in a job's error and on the command line.
+ * The profile picture cannot identify the user: the job fails with this reason — unless the code is
+ * 'unavailable', which a later try may get past. The message starts with "profile picture: " so that it reads
+ * the same in a job's error and on the command line.
  */
 export class ProfileError extends Error {
   override readonly name = 'ProfileError';

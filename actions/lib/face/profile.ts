@@ -15,6 +15,9 @@ export const DOMINANT_FACE_RATIO = 1.5;
 /** Pads each side by the picture's size: a canvas 3× as wide and high, so SSD sees a face, not a frame. */
 export const PROFILE_PAD = 1;
 
+/** Detections a profile picture may take: padded, then, when that finds no face, as it is. */
+export const PROFILE_DETECTIONS = 2;
+
 /** X serves `_normal` (48 px), `_bigger` (73 px), `_mini` (24 px) and `_400x400`; other hosts are left as they are. */
 export function largestProfileVariant(pictureUrl: string): string {
   let url: URL;

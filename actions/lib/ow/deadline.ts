@@ -2,7 +2,7 @@
  * The time this activation must finish by: OpenWhisk passes it as __OW_DEADLINE (ms since the epoch). Waits and
  * retries are bounded by it, so an action gives up with a reason instead of being killed mid-write.
  */
-const SAFETY_MARGIN_MS = 5000;
+export const SAFETY_MARGIN_MS = 5000;
 const FALLBACK_BUDGET_MS = 60_000;
 
 export class Deadline {
@@ -20,6 +20,33 @@ export class Deadline {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** The wait before the second attempt, doubled before each next one. */
+  firstBackoffMs: number;
+  /** The time left an attempt needs: none is started after a wait that would leave less. */
+  attemptMs: number;
+  /** Whether a failure may pass (a timeout, a 503); any other is thrown at once. */
+  retryable(error: unknown): boolean;
+}
+
+/**
+ * Runs `attempt` until it succeeds; a retryable failure is tried again after a backoff while attempts are left
+ * and the deadline leaves room for one more, else the last failure is thrown.
+ */
+export async function retryWithin<T>(deadline: Deadline, options: RetryOptions, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const wait = options.firstBackoffMs * 2 ** (n - 1);
+      if (n >= options.attempts || !options.retryable(error) || wait + options.attemptMs > deadline.remaining()) throw error;
+      await sleep(wait);
+    }
+  }
 }
 
 /** Rejects after `ms` with a message naming what took too long. */
