@@ -132,8 +132,8 @@ export async function benchSearch(options: SearchOptions): Promise<unknown> {
         env,
         identity: { domain: identity.domain, audience: identity.audience, clientId: identity.clientId, host: identity.host },
         x: { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host },
-        // A cap of n: memory for n compare_images containers (512 MB) and one small action (idle ones are evicted).
-        ...(cap ? { platform: { userMemoryMb: poolMemoryFor(cap), maxContainers: cap + 2 } } : {}),
+        // A cap of n: memory for n compare_images containers (512 MB) and two small actions beside them.
+        ...(cap ? { platform: { ...poolMemoryFor(cap), maxContainers: cap + 2 } } : {}),
       });
       try {
         log(`search over ${size} photos${cap ? `, at most ${cap} compare_images containers` : ''} (fresh platform)…`);

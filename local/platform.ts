@@ -35,12 +35,17 @@ export interface PlatformOptions {
   /** Namespace throttles; default OpenWhisk's: 60 fires and 120 invocations a minute, 100 concurrent. */
   limits?: Partial<LimitOptions>;
   /**
-   * Memory the container pool may hand out (MB); default 512 MB per core plus 256 MB (1.25 GB on 2 cores): as many
-   * full-size (512 MB) containers as there are cores, since each keeps a core busy, and room beside them for one
-   * small action (idle ones are evicted). More full-size containers than cores were slower end to end
-   * (bench/README.md, search).
+   * Memory the container pool may hand out (MB); default 512 MB per core plus 512 MB (1.5 GB on 2 cores): the
+   * image budget below, and beside it room for two 256 MB actions of the stock runtime (the search and a web
+   * action) that image actions can never take (idle ones are evicted).
    */
   userMemoryMb?: number;
+  /**
+   * Of userMemoryMb, what image (blackbox) actions may hold together, as OpenWhisk runs them on invokers of their
+   * own; default 512 MB per core: one full-size compare_images container per core, since each keeps a core busy
+   * (more were slower end to end on 2 cores, bench/README.md, search).
+   */
+  imageMemoryMb?: number;
   /**
    * Prewarmed containers of the stock runtime kept ready, as OpenWhisk's nodejs kind has them (2 stem cells of
    * 256 MB): a cold start of a matching action then pays only /init. Default 2; 0 turns them off.
@@ -85,15 +90,15 @@ export class PlatformOptionsError extends Error {
 
 const cores = availableParallelism();
 
-/** Pool memory for `containers` full-size (512 MB) containers and one 256 MB action beside them. */
-export function poolMemoryFor(containers: number): number {
-  return containers * 512 + 256;
+/** Pool memory for `containers` full-size (512 MB) image containers, and two 256 MB stock actions beside them. */
+export function poolMemoryFor(containers: number): { userMemoryMb: number; imageMemoryMb: number } {
+  return { userMemoryMb: containers * 512 + 2 * 256, imageMemoryMb: containers * 512 };
 }
 
 export const PLATFORM_DEFAULTS = Object.freeze({
   namespace: 'guest' as string,
   port: 0,
-  userMemoryMb: poolMemoryFor(cores),
+  ...poolMemoryFor(cores),
   maxContainers: cores * 2 + 2,
   idleTimeoutMs: 10 * 60_000,
   maxQueue: 1000,
@@ -161,6 +166,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const pool = new ContainerPool({
     userMemoryMb: settings.userMemoryMb,
+    imageMemoryMb: settings.imageMemoryMb,
     maxContainers: settings.maxContainers,
     idleTimeoutMs: settings.idleTimeoutMs,
     maxQueue: settings.maxQueue,

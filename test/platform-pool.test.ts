@@ -36,6 +36,18 @@ test('at the container cap an activation of another action waits for a container
   assert.deepEqual(tp.platform.pool.snapshot(), { 'fixtures/echo': 1 }, 'the idle container made room');
 });
 
+test("image actions have a memory budget of their own: queued compare batches never take a web action's room", async () => {
+  const image = fixtureAction('pid-wait', { image: 'fixture/image:1', limits: { timeout: 10_000, memory: 256, concurrency: 1 } });
+  const tp = await usePlatform({ manifest: fixtureManifest([image, fixtureAction('echo')]), userMemoryMb: 512, imageMemoryMb: 256, stemCells: 0 });
+  const [first, second] = await Promise.all([1, 2].map(() => tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 1500 } })));
+  await eventually(() => tp.platform.pool.snapshot()['fixtures/pid-wait'] === 1, 10_000, () => 'the first image activation never got its container');
+  // 256 MB are free, but not for image actions: the second waits, and the echo starts at once beside the first.
+  const echo = (await tp.ow.actions.invoke({ name: 'fixtures/echo', blocking: true })) as ActivationRecord;
+  const [a, b] = await Promise.all([finished(tp, first!.activationId), finished(tp, second!.activationId)]);
+  assert.ok(echo.end < Math.min(a.end, b.end), 'the web action did not wait for the image actions');
+  assert.ok(Math.max(a.start, b.start) >= Math.min(a.end, b.end), 'the image actions ran one after the other, within their budget');
+});
+
 test("a container runs as many activations at once as the action's concurrency allows", async () => {
   // One container at most: the second activation can only run beside the first, in its container.
   const shared = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait', { limits: { timeout: 10_000, memory: 128, concurrency: 2 } })]), maxContainers: 1 });

@@ -2,8 +2,10 @@
  * The container pool, as an OpenWhisk invoker keeps one: warm containers are reused per action (up to the
  * action's concurrency each); a cold one starts only when no warm one is free and both the pool's memory and its
  * container cap allow it, evicting the longest-idle container of any action when they do not; otherwise the
- * activation waits in a bounded queue. Idle containers are reaped after `idleTimeoutMs` (OpenWhisk keeps them 10
- * minutes), and all of them on close.
+ * activation waits in a bounded queue. Image (blackbox) actions share a budget of their own inside the pool's
+ * memory, as OpenWhisk runs them on invokers of their own: a search's compare_images containers never take the room
+ * its web actions need. Idle containers are reaped after `idleTimeoutMs` (OpenWhisk keeps them 10 minutes), and
+ * all of them on close.
  */
 import type { ActionSpec } from '../manifest/types';
 import { Container, type ContainerOptions } from './container';
@@ -11,6 +13,8 @@ import { Container, type ContainerOptions } from './container';
 export interface PoolOptions {
   /** Memory the pool may hand out to containers, in MB (OpenWhisk's invoker "user memory"). */
   userMemoryMb: number;
+  /** Of that, what image (blackbox) actions may hold together; the rest stays for the stock runtime's actions. */
+  imageMemoryMb: number;
   /** Containers alive at once, whatever their memory: the machine's cores bound what runs well in parallel. */
   maxContainers: number;
   idleTimeoutMs: number;
@@ -73,8 +77,17 @@ export class ContainerPool {
 
   private fits(action: ActionSpec, onlyBusy = false): boolean {
     const kept = [...this.containers].filter(([c]) => !onlyBusy || c.active > 0).map(([, a]) => a);
-    const memory = [...kept, ...this.starting].reduce((sum, a) => sum + a.limits.memory, 0);
-    return memory + action.limits.memory <= this.options.userMemoryMb && kept.length + this.starting.length < this.options.maxContainers;
+    const held = [...kept, ...this.starting];
+    const memory = (specs: ActionSpec[]) => specs.reduce((sum, a) => sum + a.limits.memory, 0);
+    if (action.image !== undefined && memory(held.filter((a) => a.image !== undefined)) + action.limits.memory > this.options.imageMemoryMb) return false;
+    return memory(held) + action.limits.memory <= this.options.userMemoryMb && held.length < this.options.maxContainers;
+  }
+
+  /** Whether `action` is held back by the image budget rather than by the pool as a whole. */
+  private imageBudgetFull(action: ActionSpec): boolean {
+    if (action.image === undefined) return false;
+    const images = [...this.containers.values(), ...this.starting].filter((a) => a.image !== undefined);
+    return images.reduce((sum, a) => sum + a.limits.memory, 0) + action.limits.memory > this.options.imageMemoryMb;
   }
 
   /** Containers alive now, by action name. */
@@ -131,8 +144,9 @@ export class ContainerPool {
 
   acquire(action: ActionSpec): Promise<Lease> {
     if (this.closed) return Promise.reject(new PoolClosedError());
-    if (action.limits.memory > this.options.userMemoryMb) {
-      return Promise.reject(new PoolBusyError(`${action.name} needs ${action.limits.memory} MB but the pool has ${this.options.userMemoryMb} MB`));
+    const room = action.image !== undefined ? Math.min(this.options.imageMemoryMb, this.options.userMemoryMb) : this.options.userMemoryMb;
+    if (action.limits.memory > room) {
+      return Promise.reject(new PoolBusyError(`${action.name} needs ${action.limits.memory} MB but the pool has ${room} MB${action.image !== undefined ? ' for image actions' : ''}`));
     }
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(new PoolBusyError(`${this.queue.length} activations are already waiting for a container`));
@@ -189,9 +203,11 @@ export class ContainerPool {
     return undefined;
   }
 
-  private evictOneIdle(): boolean {
+  /** Kills the longest-idle container (of an image action only, when `imagesOnly`): false when there is none. */
+  private evictOneIdle(imagesOnly: boolean): boolean {
     let oldest: Container | undefined;
-    for (const container of this.containers.keys()) {
+    for (const [container, spec] of this.containers) {
+      if (imagesOnly && spec.image === undefined) continue;
       if (container.active === 0 && (!oldest || container.lastUsed < oldest.lastUsed)) oldest = container;
     }
     if (!oldest) return false;
@@ -213,7 +229,8 @@ export class ContainerPool {
         continue;
       }
       // Idle containers of other actions make room, but only when that is enough to start this one.
-      if (!this.fits(waiter.action) && this.fits(waiter.action, true)) while (!this.fits(waiter.action) && this.evictOneIdle());
+      // When the image budget is what is full, only an idle image container's memory helps.
+      if (!this.fits(waiter.action) && this.fits(waiter.action, true)) while (!this.fits(waiter.action) && this.evictOneIdle(this.imageBudgetFull(waiter.action)));
       if (!this.fits(waiter.action)) {
         i++;
         continue;
