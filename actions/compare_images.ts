@@ -98,7 +98,7 @@ function postLinkProblem(tweetUrl: string): string | undefined {
 
 const OUT_OF_TIME = "not checked: the activation's time limit was reached before this photo could be";
 
-/** A passing failure of the profile picture's host is tried this many times in all, after 0.5 s, then 1 s. */
+/** A passing failure of the profile picture's host is tried this many times in all, after ≈ 0.5 s, then ≈ 1 s. */
 const PROFILE_ATTEMPTS = 3;
 const PROFILE_BACKOFF_MS = 500;
 

@@ -25,7 +25,10 @@ export function sleep(ms: number): Promise<void> {
 export interface RetryOptions {
   /** Attempts in all, the first included. */
   attempts: number;
-  /** The wait before the second attempt, doubled before each next one. */
+  /**
+   * The wait before the second attempt, doubled before each next one, plus up to half again at random: callers
+   * that failed together (every batch of a job fetching one picture) do not all try again at the same moment.
+   */
   firstBackoffMs: number;
   /** The time left an attempt needs: none is started after a wait that would leave less. */
   attemptMs: number;
@@ -42,7 +45,7 @@ export async function retryWithin<T>(deadline: Deadline, options: RetryOptions, 
     try {
       return await attempt();
     } catch (error) {
-      const wait = options.firstBackoffMs * 2 ** (n - 1);
+      const wait = options.firstBackoffMs * 2 ** (n - 1) * (1 + Math.random() / 2);
       if (n >= options.attempts || !options.retryable(error) || wait + options.attemptMs > deadline.remaining()) throw error;
       await sleep(wait);
     }
