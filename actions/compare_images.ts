@@ -1,7 +1,9 @@
 /**
  * compare_images (on `tweet_image`): compares each photo of the batch with the job owner's profile face and
  * records, once per photo, either its closest matching face or why it failed. A bad photo is one recorded
- * failure, never a failed batch; a profile picture without one clear face fails the job with the reason.
+ * failure, never a failed batch; a profile picture without one clear face fails the job with the reason, one that
+ * cannot be fetched for now only this batch's photos. Photos are started only while the deadline leaves time to
+ * finish them; the rest are recorded as not checked, so the job can still end.
  * Models, backend and the Redis client live in module scope, so warm activations start comparing at once.
  */
 import { faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
