@@ -81,21 +81,49 @@ export interface ListOptions {
   upto?: number;
 }
 
-export class ActivationStore extends EventEmitter<{ activation: [ActivationRecord] }> {
-  private readonly records = new Map<string, ActivationRecord>();
+/**
+ * What the records may hold together, roughly (results and log lines): each may carry 1 MB of result and 10 MB of
+ * logs, so a count alone would let a long `findme start` with chatty actions grow without a practical bound.
+ */
+export const ACTIVATION_STORE_BYTES = 256 * 1024 * 1024;
 
-  constructor(private readonly capacity = 10_000) {
+/** A record's weight: its result and its log lines, the parts that can be large. */
+function sizeOf(record: ActivationRecord): number {
+  let bytes = Buffer.byteLength(JSON.stringify(record.response.result) ?? '');
+  for (const line of record.logs) bytes += Buffer.byteLength(line);
+  return bytes;
+}
+
+export class ActivationStore extends EventEmitter<{ activation: [ActivationRecord] }> {
+  private readonly records = new Map<string, { record: ActivationRecord; bytes: number }>();
+  private bytes = 0;
+
+  /** Keeps at most `capacity` records and about `maxBytes` of them, dropping the oldest first (never the newest). */
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly maxBytes = ACTIVATION_STORE_BYTES,
+  ) {
     super();
   }
 
   add(record: ActivationRecord): void {
-    this.records.set(record.activationId, record);
-    while (this.records.size > this.capacity) this.records.delete(this.records.keys().next().value!);
+    this.remove(record.activationId);
+    const entry = { record, bytes: sizeOf(record) };
+    this.records.set(record.activationId, entry);
+    this.bytes += entry.bytes;
+    while (this.records.size > 1 && (this.records.size > this.capacity || this.bytes > this.maxBytes)) this.remove(this.records.keys().next().value!);
     this.emit('activation', record);
   }
 
+  private remove(id: string): void {
+    const entry = this.records.get(id);
+    if (!entry) return;
+    this.records.delete(id);
+    this.bytes -= entry.bytes;
+  }
+
   get(id: string): ActivationRecord | undefined {
-    return this.records.get(id);
+    return this.records.get(id)?.record;
   }
 
   /** Newest first by start, as OpenWhisk lists them. */
@@ -117,6 +145,6 @@ export class ActivationStore extends EventEmitter<{ activation: [ActivationRecor
 
   /** Every record kept, oldest first. */
   all(): ActivationRecord[] {
-    return [...this.records.values()];
+    return [...this.records.values()].map((e) => e.record);
   }
 }

@@ -20,6 +20,11 @@ function killAll(): void {
   live.clear();
 }
 
+/** Process ids of the tracked children that have not exited (for tests that check nothing is left behind). */
+export function liveChildPids(): number[] {
+  return [...live].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
+}
+
 export function trackChild(child: ChildProcess): ChildProcess {
   if (!hooked) {
     hooked = true;

@@ -130,6 +130,8 @@ test('what OpenWhisk or the plugin would refuse, or the local platform cannot ru
   const cases: Array<[object, string, RegExp]> = [
     [{ service: 'svc', provider: { name: 'aws' }, functions: {} }, 'provider.name', /must be openwhisk/],
     [{ provider: { name: 'openwhisk' } }, 'service', /is required/],
+    [{ service: 'svc', provider: { name: 'openwhisk', namespace: 'other' }, functions: {} }, 'provider.namespace', /is not supported by the local platform/],
+    [minimal({}, { resources: { apigw: { basepath: '/x' } } }), 'resources.apigw', /only packages and triggers/],
     [minimal({ f: { handler: 'nodot' } }), 'functions.f.handler', /<file without \.js>\.<exported function>/],
     [minimal({ f: { handler: 'a.main', memory: 1024 } }), 'functions.f.memory', /memory size 1024 MB exceeds allowed threshold of 512 MB/],
     [minimal({ f: { handler: 'a.main', memory: 64 } }), 'functions.f.memory', /below allowed threshold of 128 MB/],

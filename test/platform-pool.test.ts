@@ -4,10 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { annotation, type ActivationRecord } from '../local/activations';
+import { liveChildPids } from '../local/children';
 import { eventually } from './helpers/eventually';
-import { fixtureAction, fixtureManifest, usePlatform, type TestPlatform } from './helpers/platform';
+import { fixtureAction, fixtureManifest, PROJECT_ROOT, usePlatform, type TestPlatform } from './helpers/platform';
 
 async function finished(tp: TestPlatform, id: string): Promise<ActivationRecord> {
   for (let i = 0; i < 400; i++) {
@@ -120,4 +122,21 @@ test('stemCells 0 keeps none; a negative count is refused', async () => {
   assert.equal(tp.platform.pool.readyCells(), 0);
   assert.equal(tp.platform.pool.pids().length, 1);
   await assert.rejects(usePlatform({ manifest: fixtureManifest([]), stemCells: -1 }), /platform option stemCells must be a whole number ≥ 0, got -1/);
+});
+
+test('closing the platform while a container is still starting leaves no process behind', async () => {
+  const before = new Set(liveChildPids());
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('echo')]), stemCells: 0 });
+  await tp.ow.actions.invoke({ name: 'fixtures/echo' });
+  await eventually(() => liveChildPids().some((pid) => !before.has(pid)), 5000, () => 'the container never started');
+  await tp.close();
+  assert.deepEqual(liveChildPids().filter((pid) => !before.has(pid)), [], 'close() waited for the starting container and stopped it');
+});
+
+test('a container that fails to start is a whisk internal error whose logs say what it wrote', async () => {
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('echo')]), stemCells: 0, runtimeFile: join(PROJECT_ROOT, 'test/fixtures/runtimes/fails-to-start.cjs') });
+  const refused = await tp.ow.actions.invoke({ name: 'fixtures/echo', blocking: true }).catch((e: { statusCode: number; error: ActivationRecord }) => e);
+  const record = (refused as { error: ActivationRecord }).error;
+  assert.equal(record.response.status, 'whisk internal error');
+  assert.match(record.logs.join('\n'), /exited while starting \(code 1\); it wrote: Error: Cannot find module 'express' \(fixture\)/);
 });

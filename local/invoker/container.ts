@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild, trackChild } from '../children';
 import { ContainerLogs } from './logs';
-import type { ContainerAnswer } from './responses';
+import { MAX_RESULT_BYTES, type ContainerAnswer } from './responses';
 
 export interface ContainerOptions {
   runtimeFile: string;
@@ -28,12 +28,25 @@ export class ContainerStartError extends Error {
 
 let sequence = 0;
 
-function post(port: number, path: string, body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+/**
+ * One request to the runtime. Of the answer only the first MAX_RESULT_BYTES + 1 bytes are kept (enough to tell an
+ * oversized result and to quote its start); the rest is counted and dropped, so a runaway action cannot make the
+ * platform's own process hold hundreds of megabytes.
+ */
+function post(port: number, path: string, body: string, signal: AbortSignal): Promise<{ status: number; text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, signal, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      let bytes = 0;
+      let kept = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (kept > MAX_RESULT_BYTES) return;
+        const part = chunk.subarray(0, MAX_RESULT_BYTES + 1 - kept);
+        chunks.push(part);
+        kept += part.length;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), bytes }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -100,6 +113,15 @@ export class Container {
     } catch (error) {
       await stopChild(child, 0);
       rmSync(dir, { recursive: true, force: true });
+      // What the process said before it went is usually the reason (a missing module, a bad flag): keep its end.
+      await logs.drainPending(500);
+      const said = logs
+        .takeAll()
+        .map((line) => line.replace(/^\S+\s+(?:stdout|stderr): /, '').trim())
+        .filter(Boolean)
+        .slice(-5)
+        .join(' | ');
+      if (error instanceof ContainerStartError && said) error.message += `; it wrote: ${said.slice(-2000)}`;
       throw error;
     }
   }

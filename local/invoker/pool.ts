@@ -70,6 +70,8 @@ export class ContainerPool {
   /** Ready stem cells, and how many are starting. Outside the pool's memory and count until taken. */
   private cells: Container[] = [];
   private readonly cellStarts = new Set<Promise<void>>();
+  /** Cold starts under way: close() waits for them, so no container process outlives the pool. */
+  private readonly coldStarts = new Set<Promise<void>>();
 
   constructor(private readonly options: PoolOptions) {
     this.reaper = setInterval(() => this.reap(), Math.max(50, Math.min(30_000, options.idleTimeoutMs / 2))).unref();
@@ -192,7 +194,7 @@ export class ContainerPool {
     for (const waiter of this.queue.splice(0)) waiter.reject(new PoolClosedError());
     const all = [...this.containers.keys(), ...this.cells.splice(0)];
     this.containers.clear();
-    await Promise.allSettled([...all.map((c) => c.kill()), ...this.cellStarts]);
+    await Promise.allSettled([...all.map((c) => c.kill()), ...this.cellStarts, ...this.coldStarts]);
   }
 
   private warmFor(action: ActionSpec): Container | undefined {
@@ -250,12 +252,12 @@ export class ContainerPool {
     }
     this.starting.push(waiter.action);
     const started = () => this.starting.splice(this.starting.indexOf(waiter.action), 1);
-    Container.start(this.options.containerOptions(waiter.action)).then(
-      (container) => {
+    const start: Promise<void> = Container.start(this.options.containerOptions(waiter.action)).then(
+      async (container) => {
         started();
         if (this.closed) {
-          void container.kill();
           waiter.reject(new PoolClosedError());
+          await container.kill();
           return;
         }
         container.active = 1;
@@ -268,6 +270,8 @@ export class ContainerPool {
         this.dispatch();
       },
     );
+    this.coldStarts.add(start);
+    void start.finally(() => this.coldStarts.delete(start));
   }
 
   private reap(): void {

@@ -21,7 +21,7 @@ export const MESSAGES = Object.freeze({
 export const MAX_RESULT_BYTES = 1024 * 1024;
 
 /** What came back from a container: its HTTP answer, or why there was none. */
-export type ContainerAnswer = { status: number; text: string } | { failure: 'timeout' | 'gone' | 'memory' };
+export type ContainerAnswer = { status: number; text: string; bytes: number } | { failure: 'timeout' | 'gone' | 'memory' };
 
 export interface Outcome {
   statusCode: StatusCode;
@@ -63,10 +63,10 @@ export function runOutcome(answer: ContainerAnswer, timeoutMs: number): Outcome 
     if (answer.failure === 'timeout') return developerError(MESSAGES.timedOut(timeoutMs, false), true);
     return developerError(answer.failure === 'memory' ? MESSAGES.memoryExhausted : MESSAGES.abnormalRun);
   }
-  const bytes = Buffer.byteLength(answer.text);
-  if (bytes > MAX_RESULT_BYTES) {
+  // The container keeps only the first MAX_RESULT_BYTES + 1 bytes of an answer; `bytes` is its whole length.
+  if (answer.bytes > MAX_RESULT_BYTES) {
     const trunk = Buffer.from(answer.text).subarray(0, MAX_RESULT_BYTES).toString('utf8');
-    return outcome(1, { error: MESSAGES.truncatedResponse(trunk, bytes, MAX_RESULT_BYTES) });
+    return outcome(1, { error: MESSAGES.truncatedResponse(trunk, answer.bytes, MAX_RESULT_BYTES) });
   }
   const parsed = parse(answer.text);
   const ok = answer.status === 200;

@@ -15,6 +15,13 @@ type Obj = Record<string, unknown>;
 
 const PACKAGE_KEYS = new Set(['name', 'parameters', 'annotations', 'shared', 'overwrite']);
 const TRIGGER_KEYS = new Set(['overwrite', 'annotations']);
+/**
+ * Provider keys that mean something to serverless-openwhisk or the framework and that the local platform honours
+ * or may ignore (stage and region change nothing on OpenWhisk); others, such as `namespace`, `apihost` or `auth`,
+ * would deploy somewhere the local platform does not model: refused by name rather than silently ignored.
+ */
+const PROVIDER_KEYS = new Set(['name', 'runtime', 'memory', 'timeout', 'concurrency', 'overwrite', 'ignore_certs', 'stage', 'region']);
+const RESOURCE_KEYS = new Set(['packages', 'triggers']);
 
 function compilePackages(resources: Obj): Manifest['packages'] {
   const packages: Manifest['packages'] = {};
@@ -56,7 +63,9 @@ export function compileServerless(document: unknown, env: NodeJS.ProcessEnv = pr
   const service = serviceName(root);
   const provider = mapping(root.provider, 'provider');
   if (provider.name !== 'openwhisk') throw new ManifestError('provider.name', `must be openwhisk, got ${JSON.stringify(provider.name)}`);
+  for (const key of Object.keys(provider)) if (!PROVIDER_KEYS.has(key)) throw new ManifestError(`provider.${key}`, 'is not supported by the local platform');
   const resources = mapping(root.resources, 'resources');
+  for (const key of Object.keys(resources)) if (!RESOURCE_KEYS.has(key)) throw new ManifestError(`resources.${key}`, 'is not supported by the local platform (only packages and triggers)');
   const packages = compilePackages(resources);
   const triggers = compileTriggers(resources);
   const actions: ActionSpec[] = [];
