@@ -1,8 +1,8 @@
 /**
  * The compare_images image (docker/). No Docker engine runs here, so the Dockerfile is held to what can be
- * checked: its pins against package.json and the lock file, its ENV against what the local platform gives image
- * actions (local/image.ts), its context against .dockerignore, its build-time check script run for real, and
- * build-push.sh run against a recording `docker`.
+ * checked: its pins against package.json, its own lock file and the project's, its ENV against what the local
+ * platform gives image actions (local/image.ts), its context against .dockerignore, its build-time check script
+ * run for real, and build-push.sh run against a recording `docker`.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,10 @@ import { PROJECT_ROOT } from './helpers/platform';
 const dockerfile = readFileSync(join(PROJECT_ROOT, 'docker', 'Dockerfile'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
 const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+const imagePkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docker', 'image', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const imageLock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docker', 'image', 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;
+};
 const CHECK = join(PROJECT_ROOT, 'docker', 'check-image.mjs');
 
 /** Instructions with their continuation lines joined, comments dropped. */
@@ -38,19 +42,30 @@ test('the base image is the stock OpenWhisk Node.js 20 runtime pinned to a relea
   for (const kept of ['CMD', 'ENTRYPOINT', 'USER', 'WORKDIR', 'EXPOSE']) assert.ok(!kinds.has(kept), `${kept} is the runtime's own`);
 });
 
-test('the image installs exactly the versions package.json pins, into the /node_modules the runtime resolves from', () => {
-  const install = instructions.find((i) => i.includes('npm install'));
-  assert.ok(install, 'an npm install');
-  assert.match(install, /^RUN cd \/ && npm install --no-save --omit=dev /);
-  const installed: Record<string, string | undefined> = Object.fromEntries([...install.matchAll(/ (@?[\w./-]+)@(\d+\.\d+\.\d+)(?= |$)/g)].map((m) => [m[1], m[2]]));
-  assert.deepEqual(installed, {
-    '@tensorflow/tfjs-node': pkg.peerDependencies['@tensorflow/tfjs-node'],
+test('the image installs exactly the versions package.json pins, from a lock file of its own, linked into the /node_modules the runtime resolves from', () => {
+  const pins = {
     '@tensorflow/tfjs': pkg.dependencies['@tensorflow/tfjs'],
+    '@tensorflow/tfjs-node': pkg.peerDependencies['@tensorflow/tfjs-node'],
     '@vladmandic/face-api': pkg.dependencies['@vladmandic/face-api'],
     sharp: pkg.dependencies.sharp,
-  });
-  for (const name of ['@tensorflow/tfjs', '@vladmandic/face-api', 'sharp'] as const) assert.equal(lock.packages[`node_modules/${name}`]?.version, installed[name], `${name}: the lock file agrees`);
-  assert.equal(installed['@tensorflow/tfjs'], installed['@tensorflow/tfjs-node'], 'tfjs-node pins its tfjs exactly: one tfjs-core');
+  };
+  assert.deepEqual(imagePkg.dependencies, pins, 'docker/image/package.json names the four at the versions package.json pins');
+  assert.deepEqual(imageLock.packages['']?.dependencies, pins, 'its lock file is in sync with it (npm ci would refuse otherwise)');
+  for (const [name, version] of Object.entries(pins)) assert.equal(imageLock.packages[`node_modules/${name}`]?.version, version, `${name}: locked at the pin`);
+  for (const name of ['@tensorflow/tfjs', '@vladmandic/face-api', 'sharp'] as const) assert.equal(lock.packages[`node_modules/${name}`]?.version, pins[name], `${name}: the project's lock file agrees`);
+  assert.equal(pins['@tensorflow/tfjs'], pins['@tensorflow/tfjs-node'], 'tfjs-node pins its tfjs exactly: one tfjs-core');
+  const cores = Object.keys(imageLock.packages).filter((path) => path.endsWith('node_modules/@tensorflow/tfjs-core'));
+  assert.deepEqual(cores, ['node_modules/@tensorflow/tfjs-core'], 'one tfjs-core, the one tfjs-node registers its backend into');
+  assert.equal(imageLock.packages[cores[0]!]!.version, lock.packages['node_modules/@tensorflow/tfjs-core']?.version, 'the tfjs-core the WASM fallback runs here');
+
+  assert.ok(instructions.includes('COPY docker/image/package.json docker/image/package-lock.json /opt/findme/modules/'));
+  const install = instructions.find((i) => i.includes('npm ci'));
+  assert.ok(install, 'an npm ci');
+  assert.match(install, /^RUN cd \/opt\/findme\/modules && npm ci --omit=dev /, 'installed from the lock, in a folder of its own (the stock /node_modules untouched)');
+  assert.ok(!instructions.some((i) => / npm (install|i) /.test(i)), 'nothing installed past the lock file');
+  const linked = /for module in ([^;]+); do ln -sT "\/opt\/findme\/modules\/node_modules\/\$module" "\/node_modules\/\$module" \|\| exit 1; done/.exec(install);
+  assert.ok(linked, 'each package is linked into /node_modules, failing if the name is taken');
+  assert.deepEqual(linked[1]!.trim().split(' ').sort(), Object.keys(pins).sort());
 });
 
 test("the image's ENV is what the local platform gives image actions; the weights and the check land where it says", () => {
@@ -58,13 +73,14 @@ test("the image's ENV is what the local platform gives image actions; the weight
   assert.deepEqual(env, IMAGE_ENV);
   const copies = instructions.filter((i) => i.startsWith('COPY ')).map((i) => i.split(' ').slice(1));
   assert.deepEqual(copies, [
+    ['docker/image/package.json', 'docker/image/package-lock.json', '/opt/findme/modules/'],
     ['weights/', `${IMAGE_ENV.FINDME_WEIGHTS_DIR}/`],
     ['docker/check-image.mjs', '/opt/findme/check-image.mjs'],
   ]);
   assert.equal(instructions.at(-1), 'RUN node /opt/findme/check-image.mjs /nodejsAction/probe', 'the check runs last, with the ENV set');
   // The context is the project root: .dockerignore keeps out everything but what is copied.
   const ignore = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-  assert.deepEqual(ignore, ['*', ...copies.map(([source]) => `!${source}`)]);
+  assert.deepEqual(ignore, ['*', ...copies.flatMap((copy) => copy.slice(0, -1)).map((source) => `!${source}`)]);
 });
 
 test('check-image passes verified weights and refuses a wrong or missing model file, naming it', () => {
@@ -129,7 +145,7 @@ test('build-push.sh builds the weights first, then builds for amd64, tags by con
 
   const run = spawnSync(script, ['registry.example/findme-compare'], { encoding: 'utf8', env });
   assert.equal(run.status, 0, run.stderr);
-  const expected = spawnSync('sh', ['-c', 'cat package-lock.json docker/Dockerfile docker/check-image.mjs weights/manifest.json | sha256sum | cut -c1-16'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim();
+  const expected = spawnSync('sh', ['-c', 'cat docker/image/package-lock.json docker/Dockerfile docker/check-image.mjs weights/manifest.json | sha256sum | cut -c1-16'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim();
   assert.match(expected, /^[0-9a-f]{16}$/);
   const image = `registry.example/findme-compare:${expected}`;
   assert.equal(run.stdout, `FINDME_IMAGE=${image}\n`, 'stdout is the one line to export');
