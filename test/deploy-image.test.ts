@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -128,6 +128,19 @@ test('check-image loads the modules from where an unpacked action runs, and refu
   const twoCores = run();
   assert.equal(twoCores.status, 1);
   assert.match(twoCores.stderr, /expected one @tensorflow\/tfjs-core in .*node_modules, found 2/);
+  rmSync(join(root, 'node_modules/@tensorflow/tfjs-node/node_modules'), { recursive: true });
+
+  // The image's layout: installed under /opt/findme/modules, each package linked into /node_modules.
+  const installed = join(root, 'opt', 'findme', 'modules', 'node_modules');
+  mkdirSync(dirname(installed), { recursive: true });
+  renameSync(join(root, 'node_modules'), installed);
+  for (const name of ['@tensorflow/tfjs-node', '@vladmandic/face-api', 'sharp']) {
+    mkdirSync(dirname(join(root, 'node_modules', name)), { recursive: true });
+    symlinkSync(join(installed, name), join(root, 'node_modules', name));
+  }
+  const linked = run();
+  assert.equal(linked.status, 0, linked.stderr);
+  assert.match(linked.stdout, /tfjs 4\.22\.0 on tensorflow/);
 });
 
 test('build-push.sh builds the weights first, then builds for amd64, tags by content hash, pushes, and prints only FINDME_IMAGE', { timeout: 60_000 }, () => {
