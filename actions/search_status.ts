@@ -51,6 +51,7 @@ export function main(params: Params): Promise<WebResponse> {
       failed: job.failed,
       matched: job.matched,
       ...(job.error ? { error: job.error } : {}),
+      ...(job.searchNote ? { searchNote: job.searchNote } : {}),
       matches: page.matches,
       cursor: page.cursor,
       failures: job.failed > 0 ? await store.failures(jobId) : [],

@@ -115,7 +115,7 @@ export async function runSearch(store: JobStore, job: JobRecord, x: XConfig, bea
         await fan(store, jobId, pending.splice(0, x.photosPerEvent), deadline);
       }
     }
-    await store.finishSearch(jobId);
+    await store.finishSearch(jobId, stopped);
     if (pending.length > 0) {
       events += 1;
       await fan(store, jobId, pending.splice(0), deadline);

@@ -58,3 +58,18 @@ test("someone else's stalled job is a 404 and stays as it was; its owner's poll 
   assert.equal(body.status, 'failed');
   assert.match(body.error ?? '', /^stalled: no progress for 60 s/);
 });
+
+test("a search that read only part of the hashtag says so in its status; one that read it all says nothing", async () => {
+  const store = new JobStore(redis, makeKeys(), { jobTtlS: 3600 });
+  const token = await issuer.issue(alice);
+  const capped = await store.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
+  await store.startSearch(capped.id);
+  await store.finishSearch(capped.id, 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)');
+  const body = (await status(token, capped.id)).body as SearchStatusResponse;
+  assert.deepEqual([body.status, body.searchNote], ['done', 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)']);
+
+  const whole = await store.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
+  await store.startSearch(whole.id);
+  await store.finishSearch(whole.id);
+  assert.equal('searchNote' in ((await status(token, whole.id)).body as object), false);
+});

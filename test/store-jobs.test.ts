@@ -62,6 +62,16 @@ test('a job is done exactly when the search finished and every photo is recorded
   assert.equal((await store.require(job.id)).status, 'searching', 'not done before the search finished');
   const finished = await store.finishSearch(job.id);
   assert.deepEqual([finished.status, finished.total, finished.processed, finished.failed, finished.matched], ['done', 3, 2, 1, 1]);
+  assert.equal(finished.searchNote, undefined, 'a search that read every post has no note');
+});
+
+test('a search that stopped early keeps why, for the page to say', async () => {
+  const job = await store.create(input);
+  await store.startSearch(job.id);
+  await store.addPhotos(job.id, [photo(1)]);
+  const finished = await store.finishSearch(job.id, 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)');
+  assert.equal(finished.searchNote, 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)');
+  assert.equal((await store.require(job.id)).searchNote, finished.searchNote);
 });
 
 test('finishing the search first leaves the job comparing until the last photo lands', async () => {

@@ -65,7 +65,9 @@ test('the demo hashtag yields every photo once: several per post, reposts dedupl
 test('250 posts over 3 pages with duplicates, retweets, videos and a 429 in the middle: each distinct photo once', async () => {
   const { x, client } = await fake({ tweets: { big: manyTweets() }, rateLimitOn: [2], rateLimitResetS: 1 });
   const waits: number[] = [];
-  const pages = await collect(searchPhotos(client, 'big', { maxTweets: 1000, deadline: new Deadline(), onRateLimit: (ms) => waits.push(ms) }));
+  const stopped: string[] = [];
+  const pages = await collect(searchPhotos(client, 'big', { maxTweets: 1000, deadline: new Deadline(), onRateLimit: (ms) => waits.push(ms), onStopped: (why) => stopped.push(why) }));
+  assert.deepEqual(stopped, [], 'every post was read: nothing to note');
   const photos = pages.flat();
   const expected = new Set(manyTweets().filter((t) => !t.retweetOf).map((t) => t.media[0]!.key));
   assert.equal(expected.size, 167, 'the data set has 167 distinct photos');
@@ -79,9 +81,11 @@ test('250 posts over 3 pages with duplicates, retweets, videos and a 429 in the 
 
 test('FINDME_MAX_TWEETS bounds how many posts are read', async () => {
   const { x, client } = await fake({ tweets: { big: manyTweets() } });
-  const photos = (await collect(searchPhotos(client, 'big', { maxTweets: 150, deadline: new Deadline() }))).flat();
+  const stopped: string[] = [];
+  const photos = (await collect(searchPhotos(client, 'big', { maxTweets: 150, deadline: new Deadline(), onStopped: (why) => stopped.push(why) }))).flat();
   assert.equal(x.searches.length, 2);
   assert.ok(photos.length > 0 && photos.length < 150);
+  assert.deepEqual(stopped, ['only the newest 150 posts were read (FINDME_MAX_TWEETS is 150)'], 'X had older posts: the search says it did not read them');
 });
 
 test('a rate limit longer than the activation can wait fails with when to try again', async () => {

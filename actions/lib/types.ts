@@ -52,6 +52,8 @@ export interface JobRecord {
   failed: number;
   matched: number;
   error?: string;
+  /** Why the search read fewer posts than the hashtag has (the post limit, the activation's time), if it did. */
+  searchNote?: string;
 }
 
 /** A face's box in pixels of the upright (EXIF-rotated) original image. */
@@ -98,7 +100,7 @@ export interface RegisterSearchResponse {
 }
 
 /** The job's progress as its owner may see it (not its owner or picture), plus what is new. */
-export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'error'> {
+export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'error' | 'searchNote'> {
   /** Matches newer than the request's `after` cursor, newest first. */
   matches: MatchRecord[];
   /** Pass as `after` to get only what is new. */

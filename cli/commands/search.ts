@@ -64,7 +64,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     bar.end();
     if (json) process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
     else if (final.status === 'failed') process.stderr.write(`search failed: ${final.error ?? 'unknown reason'}\n`);
-    else process.stderr.write(`done: ${final.matched} of ${final.total} photos match (${final.failed} could not be checked)\n`);
+    else {
+      process.stderr.write(`done: ${final.matched} of ${final.total} photos match (${final.failed} could not be checked)\n`);
+      if (final.searchNote) process.stderr.write(`not every post was searched: ${final.searchNote}\n`);
+    }
     return final.status === 'done' ? 0 : 1;
   } catch (error) {
     bar.end();

@@ -82,7 +82,10 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
     // A newer search took over while this one's last answer was on its way: that answer is not for this page.
     if (controller.signal.aborted) return;
     if (final.status === 'failed') sayError(`The search failed: ${final.error ?? 'unknown reason'}`);
-    else say(`Done: ${final.matched} of ${final.total} photos show you${final.failed ? ` (${final.failed} could not be checked)` : ''}.`);
+    else {
+      const note = final.searchNote ? ` Not every post was searched: ${final.searchNote}.` : '';
+      say(`Done: ${final.matched} of ${final.total} photos show you${final.failed ? ` (${final.failed} could not be checked)` : ''}.${note}`);
+    }
     showExports(hashtag, matches);
   } catch (error) {
     if (controller.signal.aborted) return;

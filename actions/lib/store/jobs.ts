@@ -96,6 +96,7 @@ function parseJob(jobId: string, hash: Record<string, string>): JobRecord | null
     matched: Number(hash.matched ?? 0),
   };
   if (hash.error) job.error = hash.error;
+  if (hash.searchNote) job.searchNote = hash.searchNote;
   return job;
 }
 
@@ -163,8 +164,9 @@ export class JobStore {
   }
 
   /** The search is over: the total is final, and the job is done if every photo is already recorded. */
-  async finishSearch(jobId: string): Promise<JobRecord> {
-    check(await finishSearch.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS]), jobId);
+  /** Ends the search: its total is final. `note` says why it read fewer posts than the hashtag has, if it did. */
+  async finishSearch(jobId: string, note?: string): Promise<JobRecord> {
+    check(await finishSearch.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
     return this.require(jobId);
   }
 

@@ -114,4 +114,6 @@ export async function* searchPhotos(client: XClient, hashtag: string, options: S
     nextToken = result.meta?.next_token;
     if (!nextToken || data.length === 0) return;
   }
+  // X has older posts than were read: say so, so nobody takes a capped search for the whole hashtag.
+  options.onStopped?.(`only the newest ${tweets} posts were read (FINDME_MAX_TWEETS is ${options.maxTweets})`);
 }
