@@ -24,8 +24,11 @@ const TYPES: Record<string, string> = {
 export interface PageServerOptions {
   root: string;
   port?: number;
-  /** Read per request: the API and identity provider may start after the page server. */
-  config: () => PageConfig;
+  /**
+   * Read per request: the API and identity provider start after the page server (the identity provider needs the
+   * page's origin). Undefined until they have: /config.json then answers 503 with Retry-After, and the page waits.
+   */
+  config: () => PageConfig | undefined;
   /** Origins the page may call (API, identity provider) and frame (identity provider). */
   connectOrigins: () => string[];
   /** Hosts images may come from (photos, profile pictures). */
@@ -69,9 +72,14 @@ async function serve(options: PageServerOptions, req: IncomingMessage, res: Serv
     return void res.end();
   }
   if (url.pathname === '/config.json') {
-    const body = JSON.stringify(options.config());
-    res.writeHead(200, { ...common, 'content-type': 'application/json', 'cache-control': 'no-store' });
-    return void res.end(body);
+    const config = options.config();
+    const json = { ...common, 'content-type': 'application/json', 'cache-control': 'no-store' };
+    if (!config) {
+      res.writeHead(503, { ...json, 'retry-after': '1' });
+      return void res.end(JSON.stringify({ error: 'findme is still starting' }));
+    }
+    res.writeHead(200, json);
+    return void res.end(JSON.stringify(config));
   }
   const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
   const file = normalize(join(options.root, relative));

@@ -54,7 +54,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     const page = await startPageServer({
       root: join(options.projectRoot, 'dist', 'web'),
       port: options.port,
-      config: () => ready.config ?? { apiBase: '', auth0: { domain: '', clientId: '', audience: '' } },
+      config: () => ready.config,
       connectOrigins: () => ready.connect,
       imageHosts: () => ready.images,
     });

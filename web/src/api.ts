@@ -57,17 +57,28 @@ async function call<T>(url: string, init: RequestInit, what: 'search' | 'status'
   return body as T;
 }
 
-/** config.json beside the page (or the CLI's --api URL); a wrong answer is a ConfigError, not an API error. */
-export async function loadPageConfig(base: string): Promise<PageConfig> {
-  let body: unknown;
-  try {
-    body = await call<unknown>(new URL('config.json', base).href, {}, 'search');
-  } catch (error) {
-    // No answer at all is the network's fault; any other failure means there is no config at that address.
-    if (error instanceof ApiError && error.status !== 0) throw new ConfigError(`fetching it answered HTTP ${error.status}`);
-    throw error;
+/** How long the page waits for a server that answers config.json with 503 (still starting), asking once a second. */
+export const CONFIG_STARTING_WAIT_MS = 30_000;
+
+/**
+ * config.json beside the page (or the CLI's --api URL); a wrong answer is a ConfigError, not an API error. A 503
+ * is a server still starting (`findme start` serves the page before the API is up): asked again, within a bound.
+ */
+export async function loadPageConfig(base: string, waitMs = CONFIG_STARTING_WAIT_MS): Promise<PageConfig> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return parsePageConfig(await call<unknown>(new URL('config.json', base).href, {}, 'search'));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 503 && Date.now() + 1000 <= deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      // No answer at all is the network's fault; any other failure means there is no config at that address.
+      if (error instanceof ApiError && error.status !== 0) throw new ConfigError(`fetching it answered HTTP ${error.status}`);
+      throw error;
+    }
   }
-  return parsePageConfig(body);
 }
 
 export class FindmeApi {
