@@ -140,3 +140,13 @@ test('a container that fails to start is a whisk internal error whose logs say w
   assert.equal(record.response.status, 'whisk internal error');
   assert.match(record.logs.join('\n'), /exited while starting \(code 1\); it wrote: Error: Cannot find module 'express' \(fixture\)/);
 });
+
+test("a container killed at its timeout takes what its action started with it, as destroying a container does", async () => {
+  const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('spawn-and-hang', { limits: { timeout: 1500, memory: 128, concurrency: 1 } })]), stemCells: 0 });
+  const refused = await tp.ow.actions.invoke({ name: 'fixtures/spawn-and-hang', blocking: true }).catch((e: { error: ActivationRecord }) => e);
+  const record = (refused as { error: ActivationRecord }).error;
+  assert.equal(record.response.status, 'action developer error');
+  const pid = Number(/grandchild (\d+)/.exec(record.logs.join('\n'))?.[1]);
+  assert.ok(pid > 0, `the action said its child's pid: ${record.logs.join(' | ')}`);
+  await eventually(() => !alive(pid), 5000, () => `process ${pid}, started by the action, outlived its container`);
+});

@@ -88,8 +88,11 @@ export class Container {
     const child = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${options.memoryMb}`, options.runtimeFile], {
       env: { ...options.env, TMPDIR: dir },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // A process group of its own, so that killing the container kills what its action started too, as
+      // destroying an OpenWhisk container does.
+      detached: true,
     });
-    trackChild(child);
+    trackChild(child, { group: true });
     // Output is read from the first byte: an action's module scope may log before /init answers.
     const logs = new ContainerLogs(child.stdout!, child.stderr!, options.echo);
     try {
