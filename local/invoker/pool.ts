@@ -59,6 +59,10 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+function memoryOf(actions: ActionSpec[]): number {
+  return actions.reduce((sum, a) => sum + a.limits.memory, 0);
+}
+
 export class ContainerPool {
   private readonly containers = new Map<Container, ActionSpec>();
   private readonly queue: Waiter[] = [];
@@ -77,19 +81,20 @@ export class ContainerPool {
     this.reaper = setInterval(() => this.reap(), Math.max(50, Math.min(30_000, options.idleTimeoutMs / 2))).unref();
   }
 
-  private fits(action: ActionSpec, onlyBusy = false): boolean {
+  /** The actions of the containers alive (only the busy ones, with `onlyBusy`) and of those starting. */
+  private held(onlyBusy = false): ActionSpec[] {
     const kept = [...this.containers].filter(([c]) => !onlyBusy || c.active > 0).map(([, a]) => a);
-    const held = [...kept, ...this.starting];
-    const memory = (specs: ActionSpec[]) => specs.reduce((sum, a) => sum + a.limits.memory, 0);
-    if (action.image !== undefined && memory(held.filter((a) => a.image !== undefined)) + action.limits.memory > this.options.imageMemoryMb) return false;
-    return memory(held) + action.limits.memory <= this.options.userMemoryMb && held.length < this.options.maxContainers;
+    return [...kept, ...this.starting];
   }
 
-  /** Whether `action` is held back by the image budget rather than by the pool as a whole. */
-  private imageBudgetFull(action: ActionSpec): boolean {
-    if (action.image === undefined) return false;
-    const images = [...this.containers.values(), ...this.starting].filter((a) => a.image !== undefined);
-    return images.reduce((sum, a) => sum + a.limits.memory, 0) + action.limits.memory > this.options.imageMemoryMb;
+  /** Whether `action` is an image action that the image budget has no room for beside `held`. */
+  private imageBudgetFull(action: ActionSpec, held = this.held()): boolean {
+    return action.image !== undefined && memoryOf(held.filter((a) => a.image !== undefined)) + action.limits.memory > this.options.imageMemoryMb;
+  }
+
+  private fits(action: ActionSpec, onlyBusy = false): boolean {
+    const held = this.held(onlyBusy);
+    return !this.imageBudgetFull(action, held) && memoryOf(held) + action.limits.memory <= this.options.userMemoryMb && held.length < this.options.maxContainers;
   }
 
   /** Containers alive now, by action name. */

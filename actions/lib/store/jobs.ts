@@ -163,8 +163,10 @@ export class JobStore {
     return check(code, jobId);
   }
 
-  /** The search is over: the total is final, and the job is done if every photo is already recorded. */
-  /** Ends the search: its total is final. `note` says why it read fewer posts than the hashtag has, if it did. */
+  /**
+   * The search is over: the total is final, and the job is done if every photo is already recorded. `note` says
+   * why it read fewer posts than the hashtag has, if it did.
+   */
   async finishSearch(jobId: string, note?: string): Promise<JobRecord> {
     check(await finishSearch.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
     return this.require(jobId);

@@ -31,7 +31,10 @@ export interface SearchOptions {
   onRateLimit?: (waitMs: number) => void;
   /** Called at least every KEEPALIVE_MS while a rate limit is waited out. */
   keepAlive?: () => void;
-  /** The search ended before X ran out of posts because the deadline was near; what it found so far stands. */
+  /**
+   * The search ended before X ran out of posts (the deadline was near, or FINDME_MAX_TWEETS was reached); what it
+   * found so far stands.
+   */
   onStopped?: (reason: string) => void;
 }
 
