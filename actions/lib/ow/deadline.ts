@@ -30,10 +30,14 @@ export interface RetryOptions {
    * that failed together (every batch of a job fetching one picture) do not all try again at the same moment.
    */
   firstBackoffMs: number;
+  /** The longest wait, before its random half: doubling stops there. Default: no cap. */
+  maxBackoffMs?: number;
   /** The time left an attempt needs: none is started after a wait that would leave less. */
   attemptMs: number;
   /** Whether a failure may pass (a timeout, a 503); any other is thrown at once. */
   retryable(error: unknown): boolean;
+  /** Told before each wait: the attempt that failed (1-based), the wait, and its failure. */
+  onRetry?: (attempt: number, waitMs: number, error: unknown) => void;
 }
 
 /**
@@ -45,8 +49,9 @@ export async function retryWithin<T>(deadline: Deadline, options: RetryOptions, 
     try {
       return await attempt();
     } catch (error) {
-      const wait = options.firstBackoffMs * 2 ** (n - 1) * (1 + Math.random() / 2);
+      const wait = Math.min(options.maxBackoffMs ?? Infinity, options.firstBackoffMs * 2 ** (n - 1)) * (1 + Math.random() / 2);
       if (n >= options.attempts || !options.retryable(error) || wait + options.attemptMs > deadline.remaining()) throw error;
+      options.onRetry?.(n, wait, error);
       await sleep(wait);
     }
   }

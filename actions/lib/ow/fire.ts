@@ -5,7 +5,7 @@
  * takes up (OpenWhisk answers 204 without an activation id) is a failure: nothing would ever handle the event.
  */
 import openwhisk from 'openwhisk';
-import { Deadline, sleep, withTimeout } from './deadline';
+import { Deadline, retryWithin, withTimeout } from './deadline';
 
 export const FIRE_TIMEOUT_MS = 10_000;
 const FIRST_BACKOFF_MS = 500;
@@ -43,22 +43,23 @@ export async function fireTrigger(trigger: string, params: object, options: Fire
   const client = options.client ?? openwhisk();
   const attemptMs = FIRE_TIMEOUT_MS + (options.reserveMs ?? 0);
   if (deadline.remaining() < attemptMs) throw new FireError(trigger, undefined, "no time left before the activation's deadline");
-  for (let attempt = 1; ; attempt++) {
-    let result: { activationId?: string } | undefined;
-    try {
-      result = (await withTimeout(client.triggers.invoke({ name: trigger, params }), FIRE_TIMEOUT_MS, `firing ${trigger}`)) as typeof result;
-    } catch (error) {
-      const status = statusOf(error);
-      const retryable = status === 429 || status === 503;
-      const wait = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)) * (1 + Math.random() / 2);
-      if (!retryable || attempt >= MAX_ATTEMPTS || wait + attemptMs > deadline.remaining()) {
-        throw new FireError(trigger, status, error instanceof Error ? error.message : String(error));
-      }
-      options.onRetry?.(attempt, wait, status);
-      await sleep(wait);
-      continue;
-    }
-    if (!result?.activationId) throw new FireError(trigger, 204, `no active rule for trigger ${trigger}`);
-    return result.activationId;
+  let result: { activationId?: string } | undefined;
+  try {
+    result = await retryWithin(
+      deadline,
+      {
+        attempts: MAX_ATTEMPTS,
+        firstBackoffMs: FIRST_BACKOFF_MS,
+        maxBackoffMs: MAX_BACKOFF_MS,
+        attemptMs,
+        retryable: (error) => statusOf(error) === 429 || statusOf(error) === 503,
+        onRetry: (attempt, waitMs, error) => options.onRetry?.(attempt, waitMs, statusOf(error)),
+      },
+      () => withTimeout(client.triggers.invoke({ name: trigger, params }), FIRE_TIMEOUT_MS, `firing ${trigger}`) as Promise<typeof result>,
+    );
+  } catch (error) {
+    throw new FireError(trigger, statusOf(error), error instanceof Error ? error.message : String(error));
   }
+  if (!result?.activationId) throw new FireError(trigger, 204, `no active rule for trigger ${trigger}`);
+  return result.activationId;
 }
