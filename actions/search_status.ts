@@ -33,7 +33,7 @@ export function main(params: Params): Promise<WebResponse> {
     // check, so only the owner's polling can fail a stalled job.
     const owned = await store.get(jobId);
     if (!owned || owned.owner !== user.sub) throw notFound;
-    const job = await store.failIfStalled(jobId, jobStallS);
+    const job = await store.failIfStalled(owned, jobStallS);
     if (!job) throw notFound;
     let page;
     try {

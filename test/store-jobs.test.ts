@@ -139,16 +139,16 @@ test('a job with no progress for the stall time fails with a reason; a moving on
   await store.addPhotos(job.id, [photo(1), photo(2)]);
   await store.finishSearch(job.id);
   clock += 4_000;
-  assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing');
+  assert.equal((await store.failIfStalled(await store.require(job.id), 5))?.status, 'comparing');
   await store.recordPhoto(job.id, photo(1), { matches: [] });
   clock += 4_000;
-  assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing', 'progress resets the stall clock');
+  assert.equal((await store.failIfStalled(await store.require(job.id), 5))?.status, 'comparing', 'progress resets the stall clock');
   clock += 4_000;
   await store.touch(job.id);
   clock += 4_000;
-  assert.equal((await store.failIfStalled(job.id, 5))?.status, 'comparing', 'a touch (work still going on) resets it too');
+  assert.equal((await store.failIfStalled(await store.require(job.id), 5))?.status, 'comparing', 'a touch (work still going on) resets it too');
   clock += 2_000;
-  const stalled = await store.failIfStalled(job.id, 5);
+  const stalled = await store.failIfStalled(await store.require(job.id), 5);
   assert.equal(stalled?.status, 'failed');
   assert.match(stalled?.error ?? '', /^stalled: no progress for 5 s \(1 of 2 photos unprocessed\)$/);
   await assert.rejects(store.touch(job.id), FinishedJobError);
@@ -208,6 +208,6 @@ test("every write, a late failure included, moves all of a job's keys to the sam
   await refreshes(job, () => store.fail(job, 'stopped late'), 'fail');
   const stalled = await recorded();
   const later = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock + 3_600_000 });
-  await refreshes(stalled, () => later.failIfStalled(stalled, 5), 'a stall');
+  await refreshes(stalled, async () => later.failIfStalled(await later.require(stalled), 5), 'a stall');
   assert.equal((await store.require(stalled)).status, 'failed');
 });

@@ -200,12 +200,13 @@ export class JobStore {
   }
 
   /**
-   * Fails the job when nothing has moved for `stallS` seconds, so no job waits forever on a lost event.
-   * Returns the job as it is afterwards.
+   * Fails `job` (a record the caller has just read) when nothing has moved for `stallS` seconds, so no job waits
+   * forever on a lost event; the change itself is conditional in Redis, so a job that moved meanwhile stays as it
+   * is. Returns the job as it is afterwards (null once it has expired).
    */
-  async failIfStalled(jobId: string, stallS: number): Promise<JobRecord | null> {
-    const job = await this.get(jobId);
-    if (!job || job.status === 'done' || job.status === 'failed') return job;
+  async failIfStalled(job: JobRecord, stallS: number): Promise<JobRecord | null> {
+    const jobId = job.id;
+    if (job.status === 'done' || job.status === 'failed') return job;
     if (this.now() - job.updated < stallS * 1000) return job;
     const waiting = job.searchDone ? `${job.total - job.processed - job.failed} of ${job.total} photos unprocessed` : 'the search never finished';
     await this.changeStatus(jobId, 'failed', `stalled: no progress for ${stallS} s (${waiting})`, stallS * 1000).catch((error: unknown) => {
