@@ -4,7 +4,7 @@
  * X_BEARER_TOKEN is set), Redis and the platform, then the live activation log. `close()` stops all of it.
  */
 import { join } from 'node:path';
-import { DEFAULT_IMAGE_HOSTS, DEFAULTS } from '../actions/lib/config';
+import { checkAllConfig, DEFAULT_IMAGE_HOSTS, DEFAULTS } from '../actions/lib/config';
 import type { PageConfig } from '../actions/lib/types';
 import { build } from '../scripts/build';
 import { DEMO_HASHTAG, demoTweets } from '../test/fakes/demo';
@@ -47,6 +47,8 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
+  // Before anything starts: a malformed setting stops here, naming it, instead of failing the first search.
+  checkAllConfig(env);
   try {
     await build();
 

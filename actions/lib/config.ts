@@ -242,3 +242,15 @@ export function faceConfig(params: Params): FaceConfig {
     downloadTimeoutMs: number(params, 'FINDME_DOWNLOAD_TIMEOUT_MS', DEFAULTS.downloadTimeoutMs, 100, 120_000),
   };
 }
+
+/**
+ * Every section at once, for `findme start`: a malformed setting is a ConfigError before anything runs, not on the
+ * first search. The identity section only when AUTH0_DOMAIN is set (unset, the local identity provider runs).
+ */
+export function checkAllConfig(params: Params): void {
+  redisConfig(params);
+  xConfig(params);
+  jobConfig(params);
+  faceConfig(params);
+  if (raw(params, 'AUTH0_DOMAIN') !== undefined) authConfig(params);
+}

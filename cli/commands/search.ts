@@ -3,8 +3,7 @@
  * this process tree, your picture from --profile) or a running findme (--api, with an access token).
  */
 import { join } from 'node:path';
-import { HttpError } from '../../actions/lib/errors';
-import { parseHashtag } from '../../actions/lib/hashtag';
+import { checkHashtag } from '../../actions/lib/hashtag-rule';
 import type { MatchRecord } from '../../actions/lib/types';
 import { startEmbedded } from '../../local/embedded';
 import { ApiError, FindmeApi, loadPageConfig } from '../../web/src/api';
@@ -21,12 +20,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const [raw, ...extra] = args.positionals;
   if (raw === undefined) throw new UsageError('name the hashtag to search, e.g. `findme search jsconfeu --profile me.jpg`', 'search');
   if (extra.length > 0) throw new UsageError(`one hashtag at a time; got also ${extra.join(' ')}`, 'search');
-  let hashtag: string;
-  try {
-    hashtag = parseHashtag(raw);
-  } catch (error) {
-    throw new UsageError(error instanceof HttpError ? error.message : String(error), 'search');
-  }
+  const checked = checkHashtag(raw);
+  if (!checked.ok) throw new UsageError(checked.message, 'search');
+  const hashtag = checked.tag;
   const apiUrl = args.values.api as string | undefined;
   const profile = args.values.profile as string | undefined;
   const json = args.values.json === true;

@@ -19,22 +19,21 @@ export class ApiError extends Error {
 }
 
 /**
- * What to tell a person about a failed request: what happened and what to do, by status, with the server's own
- * words where it sent some (a 400's are the whole message: they say what to change).
+ * What to tell a person about a failed request: what happened and what to do, by status. Only a 400's words come
+ * from the server (they say what to change); other answers carry detail for developers, which stays out.
  */
 export function explain(status: number, serverMessage: string | undefined, what: 'search' | 'status'): string {
-  const said = serverMessage ? ` (findme said: ${serverMessage})` : '';
   if (status === 0) return "Can't reach findme right now. Check your connection and try again.";
   if (status === 400) return serverMessage ?? 'That request was not accepted.';
-  if (status === 401) return `Your session has expired. Log in again.${said}`;
+  if (status === 401) return 'Your session has expired. Log in again.';
   if (status === 404) {
     return what === 'status'
-      ? `Search not found: it may have expired (searches are kept for a day) or belong to someone else.${said}`
-      : `findme was not found at the configured address; check apiBase in /config.json.${said}`;
+      ? 'Search not found: it may have expired (searches are kept for a day) or belong to someone else.'
+      : 'findme was not found at the configured address; check apiBase in /config.json.';
   }
-  if (status === 429) return `findme is busy. Wait a minute and try again.${said}`;
-  if (status >= 500) return `findme is having trouble (HTTP ${status}). Try again in a little while.${said}`;
-  return serverMessage ?? `Unexpected answer (HTTP ${status}).`;
+  if (status === 429) return 'findme is busy. Wait a minute and try again.';
+  if (status >= 500) return 'findme is having trouble. Try again in a little while.';
+  return `findme gave an unexpected answer. Try again in a little while.`;
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
+import { checkHashtag } from '../../actions/lib/hashtag-rule';
 import type { MatchRecord } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from './api';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
 import { toCsv, toMarkdown } from './export';
 import { FollowTimeoutError, followSearch } from './follow';
-import { clearError, clearMatches, renderMatch, renderProgress, say, sayError } from './render';
+import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from './outcome';
+import { clearError, clearMatches, renderMatch, renderProgress, say, sayError, showNoMatches } from './render';
 
 let current: AbortController | undefined;
 
@@ -27,7 +29,7 @@ function showLoggedOut(): void {
 /** Says what went wrong; when the login has ended, offers to log in again right there. */
 function showError(error: unknown): void {
   if (error instanceof ApiError && error.status === 401) showLoggedOut();
-  sayError(error instanceof Error ? error.message : String(error));
+  sayError(sentence(error instanceof Error ? error.message : String(error)));
 }
 
 function offerDownload(link: HTMLAnchorElement, text: string, type: string, filename: string): void {
@@ -50,6 +52,12 @@ function showTimedOut(jobId: string, hashtag: string, error: FollowTimeoutError)
   byId<HTMLAnchorElement>('resume-link').href = `?job=${encodeURIComponent(jobId)}`;
   byId('resume').hidden = false;
   showExports(hashtag, error.matches);
+}
+
+/** A reopened search (reload, link) shows its hashtag in the field, as if just typed; a typed value stays. */
+function keepHashtag(hashtag: string): void {
+  const input = byId<HTMLInputElement>('hashtag');
+  if (input.value.trim() === '') input.value = `#${hashtag}`;
 }
 
 async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<void> {
@@ -75,17 +83,17 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
         if (controller.signal.aborted) return;
         renderProgress(status);
         byId('results-title').textContent = `#${status.hashtag}`;
-        if (status.status !== 'done' && status.status !== 'failed') say(status.searchDone ? 'Checking photos…' : 'Searching posts…');
+        keepHashtag(status.hashtag);
+        if (status.status !== 'done' && status.status !== 'failed') say(progressMessage(status));
         hashtag = status.hashtag;
       },
     });
     // A newer search took over while this one's last answer was on its way: that answer is not for this page.
     if (controller.signal.aborted) return;
-    if (final.status === 'failed') sayError(`The search failed: ${final.error ?? 'unknown reason'}`);
-    else {
-      const note = final.searchNote ? ` Not every post was searched: ${final.searchNote}.` : '';
-      say(`Done: ${final.matched} of ${final.total} photos show you${final.failed ? ` (${final.failed} could not be checked)` : ''}.${note}`);
-    }
+    const outcome = outcomeMessage(final);
+    if (outcome.failed) sayError(outcome.text);
+    else say(outcome.text);
+    showNoMatches(noMatchesMessage(final));
     showExports(hashtag, matches);
   } catch (error) {
     if (controller.signal.aborted) return;
@@ -114,23 +122,25 @@ function wireSearchForm(api: FindmeApi): void {
   input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
   byId<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const hashtag = input.value.trim();
-    if (!hashtag) {
+    // The server's own rule, checked here first: the same limit and the same words, without a round trip.
+    const checked = checkHashtag(input.value);
+    if (!checked.ok) {
       input.setAttribute('aria-invalid', 'true');
-      sayError('Type a hashtag first, like #jsconfeu.');
+      sayError(checked.message);
       input.focus();
       return;
     }
+    const hashtag = checked.tag;
     input.removeAttribute('aria-invalid');
     clearError();
     const button = byId<HTMLButtonElement>('search-button');
     button.disabled = true;
-    say(`Starting a search for ${hashtag.startsWith('#') ? hashtag : `#${hashtag}`}…`);
+    say(`Starting a search for #${hashtag}…`);
     // The button is back as soon as the search is registered: another search may replace the one being watched.
     api
       .register(hashtag)
       .finally(() => (button.disabled = false))
-      .then((jobId) => watch(api, jobId, hashtag.replace(/^#/, '')))
+      .then((jobId) => watch(api, jobId, hashtag))
       .catch(showError);
   });
 }
@@ -145,8 +155,7 @@ async function boot(): Promise<void> {
   byId('login').addEventListener('click', () => void session.login(jobInAddress()));
   byId('logout').addEventListener('click', () => void session.logout());
   if (config.demoHashtag) {
-    byId('hashtag-hint').textContent = `Try #${config.demoHashtag}: the local demo has photos there.`;
-    byId<HTMLInputElement>('hashtag').placeholder = `#${config.demoHashtag}`;
+    byId('hashtag-hint').textContent = `One hashtag: letters, digits and underscores. Try #${config.demoHashtag}: the local demo has photos there.`;
   }
   wireSearchForm(api);
   const job = session.resumeJob ?? jobInAddress();

@@ -8,6 +8,7 @@ import { progressOf } from './follow';
 export function renderProgress(status: SearchStatusResponse): void {
   const value = progressOf(status);
   const bar = byId('progress');
+  bar.classList.toggle('ended', status.status === 'done' || status.status === 'failed');
   bar.setAttribute('aria-valuenow', String(value));
   bar.setAttribute('aria-valuetext', `${value}% of photos checked`);
   byId('progress-fill').style.width = `${value}%`;
@@ -53,8 +54,15 @@ export function renderMatch(match: MatchRecord): void {
 
 export function clearMatches(): void {
   byId('matches').replaceChildren();
-  byId('no-matches').hidden = false;
+  showNoMatches('No photos of you so far.');
   renderFailures([]);
+}
+
+/** The line in place of the matches while there are none; `undefined` hides it (the status line says it all). */
+export function showNoMatches(text: string | undefined): void {
+  const line = byId('no-matches');
+  line.hidden = text === undefined || byId('matches').childElementCount > 0;
+  if (text !== undefined) line.textContent = text;
 }
 
 /**
