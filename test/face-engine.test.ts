@@ -137,6 +137,13 @@ test('a profile picture with no face, or two faces of similar size, is a Profile
   await assert.rejects(engine.profileDescriptor(Buffer.from('not an image')), (e: unknown) => e instanceof ProfileError && e.code === 'unreadable' && /cannot be read: not an image/.test(e.message));
 });
 
+test('a group photo refused as a profile picture is refused with the number of faces it shows', async () => {
+  const group = demoBytes(1);
+  const shown = (await engine.photoFaces(group)).faces.length;
+  assert.equal(shown, SAMPLE1_FACES.length);
+  await assert.rejects(engine.profileDescriptor(group), (e: unknown) => e instanceof ProfileError && e.code === 'several-faces' && e.message.includes(`(${shown} found)`));
+});
+
 test('the detector is an option: the Tiny detector runs and caches under another signature', async () => {
   const tiny = new FaceEngine({ ...options, detector: { detector: 'tiny', inputSize: 416 } });
   assert.notEqual(tiny.signature, engine.signature);

@@ -11,7 +11,7 @@ import { checkDetectorOptions, DEFAULT_DETECTOR, detectFaces, netsFor, type Dete
 import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
-import { largestProfileVariant, pickProfileFace, PROFILE_PAD } from './profile';
+import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
 
 export interface EngineOptions {
   /** Unset: the fastest backend that loads. */
@@ -111,13 +111,24 @@ export class FaceEngine {
    */
   async profileDescriptor(bytes: Buffer, decodeTimeoutMs?: number): Promise<Float32Array> {
     let faces: Faces;
+    let padded = true;
     try {
       faces = await this.detect(bytes, PROFILE_PAD, decodeTimeoutMs);
-      if (faces.faces.length === 0) faces = await this.detect(bytes, 0, decodeTimeoutMs);
+      if (faces.faces.length === 0) {
+        faces = await this.detect(bytes, 0, decodeTimeoutMs);
+        padded = false;
+      }
     } catch (error) {
       throw profileError(error, 'cannot be read');
     }
-    return pickProfileFace(faces.faces).descriptor;
+    try {
+      return pickProfileFace(faces.faces).descriptor;
+    } catch (error) {
+      if (!(error instanceof ProfileError) || error.code !== 'several-faces' || !padded) throw error;
+      // Padding shrinks a group's faces, and the smallest vanish: the picture as it is counts them right.
+      const plain = await this.detect(bytes, 0, decodeTimeoutMs).catch(() => faces);
+      throw severalFaces(Math.max(faces.faces.length, plain.faces.length));
+    }
   }
 
   /**
