@@ -6,12 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
 import type { Keys } from './keys';
-import { addPhotos } from './scripts/add-photos-5';
-import { ScriptCode } from './scripts/common';
-import { finishSearch } from './scripts/finish-search-5';
-import { recordPhoto } from './scripts/record-photo-5';
-import { setStatus } from './scripts/set-status-5';
-import { touchJob } from './scripts/touch-1';
+import { runScript, ScriptCode } from './scripts';
 
 /** The job does not exist (never created, or expired). */
 export class UnknownJobError extends Error {
@@ -70,11 +65,12 @@ export function photoHash(imageUrl: string): string {
   return createHash('sha256').update(imageUrl).digest('hex').slice(0, 32);
 }
 
-function check(code: unknown, jobId: string): number {
-  const value = Number(code);
-  if (value === ScriptCode.UnknownJob) throw new UnknownJobError(jobId);
-  if (value === ScriptCode.Terminal) throw new FinishedJobError(jobId);
-  return value;
+/** A script's return code, or the error its negative codes stand for. */
+function scriptResult(code: number, jobId: string, imageUrl = ''): number {
+  if (code === ScriptCode.UnknownJob) throw new UnknownJobError(jobId);
+  if (code === ScriptCode.Terminal) throw new FinishedJobError(jobId);
+  if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, imageUrl);
+  return code;
 }
 
 function parseJob(jobId: string, hash: Record<string, string>): JobRecord | null {
@@ -111,7 +107,7 @@ export class JobStore {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
-  /** What every job script takes, in the order scripts/common.ts documents: so each write can expire them all. */
+  /** What every job script takes, in the order scripts/job-helpers.lua documents: so each write can expire them all. */
   private jobKeys(jobId: string): string[] {
     const k = this.keys;
     return [k.job(jobId), k.jobExpected(jobId), k.jobPhotos(jobId), k.jobMatches(jobId), k.jobFailures(jobId)];
@@ -159,8 +155,8 @@ export class JobStore {
   /** Adds photos the search found; returns how many were new to the job. */
   async addPhotos(jobId: string, photos: PhotoRef[]): Promise<number> {
     if (photos.length === 0) return 0;
-    const code = await addPhotos.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))]);
-    return check(code, jobId);
+    const code = await runScript(this.redis, 'addPhotos', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))]);
+    return scriptResult(code, jobId);
   }
 
   /**
@@ -168,7 +164,7 @@ export class JobStore {
    * why it read fewer posts than the hashtag has, if it did.
    */
   async finishSearch(jobId: string, note?: string): Promise<JobRecord> {
-    check(await finishSearch.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
+    scriptResult(await runScript(this.redis, 'finishSearch', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
     return this.require(jobId);
   }
 
@@ -182,14 +178,13 @@ export class JobStore {
       const failure: FailureRecord = { tweetUrl: photo.tweetUrl, imageUrl: photo.imageUrl, reason: outcome.error };
       args.push('failed', JSON.stringify(failure), MAX_FAILURES);
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
-    const code = check(await recordPhoto.run(this.redis, this.jobKeys(jobId), args), jobId);
-    if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, photo.imageUrl);
+    const code = scriptResult(await runScript(this.redis, 'recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
   }
 
   /** Records that work on the job is still going on (so waiting out a limit is not a stall). */
   async touch(jobId: string): Promise<void> {
-    check(await touchJob.run(this.redis, [this.keys.job(jobId)], [this.now()]), jobId);
+    scriptResult(await runScript(this.redis, 'touchJob', [this.keys.job(jobId)], [this.now()]), jobId);
   }
 
   /** Fails a job that has not finished, with the reason; a no-op on a finished or unknown job. */
@@ -230,7 +225,7 @@ export class JobStore {
   }
 
   private async changeStatus(jobId: string, status: JobStatus, error: string, stallMs: number, from = ''): Promise<boolean> {
-    const code = await setStatus.run(this.redis, this.jobKeys(jobId), [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
-    return check(code, jobId) === ScriptCode.Ok;
+    const code = await runScript(this.redis, 'setStatus', this.jobKeys(jobId), [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
+    return scriptResult(code, jobId) === ScriptCode.Ok;
   }
 }
