@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import { isTerminal, JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
 import type { Keys } from './keys';
 import { runScript, ScriptCode } from './scripts';
 
@@ -201,7 +201,7 @@ export class JobStore {
    */
   async failIfStalled(job: JobRecord, stallS: number): Promise<JobRecord | null> {
     const jobId = job.id;
-    if (job.status === 'done' || job.status === 'failed') return job;
+    if (isTerminal(job.status)) return job;
     if (this.now() - job.updated < stallS * 1000) return job;
     const waiting = job.searchDone ? `${job.total - job.processed - job.failed} of ${job.total} photos unprocessed` : 'the search never finished';
     await this.changeStatus(jobId, 'failed', `stalled: no progress for ${stallS} s (${waiting})`, stallS * 1000).catch((error: unknown) => {
