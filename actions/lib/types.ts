@@ -3,6 +3,7 @@
  * imported everywhere else; a shape read from outside has its parser beside it. Parsers are plain functions, no
  * schema library: the shapes are few and flat, and the actions' bundles and the page carry no extra code.
  */
+import { parseHashtag } from './hashtag';
 
 /** A shape read from outside that does not parse; the message names the field. */
 export class WireError extends Error {
@@ -102,6 +103,30 @@ export interface JobRecord {
   searchNote?: string;
 }
 
+/** A job's Redis hash as a JobRecord (null when the hash is empty: no such job). */
+export function parseJobRecord(jobId: string, hash: Record<string, string>): JobRecord | null {
+  if (Object.keys(hash).length === 0) return null;
+  const status = hash.status as JobStatus;
+  if (!JOB_STATUSES.includes(status)) throw new Error(`job ${jobId} has an unknown status "${hash.status}"`);
+  const job: JobRecord = {
+    id: jobId,
+    owner: hash.owner ?? '',
+    hashtag: hash.hashtag ?? '',
+    pictureUrl: hash.pictureUrl ?? '',
+    status,
+    created: Number(hash.created ?? 0),
+    updated: Number(hash.updated ?? 0),
+    total: Number(hash.total ?? 0),
+    searchDone: hash.searchDone === '1',
+    processed: Number(hash.processed ?? 0),
+    failed: Number(hash.failed ?? 0),
+    matched: Number(hash.matched ?? 0),
+  };
+  if (hash.error) job.error = hash.error;
+  if (hash.searchNote) job.searchNote = hash.searchNote;
+  return job;
+}
+
 /** A face's box in pixels of the upright (EXIF-rotated) original image. */
 export interface FaceBox {
   x: number;
@@ -139,6 +164,11 @@ export interface PhotoFaces {
 
 export interface RegisterSearchRequest {
   hashtag: string;
+}
+
+/** register_search's body; a hashtag that is not one is a 400 naming what is wrong (lib/hashtag.ts). */
+export function parseRegisterSearchRequest(body: Fields): RegisterSearchRequest {
+  return { hashtag: parseHashtag(body.hashtag) };
 }
 
 export interface RegisterSearchResponse {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isTerminal, JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
 import type { Keys } from './keys';
 import { runScript, ScriptCode } from './scripts';
 
@@ -73,29 +73,6 @@ function scriptResult(code: number, jobId: string, imageUrl = ''): number {
   return code;
 }
 
-function parseJob(jobId: string, hash: Record<string, string>): JobRecord | null {
-  if (Object.keys(hash).length === 0) return null;
-  const status = hash.status as JobStatus;
-  if (!JOB_STATUSES.includes(status)) throw new Error(`job ${jobId} has an unknown status "${hash.status}"`);
-  const job: JobRecord = {
-    id: jobId,
-    owner: hash.owner ?? '',
-    hashtag: hash.hashtag ?? '',
-    pictureUrl: hash.pictureUrl ?? '',
-    status,
-    created: Number(hash.created ?? 0),
-    updated: Number(hash.updated ?? 0),
-    total: Number(hash.total ?? 0),
-    searchDone: hash.searchDone === '1',
-    processed: Number(hash.processed ?? 0),
-    failed: Number(hash.failed ?? 0),
-    matched: Number(hash.matched ?? 0),
-  };
-  if (hash.error) job.error = hash.error;
-  if (hash.searchNote) job.searchNote = hash.searchNote;
-  return job;
-}
-
 export class JobStore {
   constructor(
     private readonly redis: Redis,
@@ -138,7 +115,7 @@ export class JobStore {
   }
 
   async get(jobId: string): Promise<JobRecord | null> {
-    return parseJob(jobId, await this.redis.hgetall(this.keys.job(jobId)));
+    return parseJobRecord(jobId, await this.redis.hgetall(this.keys.job(jobId)));
   }
 
   async require(jobId: string): Promise<JobRecord> {
