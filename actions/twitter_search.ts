@@ -11,7 +11,7 @@ import { Deadline } from './lib/ow/deadline';
 import { fireTrigger } from './lib/ow/fire';
 import { openJobStore } from './lib/store';
 import { FinishedJobError, type JobStore } from './lib/store/jobs';
-import { TERMINAL_STATUSES, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
+import { isTerminal, parseSearchRequestEvent, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
 import { createXClient } from './lib/x/client';
 import { searchPhotos } from './lib/x/search';
 
@@ -55,8 +55,12 @@ async function fan(store: JobStore, jobId: string, photos: PhotoRef[], deadline:
 }
 
 export async function main(params: Params): Promise<SearchSummary> {
-  const jobId = params.jobId;
-  if (typeof jobId !== 'string' || jobId === '') return { jobId: String(jobId), error: 'the search_request event has no jobId' };
+  let jobId: string;
+  try {
+    ({ jobId } = parseSearchRequestEvent(params));
+  } catch (error) {
+    return { jobId: String(params.jobId), error: `the search_request event cannot be used: ${errorMessage(error)}` };
+  }
   const store = openJobStore(redisConfig(params));
   let x;
   try {
@@ -70,7 +74,7 @@ export async function main(params: Params): Promise<SearchSummary> {
   if (!job) return { jobId, error: `job ${jobId} does not exist (or has expired)` };
   // A redelivered or late event for a finished job is nothing to do, not an error.
   const finished = (status: string): SearchSummary => ({ jobId, skipped: `job is already ${status}: nothing to search` });
-  if (TERMINAL_STATUSES.includes(job.status)) return finished(job.status);
+  if (isTerminal(job.status)) return finished(job.status);
   try {
     if (!(await store.startSearch(jobId))) return { jobId, skipped: `job is ${job.status}, not queued: this event was already handled` };
   } catch (error) {

@@ -1,17 +1,16 @@
-import { Script } from '../script';
-import { LUA_HELPERS } from './common';
-
-/**
- * Adds photos the search found to a job and sets its total to the number of distinct photos.
- * KEYS: the job's five keys (see common.ts)
- * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3..] photo hashes
- * Returns the number of photos that were new (>= 0), or -1 unknown job, -2 job already finished.
- */
-export const addPhotos = new Script(
-  'addPhotos',
-  5,
-  LUA_HELPERS +
-    `
+--[[
+  Adds photos the search found to a job and sets its total to the number of distinct photos.
+  Input:
+    KEYS[1..5] the job's five keys (see job-helpers.lua)
+    ARGV[1]    now (ms)
+    ARGV[2]    ttl (s)
+    ARGV[3..]  photo hashes
+  Output:
+    >= 0 how many photos were new to the job
+    -1   unknown job
+    -2   job already finished (or its search already finished)
+]]
+--@include job-helpers
 local job, expected = KEYS[1], KEYS[2]
 local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
 local status = redis.call('HGET', job, 'status')
@@ -23,5 +22,3 @@ redis.call('HSET', job, 'total', redis.call('SCARD', expected))
 touch(job, now)
 expire_job(ttl)
 return added
-`,
-);
