@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { SearchStatusResponse } from '../../actions/lib/types';
-import { startLocal } from '../../local/start';
 import { boxPercent } from '../../web/src/box';
-import { useBrowser } from '../helpers/browser';
+import { logIn as logInAs, startLocalWithBrowser } from '../helpers/local-page';
 import { PROJECT_ROOT } from '../helpers/platform';
 
 const OUTPUT = join(PROJECT_ROOT, 'test', 'output');
 mkdirSync(OUTPUT, { recursive: true });
 
-const env = { ...process.env };
-for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'FINDME_IMAGE_HOSTS']) delete env[name];
-const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env, log: () => undefined });
-after(() => running.close());
-const browser = await useBrowser();
+const { running, browser } = await startLocalWithBrowser();
 
-async function logIn(page: Page, username: string): Promise<void> {
-  await page.goto(running.url);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('findme-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 20_000 });
-}
+const logIn = (page: Page, username: string) => logInAs(page, running.url, username);
 
 let firstJob = '';
 
