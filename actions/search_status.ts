@@ -8,11 +8,9 @@ import { authConfig, jobConfig, redisConfig, type Params } from './lib/config';
 import { HttpError } from './lib/errors';
 import { openJobStore } from './lib/store';
 import { CursorError } from './lib/store/jobs';
-import type { SearchStatusResponse } from './lib/types';
+import { isJobId, type SearchStatusResponse } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
-
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function main(params: Params): Promise<WebResponse> {
   return handleWeb(async () => {
@@ -27,7 +25,7 @@ export function main(params: Params): Promise<WebResponse> {
     const after = request.params.after;
     if (after !== undefined && typeof after !== 'string' && typeof after !== 'number') throw new HttpError(400, 'after must be a cursor from a previous answer');
     const notFound = new HttpError(404, `no search ${JSON.stringify(jobId).slice(1, -1)} for this user`);
-    if (!JOB_ID.test(jobId)) throw notFound;
+    if (!isJobId(jobId)) throw notFound;
     const store = openJobStore(redis);
     // The same answer for "someone else's" and "no such job": ids must not be probed. Checked before the stall
     // check, so only the owner's polling can fail a stalled job.

@@ -20,7 +20,8 @@ export function progressLine(status: SearchStatusResponse): string {
 /** The plain line for logs: what is happening, then the counts. */
 export function progressText(status: SearchStatusResponse): string {
   const of = status.searchDone ? `${status.total}` : `${status.total}+`;
-  const state = status.status === 'done' ? 'Done.' : status.status === 'failed' ? 'Failed.' : progressMessage(status);
+  const ended: Partial<Record<SearchStatusResponse['status'], string>> = { done: 'Done.', failed: 'Failed.', cancelled: 'Cancelled.' };
+  const state = ended[status.status] ?? progressMessage(status);
   return `${state} ${status.processed + status.failed} of ${of} photos checked, ${status.matched} matched, ${status.failed} failed`;
 }
 

@@ -16,13 +16,14 @@ import { freshCheckout } from './helpers/checkout';
 import { isBinaryCode, useOwRecorder, type OwRecorder } from './helpers/ow-recorder';
 import { PROJECT_ROOT } from './helpers/platform';
 
-const ACTIONS = ['compare_images', 'register_search', 'search_status', 'twitter_search'] as const;
+const ACTIONS = ['compare_images', 'my_searches', 'register_search', 'search_status', 'twitter_search'] as const;
 type ActionKey = (typeof ACTIONS)[number];
 
 /** What serverless.yml must declare, stated independently of it. Timeouts in ms, as OpenWhisk takes them. */
 const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; memory: number; concurrency: number }; web: boolean; fires: boolean }> = {
   register_search: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: true },
   search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
+  my_searches: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
   twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
   compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false, fires: false },
 };
@@ -69,11 +70,11 @@ const expectedAnnotations = ({ web, fires }: { web: boolean; fires: boolean }) =
   ...(fires ? { 'provide-api-key': true } : {}),
 });
 
-/** The four real bundles, built by the checkout's own `npm run build`. */
+/** The five real bundles, built by the checkout's own `npm run build`. */
 function requireBundles(): void {
   for (const action of ACTIONS) {
     const bundle = join(checkout.dir, 'dist', 'actions', `${action}.js`);
-    assert.ok(existsSync(bundle), `${bundle} was not built: is actions/${action}.ts missing? sls needs all four bundles`);
+    assert.ok(existsSync(bundle), `${bundle} was not built: is actions/${action}.ts missing? sls needs all five bundles`);
   }
 }
 
@@ -85,7 +86,7 @@ async function zipFiles(zip: JSZip): Promise<Record<string, Buffer>> {
 
 let packaged: Record<string, CompiledFunction> = {};
 
-test('npm run package, offline and without credentials: four actions in package findme, two triggers, two rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
+test('npm run package, offline and without credentials: five actions in package findme, two triggers, two rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('package', ['--verbose'], {});
   requireBundles();
   assert.equal(result.code, 0, result.output);
@@ -167,7 +168,7 @@ test('npm run deploy refuses to deploy compare_images without FINDME_IMAGE, befo
 
 let deployed = false;
 
-test('npm run deploy creates the package with its parameters, the four actions, the triggers and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
+test('npm run deploy creates the package with its parameters, the five actions, the triggers and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
   requireBundles();
   assert.equal(result.code, 0, result.output);

@@ -2,7 +2,7 @@
  * The findme web API as its clients see it (the page, and `findme search`): register a search, read its status.
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
-import type { ErrorBody, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../../actions/lib/types';
+import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../../actions/lib/types';
 import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -97,6 +97,24 @@ export class FindmeApi {
       'search',
     );
     return body.jobId;
+  }
+
+  /** The user's own searches, newest first ("My searches"). */
+  async searches(): Promise<MySearchesResponse> {
+    return call<MySearchesResponse>(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status');
+  }
+
+  /** Cancels one of the user's running searches; answers how it ended (cancelled, or already done). */
+  async cancel(jobId: string): Promise<CancelSearchResponse> {
+    return call<CancelSearchResponse>(
+      `${this.apiBase}/my_searches`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ cancel: jobId }),
+      },
+      'status',
+    );
   }
 
   /** `signal` cancels the request (a newer search replaced this one). */

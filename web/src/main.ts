@@ -2,16 +2,19 @@
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
 import { checkHashtag } from '../../actions/lib/hashtag-rule';
-import type { MatchRecord } from '../../actions/lib/types';
+import type { MatchRecord, SearchListItem } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from './api';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
 import { toCsv, toMarkdown } from './export';
-import { FollowTimeoutError, followSearch } from './follow';
+import { FollowTimeoutError, followSearch, hasEnded } from './follow';
+import { renderHistory } from './history';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from './outcome';
 import { clearError, clearMatches, renderMatch, renderProgress, say, sayError, showNoMatches } from './render';
 
 let current: AbortController | undefined;
+/** The search the results panel shows (what Cancel cancels). */
+let watched: string | undefined;
 
 /** The search in the address (`?job=`), followed again after a reload or a login. */
 function jobInAddress(): string | undefined {
@@ -24,6 +27,7 @@ function showLoggedOut(): void {
   byId('logout').hidden = true;
   byId('user').hidden = true;
   byId('search').hidden = true;
+  byId('history').hidden = true;
 }
 
 /** Says what went wrong; when the login has ended, offers to log in again right there. */
@@ -60,10 +64,33 @@ function keepHashtag(hashtag: string): void {
   if (input.value.trim() === '') input.value = `#${hashtag}`;
 }
 
+/** Reloads "My searches"; a failure there leaves the list as it was and says so in its place. */
+function refreshHistory(api: FindmeApi): void {
+  api.searches().then(
+    ({ searches }) => renderHistory(searches, (search) => reopen(api, search)),
+    () => {
+      byId('history').hidden = false;
+      byId('history-empty').hidden = false;
+      byId('history-empty').textContent = 'My searches could not be loaded just now.';
+    },
+  );
+}
+
+/** A search picked from "My searches": its results, its hashtag in the field. */
+function reopen(api: FindmeApi, search: SearchListItem): void {
+  byId<HTMLInputElement>('hashtag').value = `#${search.hashtag}`;
+  void watch(api, search.id, search.hashtag);
+  byId('results').scrollIntoView({ block: 'start' });
+}
+
 async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<void> {
   current?.abort();
   const controller = new AbortController();
   current = controller;
+  watched = jobId;
+  const cancel = byId<HTMLButtonElement>('cancel');
+  cancel.hidden = true;
+  cancel.disabled = false;
   clearError();
   clearMatches();
   byId('exports').hidden = true;
@@ -84,12 +111,15 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
         renderProgress(status);
         byId('results-title').textContent = `#${status.hashtag}`;
         keepHashtag(status.hashtag);
-        if (status.status !== 'done' && status.status !== 'failed') say(progressMessage(status));
+        if (!hasEnded(status.status)) say(progressMessage(status));
+        cancel.hidden = hasEnded(status.status);
         hashtag = status.hashtag;
       },
     });
     // A newer search took over while this one's last answer was on its way: that answer is not for this page.
     if (controller.signal.aborted) return;
+    cancel.hidden = true;
+    refreshHistory(api);
     const outcome = outcomeMessage(final);
     if (outcome.failed) sayError(outcome.text);
     else say(outcome.text);
@@ -117,6 +147,23 @@ function showUser(session: Session): void {
   }
 }
 
+/** Cancel: the server skips the photos not yet checked; the next poll brings the outcome ("Cancelled after …"). */
+function wireCancel(api: FindmeApi): void {
+  const button = byId<HTMLButtonElement>('cancel');
+  button.addEventListener('click', () => {
+    if (!watched) return;
+    button.disabled = true;
+    say('Cancelling the search…');
+    api
+      .cancel(watched)
+      .then(() => refreshHistory(api))
+      .catch((error: unknown) => {
+        button.disabled = false;
+        showError(error);
+      });
+  });
+}
+
 function wireSearchForm(api: FindmeApi): void {
   const input = byId<HTMLInputElement>('hashtag');
   input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
@@ -140,7 +187,10 @@ function wireSearchForm(api: FindmeApi): void {
     api
       .register(hashtag)
       .finally(() => (button.disabled = false))
-      .then((jobId) => watch(api, jobId, hashtag))
+      .then((jobId) => {
+        refreshHistory(api);
+        return watch(api, jobId, hashtag);
+      })
       .catch(showError);
   });
 }
@@ -158,6 +208,8 @@ async function boot(): Promise<void> {
     byId('hashtag-hint').textContent = `One hashtag: letters, digits and underscores. Try #${config.demoHashtag}: the local demo has photos there.`;
   }
   wireSearchForm(api);
+  wireCancel(api);
+  if (session.user) refreshHistory(api);
   const job = session.resumeJob ?? jobInAddress();
   if (job && session.user) await watch(api, job, '');
 }

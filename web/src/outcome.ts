@@ -24,6 +24,10 @@ export function progressMessage(status: Pick<SearchStatusResponse, 'searchDone' 
 /** How a finished search ended. `failed` tells callers to show it as an error. */
 export function outcomeMessage(final: SearchStatusResponse): { text: string; failed: boolean } {
   if (final.status === 'failed') return { text: `The search failed. ${sentence(final.error ?? 'no reason was given')}`, failed: true };
+  if (final.status === 'cancelled') {
+    const checked = final.processed + final.failed;
+    return { text: `Cancelled after ${checked} of ${photos(final.total)}: ${final.matched} ${final.matched === 1 ? 'shows' : 'show'} you.`, failed: false };
+  }
   const note = final.searchNote ? ` Not every post was searched: ${sentence(final.searchNote)}` : '';
   if (final.total === 0) return { text: `No posts with photos under #${final.hashtag} ${SEARCH_WINDOW}.${note}`, failed: false };
   const unchecked = final.failed ? ` (${final.failed} could not be checked)` : '';
@@ -32,6 +36,6 @@ export function outcomeMessage(final: SearchStatusResponse): { text: string; fai
 
 /** The line in place of the matches when a search ended with none. */
 export function noMatchesMessage(final: SearchStatusResponse): string | undefined {
-  if (final.status === 'failed' || final.total === 0) return undefined;
+  if (final.status !== 'done' || final.total === 0) return undefined;
   return final.total === 1 ? 'The photo does not show you.' : `None of the ${photos(final.total)} show you.`;
 }

@@ -3,12 +3,12 @@ import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../act
 import { boxPercent } from './box';
 import { byId, el, externalLink } from './dom';
 import { similarity } from './export';
-import { progressOf } from './follow';
+import { hasEnded, progressOf } from './follow';
 
 export function renderProgress(status: SearchStatusResponse): void {
   const value = progressOf(status);
   const bar = byId('progress');
-  bar.classList.toggle('ended', status.status === 'done' || status.status === 'failed');
+  bar.classList.toggle('ended', hasEnded(status.status));
   bar.setAttribute('aria-valuenow', String(value));
   bar.setAttribute('aria-valuetext', `${value}% of photos checked`);
   byId('progress-fill').style.width = `${value}%`;

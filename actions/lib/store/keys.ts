@@ -15,6 +15,8 @@ export interface Keys {
   jobFailures(jobId: string): string;
   /** Set: hashes of the photos whose outcome is recorded (idempotency). */
   jobPhotos(jobId: string): string;
+  /** Sorted set: the owner's job ids, scored by creation time (ms), for "My searches". */
+  ownerJobs(owner: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
   profileDescriptor(owner: string, pictureUrlHash: string): string;
   /** String: PhotoFaces JSON of one photo, by hash of its URL. */
@@ -28,6 +30,7 @@ export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
     jobExpected: (jobId) => `${prefix}job:${jobId}:expected`,
     jobPhotos: (jobId) => `${prefix}job:${jobId}:photos`,
     jobFailures: (jobId) => `${prefix}job:${jobId}:failures`,
+    ownerJobs: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:jobs`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,
   };
