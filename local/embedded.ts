@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULTS } from '../actions/lib/config';
 import { build } from '../scripts/build';
-import { demoTweets } from '../test/fakes/demo';
-import { startFakeX, type FakeX, type FakeXOptions } from '../test/fakes/x-api';
-import { startIdentityProvider } from './identity';
+import { demoTweets } from './standins/demo';
+import { startFakeX, type FakeX, type FakeXOptions } from './standins/x-api';
+import { startIdentityProvider } from './standins/identity';
 import { startStack, type Stack, type StackOptions } from './stack';
 
 export interface EmbeddedOptions {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { DEFAULT_IMAGE_HOSTS, DEFAULTS } from '../actions/lib/config';
 import type { PageConfig } from '../actions/lib/types';
 import { build } from '../scripts/build';
-import { DEMO_HASHTAG, demoTweets } from '../test/fakes/demo';
-import { startFakeX, type FakeX } from '../test/fakes/x-api';
+import { DEMO_HASHTAG, demoTweets } from './standins/demo';
+import { startFakeX, type FakeX } from './standins/x-api';
 import { annotation, entityPath, type ActivationRecord } from './activations';
-import { startIdentityProvider, type IdentityProvider } from './identity';
+import { startIdentityProvider, type IdentityProvider } from './standins/identity';
 import { startPageServer } from './page-server';
 import { startStack, type Stack } from './stack';
 
