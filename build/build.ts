@@ -1,11 +1,10 @@
 /**
- * `npm run build`: the verified weights, one CommonJS bundle per action (what serverless.yml packages and the
- * local platform runs), and the web page. Also called by `findme start` and the test runner, so what runs is
+ * The build (`npm run build` runs it through scripts/build.ts): the verified weights, one CommonJS bundle per
+ * action (what serverless.yml packages and the local platform runs), and the web page. Also called by `findme start` and the test runner, so what runs is
  * always what was built from the current sources.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import JSZip from 'jszip';
 import { PROJECT_ROOT, syncWeights } from './weights';
@@ -122,11 +121,4 @@ export async function build(): Promise<void> {
   await Promise.all([buildActions().then(buildPackages), buildRuntime(), buildWeb()]);
   // esbuild keeps a service process for later builds; long-running callers (findme start) have none.
   await esbuild.stop();
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  build().catch((error: unknown) => {
-    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
 }

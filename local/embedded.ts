@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULTS } from '../actions/lib/config';
-import { build } from '../scripts/build';
+import { build } from '../build/build';
 import { demoTweets } from './standins/demo';
 import { startFakeX, type FakeX, type FakeXOptions } from './standins/x-api';
 import { startIdentityProvider } from './standins/identity';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { DEFAULT_IMAGE_HOSTS, DEFAULTS } from '../actions/lib/config';
 import type { PageConfig } from '../actions/lib/types';
-import { build } from '../scripts/build';
+import { build } from '../build/build';
 import { DEMO_HASHTAG, demoTweets } from './standins/demo';
 import { startFakeX, type FakeX } from './standins/x-api';
 import { annotation, entityPath, type ActivationRecord } from './activations';
