@@ -36,6 +36,16 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  {
+    // Type-aware: promises the code drops or passes where a callback's result is ignored.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test's test()/describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   // Layers: who may import whom.
   ...layer(['actions'], ['local', 'cli', 'web', 'client', 'bench', 'test', 'scripts', 'build']),
   ...layer(['local'], ['test', 'cli', 'bench', 'scripts']),

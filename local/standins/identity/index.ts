@@ -128,7 +128,8 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
         res.writeHead(302, { location: target.href });
         return void res.end();
       }
-      oidc(req, res);
+      // Awaited so that the provider's own failures reach the 500 below, not an unhandled rejection.
+      await oidc(req, res);
     };
     route().catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, `identity provider error: ${error instanceof Error ? error.message : String(error)}`, 'text/plain');
