@@ -3,7 +3,7 @@
  * runs) one plain line each time the counts change, so stdout stays only results.
  */
 import type { SearchStatusResponse } from '../actions/lib/types';
-import { progressMessage } from '../web/src/outcome';
+import { progressMessage } from '../client/outcome';
 
 const WIDTH = 28;
 

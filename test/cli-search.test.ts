@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { checkHashtag } from '../actions/lib/hashtag-rule';
 import type { SearchStatusResponse } from '../actions/lib/types';
 import { startLocal } from '../local/start';
-import { demoPhoto } from './fakes/demo';
+import { demoPhoto } from '../local/standins/demo';
 import { SAMPLE1_FACES } from './helpers/images';
 import { PROJECT_ROOT } from './helpers/platform';
 

@@ -3,13 +3,13 @@
  */
 import { checkHashtag } from '../../actions/lib/hashtag-rule';
 import type { MatchRecord, SearchListItem } from '../../actions/lib/types';
-import { ApiError, FindmeApi, loadPageConfig } from './api';
+import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
+import { toCsv, toMarkdown } from '../../client/export';
+import { FollowTimeoutError, followSearch, hasEnded } from '../../client/follow';
+import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../../client/outcome';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
-import { toCsv, toMarkdown } from './export';
-import { FollowTimeoutError, followSearch, hasEnded } from './follow';
 import { renderHistory } from './history';
-import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from './outcome';
 import { clearError, clearMatches, renderMatch, renderProgress, say, sayError, showNoMatches } from './render';
 
 let current: AbortController | undefined;

@@ -1,7 +1,7 @@
 /**
  * What a search's status means, in sentences for people: one wording for the page and `findme search`.
  */
-import type { SearchStatusResponse } from '../../actions/lib/types';
+import type { SearchStatusResponse } from '../actions/lib/types';
 
 /** How far back X's recent search reaches: said whenever nothing was found, so "nothing" is not a mystery. */
 export const SEARCH_WINDOW = 'in the last 7 days on X';
