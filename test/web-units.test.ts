@@ -5,6 +5,7 @@ import { explain, loadPageConfig } from '../client/api';
 import { boxPercent } from '../web/src/box';
 import { ConfigError, parsePageConfig } from '../client/config';
 import { httpsHref, pageHome } from '../web/src/urls';
+import { parseOrder, sortMatches } from '../web/src/sort';
 import { csvText, similarity, toCsv, toMarkdown } from '../client/export';
 import { FollowTimeoutError, followSearch, nextInterval, progressOf, type StatusApi } from '../client/follow';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../client/outcome';
@@ -300,4 +301,16 @@ test("FindmeApi.status cancels its request when the caller's signal aborts", asy
   } finally {
     server.close();
   }
+});
+
+test('matches sort by post date (newest first) or by similarity (closest face first); ties keep arrival order', () => {
+  const arrived = [match({ tweetId: '1900000000000000002', distance: 0.5 }), match({ tweetId: '999999999999999999', distance: 0.2 }), match({ tweetId: '1900000000000000010', distance: 0.4 })];
+  assert.deepEqual(sortMatches(arrived, 'date').map((m) => m.tweetId), ['1900000000000000010', '1900000000000000002', '999999999999999999']);
+  assert.deepEqual(sortMatches(arrived, 'similarity').map((m) => m.distance), [0.2, 0.4, 0.5]);
+  assert.deepEqual(arrived.map((m) => m.tweetId)[0], '1900000000000000002', 'the list itself is left as it was');
+  const odd = [match({ tweetId: 'b', distance: 0.3 }), match({ tweetId: 'a', distance: 0.3 })];
+  assert.deepEqual(sortMatches(odd, 'date').map((m) => m.tweetId), ['b', 'a']);
+  assert.deepEqual(sortMatches(odd, 'similarity').map((m) => m.tweetId), ['b', 'a']);
+  assert.equal(parseOrder('similarity'), 'similarity');
+  assert.equal(parseOrder('anything'), 'date');
 });

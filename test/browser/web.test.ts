@@ -75,6 +75,23 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const face = { left: (414 / 1920) * 100, top: (355 / 1280) * 100, width: (177 / 1920) * 100, height: (240 / 1280) * 100 };
   for (const side of ['left', 'top', 'width', 'height'] as const) assert.ok(Math.abs(outline[side] - face[side]) < 3, `${side}: ${outline[side]} % is not Ada's face (${face[side]} %)`);
 
+  // The lightbox, from the keyboard: Enter on the card's photo opens it at full size with the face outlined;
+  // Escape closes it and focus returns to the card.
+  const opener = matches.first().getByRole('button', { name: /^Open the photo from post 1900000000000000005 at full size$/ });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const lightbox = page.getByRole('dialog', { name: 'Photo at full size' });
+  await lightbox.waitFor({ timeout: 10_000 });
+  assert.equal(await lightbox.getByRole('img').getAttribute('src'), await matches.first().getByRole('img').getAttribute('src'));
+  assert.equal(await page.evaluate<string | undefined>('document.activeElement?.id'), 'lightbox-close');
+  const big = await page.locator('#lightbox-face').boundingBox();
+  const frame = await page.locator('#lightbox-frame').boundingBox();
+  assert.ok(big && frame && Math.abs(big.x - frame.x - (frame.width * expected.left) / 100) < 2, 'the outline sits on the face in the full-size photo');
+  await page.screenshot({ path: join(OUTPUT, 'lightbox-desktop.png') });
+  await page.keyboard.press('Escape');
+  await lightbox.waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.equal(await opener.evaluate((node) => node === node.ownerDocument.activeElement), true, 'focus is back on the card');
+
   const [markdownDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download Markdown' }).click()]);
   const markdown = readFileSync((await markdownDownload.path())!, 'utf8');
   const rows = markdown.split('\n').filter((line) => line.startsWith('| ['));

@@ -10,11 +10,16 @@ import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
 import { renderHistory } from './history';
-import { clearError, clearMatches, renderMatch, renderProgress, say, sayError, showNoMatches } from './render';
+import { wireLightbox } from './lightbox';
+import { clearError, clearMatches, renderMatches, renderProgress, say, sayError, showNoMatches } from './render';
+import { parseOrder, sortMatches } from './sort';
 
 let current: AbortController | undefined;
-/** The search the results panel shows (what Cancel cancels). */
+/** The search the results panel shows (what Cancel cancels), and its matches as they arrived, newest first. */
 let watched: string | undefined;
+let shown: MatchRecord[] = [];
+
+const order = () => parseOrder(byId<HTMLSelectElement>('sort').value);
 
 /** The search in the address (`?job=`), followed again after a reload or a login. */
 function jobInAddress(): string | undefined {
@@ -98,13 +103,14 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
   byId('results').hidden = false;
   history.replaceState(null, '', `?job=${encodeURIComponent(jobId)}`);
   const matches: MatchRecord[] = [];
+  shown = matches;
   try {
     const { final } = await followSearch(api, jobId, {
       signal: controller.signal,
       onMatch: (match) => {
         if (controller.signal.aborted) return;
         matches.unshift(match);
-        renderMatch(match);
+        renderMatches(sortMatches(matches, order()));
       },
       onStatus: (status) => {
         if (controller.signal.aborted) return;
@@ -209,6 +215,8 @@ async function boot(): Promise<void> {
   }
   wireSearchForm(api);
   wireCancel(api);
+  wireLightbox();
+  byId('sort').addEventListener('change', () => renderMatches(sortMatches(shown, order())));
   if (session.user) refreshHistory(api);
   const job = session.resumeJob ?? jobInAddress();
   if (job && session.user) await watch(api, job, '');
