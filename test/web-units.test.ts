@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
 import { explain, loadPageConfig } from '../client/api';
-import { boxPercent } from '../web/src/box';
+import { boxPercent } from '../client/box';
 import { ConfigError, parsePageConfig } from '../client/config';
 import { httpsHref, pageHome } from '../web/src/urls';
 import { parseOrder, sortMatches } from '../web/src/sort';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { SearchStatusResponse } from '../../actions/lib/types';
-import { boxPercent } from '../../web/src/box';
+import { boxPercent } from '../../client/box';
 import { logIn as logInAs, startLocalWithBrowser } from '../helpers/local-page';
 import { PROJECT_ROOT } from '../helpers/platform';
 
@@ -102,6 +102,21 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const csv = readFileSync((await csvDownload.path())!, 'utf8').split('\r\n');
   assert.equal(csv.length, 3, 'header, one row, and the final line break');
   assert.match(csv[1]!, new RegExp(`^1900000000000000005,https://x\\.com/bo/status/1900000000000000005,http://127\\.0\\.0\\.1:\\d+/media/3_101\\.jpg,\\d+,[\\d.]+,${match!.box.x},${match!.box.y},${match!.box.width},${match!.box.height}$`));
+
+  // The trip report: opened as the file it is, it runs no script and holds the match's post link and photo.
+  const [reportDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download trip report (HTML)' }).click()]);
+  assert.equal(reportDownload.suggestedFilename(), 'findme-findmedemo.html');
+  // Saved under its name: a download's temporary file has no extension, and Chromium reads that as text.
+  const reportFile = join(OUTPUT, 'trip-report.html');
+  await reportDownload.saveAs(reportFile);
+  const reportPage = await context.newPage();
+  await reportPage.goto(`file://${reportFile}`);
+  assert.equal(await reportPage.locator('script').count(), 0);
+  assert.equal(await reportPage.getByRole('heading', { level: 1 }).textContent(), 'Photos of me at #findmedemo');
+  assert.equal(await reportPage.getByRole('link', { name: 'https://x.com/bo/status/1900000000000000005' }).getAttribute('href'), 'https://x.com/bo/status/1900000000000000005');
+  assert.match((await reportPage.getByRole('img').getAttribute('src')) ?? '', /\/media\/3_101\.jpg$/);
+  await reportPage.screenshot({ path: join(OUTPUT, 'trip-report.png'), fullPage: true });
+  await reportPage.close();
 
   await page.screenshot({ path: join(OUTPUT, 'results-desktop.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

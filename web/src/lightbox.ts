@@ -4,7 +4,7 @@
  */
 import type { MatchRecord } from '../../actions/lib/types';
 import { similarity } from '../../client/export';
-import { boxPercent } from './box';
+import { boxPercent } from '../../client/box';
 import { byId, externalLink } from './dom';
 
 let opener: HTMLElement | undefined;

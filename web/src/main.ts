@@ -2,11 +2,12 @@
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
 import { checkHashtag } from '../../actions/lib/hashtag-rule';
-import type { MatchRecord, SearchListItem } from '../../actions/lib/types';
+import type { FailureRecord, MatchRecord, SearchListItem } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
 import { toCsv, toMarkdown } from '../../client/export';
 import { FollowTimeoutError, followSearch, hasEnded } from '../../client/follow';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../../client/outcome';
+import { csvAppendix, markdownAppendix, toHtmlReport } from '../../client/report';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
 import { renderHistory } from './history';
@@ -47,11 +48,12 @@ function offerDownload(link: HTMLAnchorElement, text: string, type: string, file
   link.download = filename;
 }
 
-function showExports(hashtag: string, matches: MatchRecord[]): void {
+function showExports(hashtag: string, matches: MatchRecord[], failures: FailureRecord[]): void {
   const box = byId('exports');
   box.hidden = matches.length === 0;
-  offerDownload(byId<HTMLAnchorElement>('export-md'), toMarkdown(hashtag, matches), 'text/markdown', `findme-${hashtag}.md`);
-  offerDownload(byId<HTMLAnchorElement>('export-csv'), toCsv(matches), 'text/csv', `findme-${hashtag}.csv`);
+  offerDownload(byId<HTMLAnchorElement>('export-html'), toHtmlReport(hashtag, matches, failures), 'text/html', `findme-${hashtag}.html`);
+  offerDownload(byId<HTMLAnchorElement>('export-md'), toMarkdown(hashtag, matches) + markdownAppendix(failures), 'text/markdown', `findme-${hashtag}.md`);
+  offerDownload(byId<HTMLAnchorElement>('export-csv'), toCsv(matches) + csvAppendix(failures), 'text/csv', `findme-${hashtag}.csv`);
 }
 
 /** Following gave up, not the search: offer what came so far and a way to pick the search up again. */
@@ -60,7 +62,7 @@ function showTimedOut(jobId: string, hashtag: string, error: FollowTimeoutError)
   say(`Stopped watching after ${minutes} minutes with ${error.matches.length} ${error.matches.length === 1 ? 'photo' : 'photos'} found; the search may still be running.`);
   byId<HTMLAnchorElement>('resume-link').href = `?job=${encodeURIComponent(jobId)}`;
   byId('resume').hidden = false;
-  showExports(hashtag, error.matches);
+  showExports(hashtag, error.matches, error.last?.failures ?? []);
 }
 
 /** A reopened search (reload, link) shows its hashtag in the field, as if just typed; a typed value stays. */
@@ -130,7 +132,7 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
     if (outcome.failed) sayError(outcome.text);
     else say(outcome.text);
     showNoMatches(noMatchesMessage(final));
-    showExports(hashtag, matches);
+    showExports(hashtag, matches, final.failures);
   } catch (error) {
     if (controller.signal.aborted) return;
     if (error instanceof FollowTimeoutError) showTimedOut(jobId, hashtag, error);
