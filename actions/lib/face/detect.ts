@@ -6,7 +6,7 @@
 import type * as FaceApi from '@vladmandic/face-api';
 import type { FaceBox } from '../types';
 import type { FaceRuntime } from './backend';
-import type { DecodedImage } from './decode';
+import type { RgbImage } from './decode';
 import type { NetName } from './models';
 
 export type DetectorName = 'ssd' | 'tiny';
@@ -40,9 +40,17 @@ export function modelRuns(): number {
   return runs;
 }
 
-export function netsFor(detector: DetectorName): NetName[] {
-  return [detector === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector', 'faceLandmark68Net', 'faceRecognitionNet'];
+export function netsFor(...detectors: DetectorName[]): NetName[] {
+  return [...new Set(detectors.map((d): NetName => (d === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector'))), 'faceLandmark68Net', 'faceRecognitionNet'];
 }
+
+/** The side of the square a detector scales its input to: more pixels than this in a pass are not seen. */
+export function detectorSide(options: DetectorOptions): number {
+  return options.detector === 'ssd' ? SSD_INPUT_SIDE : options.inputSize;
+}
+
+/** SSD MobileNet v1 in face-api pads its input to a square and scales it to 512 × 512. */
+export const SSD_INPUT_SIDE = 512;
 
 export function checkDetectorOptions(options: DetectorOptions): void {
   if (!DETECTORS.includes(options.detector)) throw new RangeError(`detector must be one of ${DETECTORS.join(', ')}, got "${String(options.detector)}"`);
@@ -58,7 +66,7 @@ export function detectorOptions(faceapi: typeof FaceApi, options: DetectorOption
   return new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence, maxResults: 100 });
 }
 
-export async function detectFaces(runtime: FaceRuntime, image: DecodedImage, options: DetectorOptions): Promise<DetectedFace[]> {
+export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<DetectedFace[]> {
   const { tf, faceapi } = runtime;
   const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
   runs += 1;
@@ -74,6 +82,19 @@ export async function detectFaces(runtime: FaceRuntime, image: DecodedImage, opt
       // A copy: the result arrays belong to face-api and may share a buffer.
       descriptor: Float32Array.from(descriptor),
     }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** The detector alone (no landmarks, no descriptors): boxes in pixels of `image`, with their scores. */
+export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<Array<{ box: FaceBox; score: number }>> {
+  const { tf, faceapi } = runtime;
+  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  runs += 1;
+  try {
+    const found = await faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(faceapi, options));
+    return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
   } finally {
     input.dispose();
   }
