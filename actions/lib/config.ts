@@ -62,7 +62,10 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  detectTiles: 2,
+  // bench/README.md#stage: SSD on 2 × 2 tiles finds small faces (TPR at 64 px 38 → 75 %) but costs 4–5× the
+  // single pass, over the 2.5× budget, and a compare_images activation of 10 photos no longer fits its time
+  // limit on a loaded 2-core machine; Tiny tiles fit the time but find nothing more. Off until a cheaper fine pass.
+  detectTiles: 0,
   decodeMaxSide: 4096,
   downloadTimeoutMs: 10_000,
   redisTimeoutMs: 5_000,

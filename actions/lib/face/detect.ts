@@ -34,10 +34,21 @@ export interface DetectedFace {
 }
 
 let runs = 0;
+let passes = 0;
 
-/** How many times this process has run the models: lets tests prove that a cached photo ran none. */
+/** How many photos and pictures this process has run the models on: lets tests prove that a cached photo ran none. */
 export function modelRuns(): number {
   return runs;
+}
+
+/** How many detector passes this process has run (a photo takes one, or one plus its tiles). */
+export function detectorPasses(): number {
+  return passes;
+}
+
+/** Counts one photo or picture run through the models (however many passes it takes). */
+export function countModelRun(): void {
+  runs += 1;
 }
 
 export function netsFor(...detectors: DetectorName[]): NetName[] {
@@ -70,6 +81,7 @@ export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options
   const { tf, faceapi } = runtime;
   const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
   runs += 1;
+  passes += 1;
   try {
     // face-api declares its own copy of the tfjs types; the tensor is the same object at run time.
     const results = await faceapi
@@ -91,7 +103,7 @@ export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options
 export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<Array<{ box: FaceBox; score: number }>> {
   const { tf, faceapi } = runtime;
   const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-  runs += 1;
+  passes += 1;
   try {
     const found = await faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(faceapi, options));
     return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));

@@ -8,7 +8,7 @@ import type { FaceBox } from '../types';
 import { faceRuntime, type FaceRuntime } from './backend';
 import { decodeImage, shrinkRegion, toOriginalBox, type DecodedImage } from './decode';
 import { describeFace } from './describe';
-import { checkDetectorOptions, DEFAULT_DETECTOR, detectBoxes, detectFaces, detectorSide, netsFor, type DetectorOptions } from './detect';
+import { checkDetectorOptions, countModelRun, DEFAULT_DETECTOR, detectBoxes, detectFaces, detectorSide, netsFor, type DetectorOptions } from './detect';
 import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
@@ -71,8 +71,9 @@ export class FaceEngine {
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
 
-  static fromConfig(config: FaceConfig, detector?: Partial<DetectorOptions>): FaceEngine {
+  static fromConfig(config: FaceConfig, detector?: Partial<DetectorOptions>, tileDetector?: Partial<DetectorOptions>): FaceEngine {
     return new FaceEngine({
+      tileDetector,
       backend: config.tfBackend,
       weightsDir: config.weightsDir,
       detector,
@@ -129,6 +130,7 @@ export class FaceEngine {
     this.checkSize(bytes);
     const image = await decodeImage(bytes, { maxPixels: this.options.maxImagePixels, maxSide: this.options.decodeMaxSide, timeoutMs: decodeTimeoutMs });
     const runtime = await this.ready();
+    countModelRun();
     const found = suppress(await this.candidates(runtime, image));
     const faces: Face[] = [];
     for (const { box, score } of found) {
@@ -136,6 +138,14 @@ export class FaceEngine {
       if (descriptor) faces.push({ box: toOriginalBox(image, box), descriptor });
     }
     return { width: image.originalWidth, height: image.originalHeight, faces };
+  }
+
+  /**
+   * How many detector passes a photo of this size (as decoded) takes: the whole photo, and each tile. A photo
+   * costs this many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
+   */
+  passes(width: number, height: number): number {
+    return 1 + tileLayout(width, height, this.options.detectTiles, detectorSide(this.tileDetector)).length;
   }
 
   /** Every detection of the whole-photo pass and of the tiles, in pixels of `image`, duplicates included. */
@@ -155,6 +165,14 @@ export class FaceEngine {
       }
     }
     return found;
+  }
+
+  /**
+   * The engine before the fine pass (the stage benchmark's baseline): one pass over the photo shrunk to
+   * detectMaxSide, descriptors from those shrunk pixels.
+   */
+  singlePassFaces(bytes: Buffer): Promise<Faces> {
+    return this.detect(bytes, 0);
   }
 
   /**
