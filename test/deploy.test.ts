@@ -115,13 +115,14 @@ test('npm run package, offline and without credentials: four actions in package 
   assert.deepEqual(checkout.refusedConnections(), [], 'packaging talks to no one');
 });
 
-test('each deployable zip holds only its bundle, byte for byte as built: no node_modules, no weights', async () => {
+test('each deployable zip holds only its bundle, byte for byte as built, and the package.json naming it: no node_modules, no weights', async () => {
   requireBundles();
   const dir = join(checkout.dir, 'dist', 'packages');
   assert.deepEqual(readdirSync(dir).sort(), ACTIONS.map((a) => `${a}.zip`));
   for (const action of ACTIONS) {
     const files = await zipFiles(await JSZip.loadAsync(readFileSync(join(dir, `${action}.zip`))));
-    assert.deepEqual(Object.keys(files), [`dist/actions/${action}.js`], action);
+    assert.deepEqual(Object.keys(files).sort(), [`dist/actions/${action}.js`, 'package.json'], action);
+    assert.deepEqual(JSON.parse(files['package.json']!.toString()), { main: `dist/actions/${action}.js` }, `${action}: \`wsk action create\` of the zip alone must initialise`);
     assert.ok(files[`dist/actions/${action}.js`]!.equals(readFileSync(join(checkout.dir, 'dist', 'actions', `${action}.js`))), `${action}: the zip is stale`);
   }
 });
