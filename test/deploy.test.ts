@@ -166,6 +166,16 @@ test('npm run deploy refuses to deploy compare_images without FINDME_IMAGE, befo
   assert.deepEqual(recorder.calls, []);
 });
 
+test('npm run deploy against a controller without nodejs:20 (as openwhisk-deploy-kube ships) refuses with the fix before creating anything', { timeout: 60_000 }, async () => {
+  const kube = await useOwRecorder(undefined, undefined, ['nodejs:14', 'nodejs:16']);
+  const result = await checkout.npmRun('deploy', [], { OW_APIHOST: kube.apihost, OW_AUTH: kube.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
+  assert.notEqual(result.code, 0);
+  assert.match(result.output, /the controller at http:\/\/127\.0\.0\.1:\d+ has no nodejs:20 runtime \(it lists nodejs:14, nodejs:16\)\. Nothing was created\./);
+  assert.match(result.output, /helm\/openwhisk\/runtimes\.json.+\n +\{"kind": "nodejs:20", "default": true, "image": \{"prefix": "openwhisk", "name": "action-nodejs-v20", "tag": "1\.23\.0"\}/);
+  assert.deepEqual(kube.calls.map((c) => `${c.method} ${c.path}`), ['GET /api/v1'], 'only the runtime list was read');
+  assert.equal(kube.entities.size, 0);
+});
+
 let deployed = false;
 
 test('npm run deploy creates the package with its parameters, the four actions, the triggers and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
