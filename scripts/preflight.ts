@@ -87,7 +87,7 @@ export function missingKindFix(apihost: string, kinds: string[]): string {
     `    {"kind": "${NEEDED_KIND}", "default": true, "image": {"prefix": "openwhisk", "name": "action-nodejs-v20", "tag": "1.23.0"}, "deprecated": false, "attached": {"attachmentName": "codefile", "attachmentType": "text/plain"}}`,
     `    (and set "default": false on the entry that had it), then \`helm upgrade\` the release;`,
     `  OpenWhisk's ansible deploy: ansible/files/runtimes.json already has ${NEEDED_KIND}; redeploy the controller with it.`,
-    `See README.md, "Deploying to OpenWhisk".`,
+    `See README.md, "Preparing the cluster".`,
   ].join('\n');
 }
 
