@@ -3,7 +3,7 @@
  * from the verified identity, creates the search job and fires `search_request`. Answers 202 {jobId}.
  */
 import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
-import { authConfig, imageHostsConfig, redisConfig, type Params } from './lib/config';
+import { authConfig, imageHostsConfig, owConfig, redisConfig, type Params } from './lib/config';
 import { errorMessage, HttpError } from './lib/errors';
 import { FireError, fireTrigger } from './lib/ow/fire';
 import { openJobStore } from './lib/store';
@@ -20,13 +20,14 @@ export function main(params: Params): Promise<WebResponse> {
     const auth = authConfig(params);
     const redis = redisConfig(params);
     const imageHosts = imageHostsConfig(params);
+    const ow = owConfig(params);
     const user = await authenticate(request, auth);
     const { hashtag } = parseRegisterSearchRequest(request.params);
     const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth), imageHosts);
     const store = openJobStore(redis);
     const job = await store.create({ owner: user.sub, hashtag, pictureUrl });
     try {
-      await fireTrigger(SEARCH_REQUEST_TRIGGER, { jobId: job.id } satisfies SearchRequestEvent);
+      await fireTrigger(SEARCH_REQUEST_TRIGGER, { jobId: job.id } satisfies SearchRequestEvent, ow);
     } catch (error) {
       const reason = `could not start the search: ${errorMessage(error)}`;
       await store.fail(job.id, reason);

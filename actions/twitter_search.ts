@@ -5,7 +5,7 @@
  * Paging and fires stop while the activation's deadline still leaves time to finish the search, so a search cut
  * short ends with the photos it found instead of being killed and taken for stalled.
  */
-import { jobConfig, redisConfig, xConfig, type Params, type XConfig } from './lib/config';
+import { jobConfig, owConfig, redisConfig, xConfig, type OwConfig, type Params, type XConfig } from './lib/config';
 import { errorMessage } from './lib/errors';
 import { Deadline } from './lib/ow/deadline';
 import { fireTrigger } from './lib/ow/fire';
@@ -34,11 +34,12 @@ export interface SearchSummary {
 }
 
 /** Fires one batch; photos that cannot be queued are recorded as failed, so the job still completes. */
-async function fan(store: JobStore, jobId: string, photos: PhotoRef[], deadline: Deadline): Promise<boolean> {
+async function fan(store: JobStore, jobId: string, photos: PhotoRef[], deadline: Deadline, ow: OwConfig): Promise<boolean> {
   try {
     await fireTrigger(TWEET_IMAGE_TRIGGER, { jobId, photos } satisfies TweetImageEvent, {
       deadline,
       reserveMs: WRITE_BUDGET_MS,
+      ignoreCerts: ow.ignoreCerts,
       onRetry: (attempt, waitMs, status) => {
         console.log(`job ${jobId}: ${TWEET_IMAGE_TRIGGER} fire answered ${status}, retry ${attempt} in ${Math.round(waitMs)} ms`);
         // Waiting out OpenWhisk's fire limit is progress of a kind: the job must not be taken for stalled.
@@ -63,8 +64,10 @@ export async function main(params: Params): Promise<SearchSummary> {
   }
   const store = openJobStore(redisConfig(params));
   let x;
+  let ow;
   try {
     x = xConfig(params);
+    ow = owConfig(params);
     jobConfig(params);
   } catch (error) {
     await store.fail(jobId, `findme is not configured correctly: ${errorMessage(error)}`);
@@ -87,11 +90,11 @@ export async function main(params: Params): Promise<SearchSummary> {
     await store.fail(jobId, reason);
     return { jobId, error: reason };
   }
-  return runSearch(store, job, x, x.xBearerToken, new Deadline());
+  return runSearch(store, job, x, x.xBearerToken, new Deadline(), ow);
 }
 
 /** The search of a job that is `searching`: pages, counts and fans out its photos, then finishes it. */
-export async function runSearch(store: JobStore, job: JobRecord, x: XConfig, bearerToken: string, deadline: Deadline): Promise<SearchSummary> {
+export async function runSearch(store: JobStore, job: JobRecord, x: XConfig, bearerToken: string, deadline: Deadline, ow: OwConfig = { ignoreCerts: false }): Promise<SearchSummary> {
   const jobId = job.id;
   const client = createXClient(x, bearerToken);
   const pending: PhotoRef[] = [];
@@ -116,13 +119,13 @@ export async function runSearch(store: JobStore, job: JobRecord, x: XConfig, bea
       pending.push(...found);
       while (pending.length >= x.photosPerEvent) {
         events += 1;
-        await fan(store, jobId, pending.splice(0, x.photosPerEvent), deadline);
+        await fan(store, jobId, pending.splice(0, x.photosPerEvent), deadline, ow);
       }
     }
     await store.finishSearch(jobId, stopped);
     if (pending.length > 0) {
       events += 1;
-      await fan(store, jobId, pending.splice(0), deadline);
+      await fan(store, jobId, pending.splice(0), deadline, ow);
     }
   } catch (error) {
     await store.fail(jobId, errorMessage(error));

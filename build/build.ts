@@ -65,16 +65,21 @@ export async function buildActions(): Promise<string[]> {
 
 /**
  * One deployable zip per action, `dist/packages/<name>.zip`, holding only its bundle at the path its handler
- * names. serverless.yml points each function's `package.artifact` here: Serverless v3 does not package functions
- * that have an `image` (its AWS container-image semantics), so compare_images needs a prebuilt artifact, and all
- * four are built the same way.
+ * names and a package.json whose `main` is that bundle. serverless.yml points each function's `package.artifact`
+ * here: Serverless v3 does not package functions that have an `image` (its AWS container-image semantics), so
+ * compare_images needs a prebuilt artifact, and all of them are built the same way.
  */
 export async function buildPackages(bundles: string[]): Promise<string[]> {
   mkdirSync(PACKAGES_OUT, { recursive: true });
   return Promise.all(
     bundles.map(async (bundle) => {
       const zip = new JSZip();
-      zip.file(`dist/actions/${basename(bundle)}`, readFileSync(bundle), { date: new Date('2020-01-01T00:00:00Z') });
+      const inZip = `dist/actions/${basename(bundle)}`;
+      const date = new Date('2020-01-01T00:00:00Z');
+      zip.file(inZip, readFileSync(bundle), { date });
+      // The stock runtime's /init refuses a zip without package.json or index.js at its root (502): with this one
+      // `wsk action create … dist/packages/<name>.zip` works too. The plugin writes the same file over it.
+      zip.file('package.json', JSON.stringify({ main: inZip }), { date });
       const out = join(PACKAGES_OUT, `${basename(bundle, '.js')}.zip`);
       writeFileSync(out, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } }));
       return out;

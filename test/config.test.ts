@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { authConfig, faceConfig, jobConfig, redactUrl, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
+import { authConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
 
 test('unset or empty means the embedded default', () => {
@@ -90,4 +90,9 @@ test('every variable is a package parameter in serverless.yml (web actions are f
   };
   const declared = Object.keys(manifest.resources.packages.findme.parameters);
   assert.deepEqual(VARIABLES.filter((v) => !declared.includes(v)), []);
+});
+
+test('__OW_IGNORE_CERTS is true or false (any case), false when unset; anything else names the variable', () => {
+  assert.deepEqual([owConfig({}), owConfig({ __OW_IGNORE_CERTS: 'TRUE' }), owConfig({ __OW_IGNORE_CERTS: false })], [{ ignoreCerts: false }, { ignoreCerts: true }, { ignoreCerts: false }]);
+  assert.throws(() => owConfig({ __OW_IGNORE_CERTS: 'yes' }), (error: unknown) => error instanceof ConfigError && /__OW_IGNORE_CERTS/.test(error.message) && /true or false/.test(error.message));
 });

@@ -45,14 +45,15 @@ test('the base image is the stock OpenWhisk Node.js 20 runtime pinned to a relea
 test('the image installs exactly the versions package.json pins, from a lock file of its own, linked into the /node_modules the runtime resolves from', () => {
   const pins = {
     '@tensorflow/tfjs': pkg.dependencies['@tensorflow/tfjs'],
+    '@tensorflow/tfjs-backend-wasm': pkg.dependencies['@tensorflow/tfjs-backend-wasm'],
     '@tensorflow/tfjs-node': pkg.peerDependencies['@tensorflow/tfjs-node'],
     '@vladmandic/face-api': pkg.dependencies['@vladmandic/face-api'],
     sharp: pkg.dependencies.sharp,
   };
-  assert.deepEqual(imagePkg.dependencies, pins, 'docker/image/package.json names the four at the versions package.json pins');
+  assert.deepEqual(imagePkg.dependencies, pins, 'docker/image/package.json names the five at the versions package.json pins');
   assert.deepEqual(imageLock.packages['']?.dependencies, pins, 'its lock file is in sync with it (npm ci would refuse otherwise)');
   for (const [name, version] of Object.entries(pins)) assert.equal(imageLock.packages[`node_modules/${name}`]?.version, version, `${name}: locked at the pin`);
-  for (const name of ['@tensorflow/tfjs', '@vladmandic/face-api', 'sharp'] as const) assert.equal(lock.packages[`node_modules/${name}`]?.version, pins[name], `${name}: the project's lock file agrees`);
+  for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@vladmandic/face-api', 'sharp'] as const) assert.equal(lock.packages[`node_modules/${name}`]?.version, pins[name], `${name}: the project's lock file agrees`);
   assert.equal(pins['@tensorflow/tfjs'], pins['@tensorflow/tfjs-node'], 'tfjs-node pins its tfjs exactly: one tfjs-core');
   const cores = Object.keys(imageLock.packages).filter((path) => path.endsWith('node_modules/@tensorflow/tfjs-core'));
   assert.deepEqual(cores, ['node_modules/@tensorflow/tfjs-core'], 'one tfjs-core, the one tfjs-node registers its backend into');

@@ -116,13 +116,14 @@ test('npm run package, offline and without credentials: five actions in package 
   assert.deepEqual(checkout.refusedConnections(), [], 'packaging talks to no one');
 });
 
-test('each deployable zip holds only its bundle, byte for byte as built: no node_modules, no weights', async () => {
+test('each deployable zip holds only its bundle, byte for byte as built, and the package.json naming it: no node_modules, no weights', async () => {
   requireBundles();
   const dir = join(checkout.dir, 'dist', 'packages');
   assert.deepEqual(readdirSync(dir).sort(), ACTIONS.map((a) => `${a}.zip`));
   for (const action of ACTIONS) {
     const files = await zipFiles(await JSZip.loadAsync(readFileSync(join(dir, `${action}.zip`))));
-    assert.deepEqual(Object.keys(files), [`dist/actions/${action}.js`], action);
+    assert.deepEqual(Object.keys(files).sort(), [`dist/actions/${action}.js`, 'package.json'], action);
+    assert.deepEqual(JSON.parse(files['package.json']!.toString()), { main: `dist/actions/${action}.js` }, `${action}: \`wsk action create\` of the zip alone must initialise`);
     assert.ok(files[`dist/actions/${action}.js`]!.equals(readFileSync(join(checkout.dir, 'dist', 'actions', `${action}.js`))), `${action}: the zip is stale`);
   }
 });
@@ -164,6 +165,16 @@ test('npm run deploy refuses to deploy compare_images without FINDME_IMAGE, befo
   assert.notEqual(result.code, 0);
   assert.match(result.output, /set FINDME_IMAGE to the image docker\/build-push\.sh printed/);
   assert.deepEqual(recorder.calls, []);
+});
+
+test('npm run deploy against a controller without nodejs:20 (as openwhisk-deploy-kube ships) refuses with the fix before creating anything', { timeout: 60_000 }, async () => {
+  const kube = await useOwRecorder(undefined, undefined, ['nodejs:14', 'nodejs:16']);
+  const result = await checkout.npmRun('deploy', [], { OW_APIHOST: kube.apihost, OW_AUTH: kube.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
+  assert.notEqual(result.code, 0);
+  assert.match(result.output, /the controller at http:\/\/127\.0\.0\.1:\d+ has no nodejs:20 runtime \(it lists nodejs:14, nodejs:16\)\. Nothing was created\./);
+  assert.match(result.output, /helm\/openwhisk\/runtimes\.json.+\n +\{"kind": "nodejs:20", "default": true, "image": \{"prefix": "openwhisk", "name": "action-nodejs-v20", "tag": "1\.23\.0"\}/);
+  assert.deepEqual(kube.calls.map((c) => `${c.method} ${c.path}`), ['GET /api/v1'], 'only the runtime list was read');
+  assert.equal(kube.entities.size, 0);
 });
 
 let deployed = false;

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import JSZip from 'jszip';
@@ -144,6 +145,19 @@ test('overlapping runs are 403 unless __OW_ALLOW_CONCURRENT is true', async () =
   await concurrent.post('/run', { value: {} }).then((r) => finished.push(`quick ${r.status}`));
   await first;
   assert.deepEqual(finished, ['quick 200', 'slow 200'], 'the second run answered while the first was still running');
+});
+
+test('each deploy zip npm run build writes initialises in the runtime by itself (no plugin adding package.json); its bundle alone is refused as the stock runtime refuses it', async () => {
+  for (const action of ['register_search', 'search_status', 'twitter_search', 'compare_images']) {
+    const zip = readFileSync(join(PROJECT_ROOT, 'dist', 'packages', `${action}.zip`));
+    // compare_images finds face-api, tfjs and sharp in its image's /node_modules; here, the project's.
+    const runtime = await startRuntime(action === 'compare_images' ? { NODE_PATH: join(PROJECT_ROOT, 'node_modules') } : {});
+    assert.deepEqual(await runtime.post('/init', { value: { name: `findme/${action}`, main: 'main', binary: true, code: zip.toString('base64') } }), { status: 200, body: { OK: true } }, action);
+    const bare = await JSZip.loadAsync(zip);
+    bare.remove('package.json');
+    const refused = await (await startRuntime()).post('/init', { value: { main: 'main', binary: true, code: (await bare.generateAsync({ type: 'nodebuffer' })).toString('base64') } });
+    assert.deepEqual(refused, { status: 502, body: { error: 'Initialization has failed due to: Zipped actions must contain either package.json or index.js at the root.' } }, action);
+  }
 });
 
 test('/init failures: 403 without code, 502 with the reason, and the container stays stopped', async () => {

@@ -35,6 +35,7 @@ export const VARIABLES = [
   'FINDME_DECODE_MAX_SIDE',
   'FINDME_DETECT_MAX_SIDE',
   'FINDME_DOWNLOAD_TIMEOUT_MS',
+  '__OW_IGNORE_CERTS',
 ] as const;
 export type Variable = (typeof VARIABLES)[number];
 
@@ -197,6 +198,21 @@ export function xConfig(params: Params): XConfig {
     maxTweets: number(params, 'FINDME_MAX_TWEETS', DEFAULTS.maxTweets, 10, 100_000),
     photosPerEvent: number(params, 'FINDME_PHOTOS_PER_EVENT', DEFAULTS.photosPerEvent, 1, 100),
   };
+}
+
+export interface OwConfig {
+  /** Accept the controller's certificate unchecked (a self-signed one, common on self-hosted clusters). */
+  ignoreCerts: boolean;
+}
+
+/**
+ * __OW_IGNORE_CERTS for the actions' own OpenWhisk calls (trigger fires). The openwhisk client reads it only from
+ * the environment, which OpenWhisk does not fill from parameters: inside an action it must come from here.
+ */
+export function owConfig(params: Params): OwConfig {
+  const text = raw(params, '__OW_IGNORE_CERTS')?.toLowerCase();
+  if (text !== undefined && text !== 'true' && text !== 'false') throw new ConfigError('__OW_IGNORE_CERTS', 'true or false', text);
+  return { ignoreCerts: text === 'true' };
 }
 
 export interface JobConfig {

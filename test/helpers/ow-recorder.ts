@@ -2,7 +2,8 @@
  * An HTTP server on 127.0.0.1 standing in for an OpenWhisk controller during `sls deploy` and `sls remove`: it
  * records every REST call and answers as OpenWhisk does, including the refusals that catch a wrong order (an
  * action in a package that does not exist yet, a rule whose trigger or action does not exist, deleting a package
- * that still holds actions) and a wrong key. Only what serverless-openwhisk calls is modelled.
+ * that still holds actions), a wrong key, and an action of a kind its runtime list (GET /api/v1) lacks. Only what
+ * serverless-openwhisk and the deploy preflight call is modelled.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,13 +66,23 @@ function stored(collection: string, name: string, namespace: string, body: Entit
   return { ...body, ...base, exec: { ...exec, binary: isBinaryCode(code) }, limits: { logs: 10, ...(body.limits as Entity | undefined) } };
 }
 
-export async function useOwRecorder(auth = 'user-uuid:secret-key', namespace = 'guest'): Promise<OwRecorder> {
+/** The kinds a controller lists in GET /api/v1's `runtimes` manifest (OpenWhisk's ansible default has these). */
+export const STOCK_KINDS = ['nodejs:20', 'nodejs:18', 'python:3'];
+
+/** By family, as ExecManifest lists them: `{nodejs: [{kind: 'nodejs:20', …}], …}`. */
+function runtimesManifest(kinds: string[]): Record<string, Entity[]> {
+  const families: Record<string, Entity[]> = {};
+  for (const kind of kinds) (families[kind.split(':')[0]!] ??= []).push({ kind, image: `openwhisk/action-${kind.replace(':', '-v')}:nightly`, deprecated: false, default: false, attached: true, requireMain: false });
+  return families;
+}
+
+export async function useOwRecorder(auth = 'user-uuid:secret-key', namespace = 'guest', kinds: string[] = STOCK_KINDS): Promise<OwRecorder> {
   const recorder: OwRecorder = { apihost: '', auth, namespace, calls: [], unauthorized: 0, entities: new Map() };
   const { entities } = recorder;
   const expected = `Basic ${Buffer.from(auth).toString('base64')}`;
 
   function handle(method: string, path: string, query: Record<string, string>, body: Entity | undefined): [number, unknown] {
-    if (path === '/api/v1' || path === '/api/v1/') return [200, { api_paths: ['/api/v1'], description: 'OpenWhisk API' }];
+    if (path === '/api/v1' || path === '/api/v1/') return [200, { api_paths: ['/api/v1'], description: 'OpenWhisk', runtimes: runtimesManifest(kinds) }];
     if (path === '/api/v1/namespaces') return [200, [namespace]];
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/(packages|actions|triggers|rules)(?:\/(.+))?$/.exec(path);
     if (!match || (match[1] !== '_' && match[1] !== namespace)) throw new Refusal(404, NOT_FOUND);
@@ -104,6 +115,10 @@ export async function useOwRecorder(auth = 'user-uuid:secret-key', namespace = '
     if (method !== 'PUT') throw new Refusal(405, 'The requested method is not allowed.');
     if (existing && query.overwrite !== 'true') throw new Refusal(409, 'resource already exists');
     const entity = body ?? {};
+    const kind = (entity.exec as Entity | undefined)?.kind;
+    if (collection === 'actions' && typeof kind === 'string' && kind !== 'blackbox' && kind !== 'sequence' && !kinds.includes(kind)) {
+      throw new Refusal(400, `The specified runtime '${kind}' is not supported by this platform.`);
+    }
     if (collection === 'actions' && name.includes('/') && !entities.has(`packages/${name.split('/')[0]}`)) throw new Refusal(404, NOT_FOUND);
     if (collection === 'rules') {
       const trigger = localName(String(entity.trigger ?? ''), namespace);

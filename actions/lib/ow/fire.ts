@@ -35,12 +35,14 @@ export interface FireOptions {
   onRetry?: (attempt: number, waitMs: number, statusCode: number | undefined) => void;
   /** Time the caller still needs after the fire (its own writes): no attempt is started that could eat into it. */
   reserveMs?: number;
+  /** owConfig's ignoreCerts: the client would otherwise check a self-signed controller certificate and fail. */
+  ignoreCerts?: boolean;
 }
 
 /** Fires `trigger` with `params`; returns the trigger activation id. */
 export async function fireTrigger(trigger: string, params: object, options: FireOptions = {}): Promise<string> {
   const deadline = options.deadline ?? new Deadline();
-  const client = options.client ?? openwhisk();
+  const client = options.client ?? openwhisk(options.ignoreCerts ? { ignore_certs: true } : undefined);
   const attemptMs = FIRE_TIMEOUT_MS + (options.reserveMs ?? 0);
   if (deadline.remaining() < attemptMs) throw new FireError(trigger, undefined, "no time left before the activation's deadline");
   let result: { activationId?: string } | undefined;
