@@ -4,9 +4,11 @@
  * failure, never a failed batch; a profile picture without one clear face fails the job with the reason, one that
  * cannot be fetched for now only this batch's photos. Photos are started only while the deadline leaves time to
  * finish them; the rest are recorded as not checked, so the job can still end.
+ * A batch's outstanding record is claimed for this activation's time at the start and settled at the end, so
+ * sweep_jobs fires it again only if this activation died or could not record every photo.
  * Models, backend and the Redis client live in module scope, so warm activations start comparing at once.
  */
-import { faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
+import { deliveryConfig, faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
 import { ConfigError, errorMessage } from './lib/errors';
 import { closestFace } from './lib/face/distance';
 import { FaceEngine, type Faces } from './lib/face/engine';
@@ -14,6 +16,7 @@ import { BackendError, ModelLoadError, PhotoError, ProfileError } from './lib/fa
 import { PROFILE_DETECTIONS } from './lib/face/profile';
 import { decodeBudget, downloadBudget, timeToStart } from './lib/face/time-budget';
 import { Deadline, retryWithin, type RetryOptions } from './lib/ow/deadline';
+import { DeliveryStore } from './lib/store/batches';
 import { FaceCache } from './lib/store/caches';
 import { FinishedJobError, JobStore, PhotoNotInJobError, type PhotoOutcome } from './lib/store/jobs';
 import { makeKeys, type Keys } from './lib/store/keys';
@@ -42,6 +45,7 @@ export interface CompareSummary {
 /** Where the action reads and writes: the job store, and the face caches of an engine signature. */
 export interface Stores {
   jobs: JobStore;
+  delivery: DeliveryStore;
   faces(signature: string): FaceCache;
 }
 
@@ -50,6 +54,7 @@ export function openStores(config: RedisConfig, keys: Keys = makeKeys()): Stores
   const redis = getRedis(config);
   return {
     jobs: new JobStore(redis, keys, { jobTtlS: config.jobTtlS }),
+    delivery: new DeliveryStore(redis, keys, { jobTtlS: config.jobTtlS }),
     faces: (signature) => new FaceCache(redis, keys, { ttlS: config.descriptorTtlS, signature }),
   };
 }
@@ -73,8 +78,10 @@ export function parseEvent(params: Params): TweetImageEvent {
   if (!Array.isArray(photos) || photos.length === 0 || photos.length > MAX_PHOTOS) {
     throw new EventError(`photos must be a list of 1 to ${MAX_PHOTOS} photos, got ${Array.isArray(photos) ? `${photos.length}` : JSON.stringify(photos) ?? 'nothing'}`);
   }
+  const batchId = params.batchId === undefined ? undefined : text(params.batchId, 'batchId');
   return {
     jobId,
+    ...(batchId ? { batchId } : {}),
     photos: photos.map((photo: unknown, i) => {
       const p = (typeof photo === 'object' && photo !== null ? photo : {}) as Record<string, unknown>;
       return { tweetId: text(p.tweetId, `photos[${i}].tweetId`), tweetUrl: text(p.tweetUrl, `photos[${i}].tweetUrl`), imageUrl: text(p.imageUrl, `photos[${i}].imageUrl`) };
@@ -267,8 +274,12 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   if (TERMINAL_STATUSES.includes(job.status)) return { ...summary, skipped: `job ${event.jobId} is ${job.status}: nothing to compare` };
   const started = Date.now();
   const deadline = new Deadline();
+  const { batchId } = event;
   try {
+    // Not due again while this activation may still be at it.
+    if (batchId) await stores.delivery.setDue(job.id, batchId, deadline.at + deliveryConfig(params).redeliverS * 1000);
     await compareBatch({ stores, job, photos: event.photos, face: faceConfig(params), deadline }, summary);
+    if (batchId) await stores.delivery.settle(job.id, batchId);
   } catch (error) {
     if (error instanceof FinishedJobError) return { ...summary, skipped: `job ${event.jobId} finished while this batch was compared` };
     if (!(error instanceof ProfileError || error instanceof ConfigError || isEngineFailure(error))) throw error;

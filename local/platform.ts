@@ -65,6 +65,11 @@ export interface PlatformOptions {
   activationRecords?: number;
   /** Every line an action writes, as it is written (for debugging). */
   echo?: (line: string) => void;
+  /**
+   * Whether the alarm feed fires its triggers on the clock (each minute its cron matches); default true. Tests
+   * turn it off and call `core.alarms.fireDue()` themselves.
+   */
+  alarmClock?: boolean;
   /** Default: dist/local/runtime.cjs under projectRoot (`npm run build` writes it). */
   runtimeFile?: string;
 }
@@ -184,6 +189,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const cellOptions = containerOptions({ image: undefined, limits: { ...STEM_CELL_LIMITS } });
   const sameStart = (action: ActionSpec) => isDeepStrictEqual(containerOptions(action), cellOptions);
   if (stemCells > 0 && manifest.actions.some(sameStart)) pool.prewarm({ count: stemCells, options: cellOptions, serves: sameStart });
+  // What a deploy does once the triggers exist: bind each feed (serverless-openwhisk's deployFeeds).
+  for (const trigger of manifest.triggers) {
+    if (trigger.feed) core.alarms.lifecycle({ ...trigger.feed.parameters, lifecycleEvent: 'CREATE', triggerName: `/${namespace}/${trigger.name}`, authKey: apiKey });
+  }
+  if (options.alarmClock ?? true) core.alarms.start();
   let closing: Promise<void> | undefined;
   return {
     apiHost,
@@ -198,6 +208,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       store.on('activation', listener);
       return () => store.off('activation', listener);
     },
-    close: () => (closing ??= Promise.allSettled([controller.close(), pool.close()]).then(() => undefined)),
+    close: () => {
+      core.alarms.close();
+      return (closing ??= Promise.allSettled([controller.close(), pool.close()]).then(() => undefined));
+    },
   };
 }

@@ -17,10 +17,14 @@ export interface PhotoRef {
   imageUrl: string;
 }
 
+export const TWEET_IMAGE_TRIGGER = 'tweet_image';
+
 /** Fired by twitter_search on `tweet_image`: a batch of photos (one event per photo would hit fire limits). */
 export interface TweetImageEvent {
   jobId: string;
   photos: PhotoRef[];
+  /** The outstanding batch this delivers (absent in events fired before batches were recorded). */
+  batchId?: string;
 }
 
 // ---- Redis records -------------------------------------------------------------------------------------------
@@ -54,6 +58,15 @@ export interface JobRecord {
   error?: string;
   /** Why the search read fewer posts than the hashtag has (the post limit, the activation's time), if it did. */
   searchNote?: string;
+}
+
+/** A batch of photos fired on `tweet_image` and not yet settled, as the sweeper keeps it to deliver it again. */
+export interface BatchRecord {
+  photos: PhotoRef[];
+  /** photoHash of each photo, in the same order (Lua checks them against the recorded set). */
+  hashes: string[];
+  /** Deliveries after the first. */
+  attempts: number;
 }
 
 /** A face's box in pixels of the upright (EXIF-rotated) original image. */
@@ -107,6 +120,8 @@ export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashta
   cursor: string;
   /** The first photos that could not be checked, and why (at most 50 kept per job). */
   failures: FailureRecord[];
+  /** Photos whose batch was lost on its way and is being delivered again (absent when none). */
+  retrying?: number;
 }
 
 export interface ErrorBody {

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { RequestError, TEXT } from '../errors';
 import type { PlatformCore } from '../platform-core';
 import { sendError, sendJson } from './http';
+import { invokeAlarmFeed } from './feed';
 import { handleNamespaceRequest } from './rest';
 import { handleWebRequest } from './web';
 
@@ -55,6 +56,7 @@ async function route(options: ControllerOptions, req: IncomingMessage, res: Serv
   if (segments[2] !== 'namespaces') throw new RequestError(404, TEXT.notFound);
   if (segments.length === 3) return sendJson(res, 200, [core.namespace]);
   const namespace = segments[3]!;
+  if (namespace === 'whisk.system' && segments.slice(4).join('/') === 'actions/alarms/alarm' && req.method === 'POST') return invokeAlarmFeed(core, req, res);
   // `_` is the caller's own namespace; another one is not this key's to use.
   if (namespace !== '_' && namespace !== core.namespace) throw new RequestError(403, TEXT.notAuthorizedTo(segments.slice(3).join('/')));
   return handleNamespaceRequest({ core, maxBlockingWaitMs: options.maxBlockingWaitMs }, segments.slice(4), url, req, res);

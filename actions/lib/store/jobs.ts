@@ -5,8 +5,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
-import type { Keys } from './keys';
-import { addPhotos } from './scripts/add-photos-5';
+import type { NewBatch } from './batches';
+import { jobScriptKeys, type Keys } from './keys';
+import { addPhotos } from './scripts/add-photos-7';
 import { ScriptCode } from './scripts/common';
 import { finishSearch } from './scripts/finish-search-5';
 import { recordPhoto } from './scripts/record-photo-5';
@@ -111,10 +112,8 @@ export class JobStore {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
-  /** What every job script takes, in the order scripts/common.ts documents: so each write can expire them all. */
   private jobKeys(jobId: string): string[] {
-    const k = this.keys;
-    return [k.job(jobId), k.jobExpected(jobId), k.jobPhotos(jobId), k.jobMatches(jobId), k.jobFailures(jobId)];
+    return jobScriptKeys(this.keys, jobId);
   }
 
   async create(input: NewJob): Promise<JobRecord> {
@@ -156,10 +155,15 @@ export class JobStore {
     return this.changeStatus(jobId, 'searching', '', 0, 'queued');
   }
 
-  /** Adds photos the search found; returns how many were new to the job. */
-  async addPhotos(jobId: string, photos: PhotoRef[]): Promise<number> {
-    if (photos.length === 0) return 0;
-    const code = await addPhotos.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))]);
+  /**
+   * Adds photos the search found and, in the same step, records `batches` (about to be fired) as outstanding,
+   * due at `dueAt` unless settled by then; returns how many photos were new to the job.
+   */
+  async addPhotos(jobId: string, photos: PhotoRef[], batches: NewBatch[] = [], dueAt = this.now()): Promise<number> {
+    if (photos.length === 0 && batches.length === 0) return 0;
+    const hashes = photos.map((p) => photoHash(p.imageUrl));
+    const pairs = batches.flatMap((b) => [b.id, JSON.stringify(b.record)]);
+    const code = await addPhotos.run(this.redis, jobScriptKeys(this.keys, jobId, true), [this.now(), this.opts.jobTtlS, dueAt, jobId, hashes.length, ...hashes, ...pairs]);
     return check(code, jobId);
   }
 
