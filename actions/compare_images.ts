@@ -21,7 +21,7 @@ import { FaceCache } from './lib/store/caches';
 import { FinishedJobError, JobStore, PhotoNotInJobError, type PhotoOutcome } from './lib/store/jobs';
 import { makeKeys, type Keys } from './lib/store/keys';
 import { getRedis } from './lib/store/redis';
-import { TERMINAL_STATUSES, type JobRecord, type MatchRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
+import { isTerminal, parseTweetImageEvent, type JobRecord, type MatchRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
 
 export interface CompareSummary {
   jobId: string;
@@ -56,36 +56,6 @@ export function openStores(config: RedisConfig, keys: Keys = makeKeys()): Stores
     jobs: new JobStore(redis, keys, { jobTtlS: config.jobTtlS }),
     delivery: new DeliveryStore(redis, keys, { jobTtlS: config.jobTtlS }),
     faces: (signature) => new FaceCache(redis, keys, { ttlS: config.descriptorTtlS, signature }),
-  };
-}
-
-/** Largest batch accepted; twitter_search sends FINDME_PHOTOS_PER_EVENT (at most 100). */
-const MAX_PHOTOS = 100;
-
-/** A malformed event: names the field. */
-export class EventError extends Error {
-  override readonly name = 'EventError';
-}
-
-function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new EventError(`${field} must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
-  return value;
-}
-
-export function parseEvent(params: Params): TweetImageEvent {
-  const jobId = text(params.jobId, 'jobId');
-  const photos = params.photos;
-  if (!Array.isArray(photos) || photos.length === 0 || photos.length > MAX_PHOTOS) {
-    throw new EventError(`photos must be a list of 1 to ${MAX_PHOTOS} photos, got ${Array.isArray(photos) ? `${photos.length}` : JSON.stringify(photos) ?? 'nothing'}`);
-  }
-  const batchId = params.batchId === undefined ? undefined : text(params.batchId, 'batchId');
-  return {
-    jobId,
-    ...(batchId ? { batchId } : {}),
-    photos: photos.map((photo: unknown, i) => {
-      const p = (typeof photo === 'object' && photo !== null ? photo : {}) as Record<string, unknown>;
-      return { tweetId: text(p.tweetId, `photos[${i}].tweetId`), tweetUrl: text(p.tweetUrl, `photos[${i}].tweetUrl`), imageUrl: text(p.imageUrl, `photos[${i}].imageUrl`) };
-    }),
   };
 }
 
@@ -261,7 +231,7 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   let event: TweetImageEvent;
   let redis: RedisConfig;
   try {
-    event = parseEvent(params);
+    event = parseTweetImageEvent(params);
     redis = redisConfig(params);
   } catch (error) {
     return { ...summary, error: `the tweet_image event cannot be used: ${errorMessage(error)}` };
@@ -271,7 +241,7 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   const store = stores.jobs;
   const job = await store.get(event.jobId);
   if (!job) return { ...summary, skipped: `job ${event.jobId} does not exist (or has expired)` };
-  if (TERMINAL_STATUSES.includes(job.status)) return { ...summary, skipped: `job ${event.jobId} is ${job.status}: nothing to compare` };
+  if (isTerminal(job.status)) return { ...summary, skipped: `job ${event.jobId} is ${job.status}: nothing to compare` };
   const started = Date.now();
   const deadline = new Deadline();
   const { batchId } = event;

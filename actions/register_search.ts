@@ -5,10 +5,9 @@
 import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
 import { authConfig, imageHostsConfig, redisConfig, type Params } from './lib/config';
 import { errorMessage, HttpError } from './lib/errors';
-import { parseHashtag } from './lib/hashtag';
 import { FireError, fireTrigger } from './lib/ow/fire';
 import { openJobStore } from './lib/store';
-import type { RegisterSearchResponse, SearchRequestEvent } from './lib/types';
+import { parseRegisterSearchRequest, type RegisterSearchResponse, type SearchRequestEvent } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
 
@@ -22,7 +21,7 @@ export function main(params: Params): Promise<WebResponse> {
     const redis = redisConfig(params);
     const imageHosts = imageHostsConfig(params);
     const user = await authenticate(request, auth);
-    const hashtag = parseHashtag(request.params.hashtag);
+    const { hashtag } = parseRegisterSearchRequest(request.params);
     const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth), imageHosts);
     const store = openJobStore(redis);
     const job = await store.create({ owner: user.sub, hashtag, pictureUrl });

@@ -13,7 +13,7 @@ import { fireTrigger } from './lib/ow/fire';
 import { openDeliveryStore, openJobStore } from './lib/store';
 import { newBatch, type DeliveryStore, type NewBatch } from './lib/store/batches';
 import { FinishedJobError, type JobStore } from './lib/store/jobs';
-import { TERMINAL_STATUSES, TWEET_IMAGE_TRIGGER, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
+import { isTerminal, parseSearchRequestEvent, TWEET_IMAGE_TRIGGER, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
 import { createXClient } from './lib/x/client';
 import { searchPhotos } from './lib/x/search';
 
@@ -61,8 +61,12 @@ async function fan({ jobs: store, delivery }: SearchStores, jobId: string, batch
 }
 
 export async function main(params: Params): Promise<SearchSummary> {
-  const jobId = params.jobId;
-  if (typeof jobId !== 'string' || jobId === '') return { jobId: String(jobId), error: 'the search_request event has no jobId' };
+  let jobId: string;
+  try {
+    ({ jobId } = parseSearchRequestEvent(params));
+  } catch (error) {
+    return { jobId: String(params.jobId), error: `the search_request event cannot be used: ${errorMessage(error)}` };
+  }
   const redis = redisConfig(params);
   const store = openJobStore(redis);
   let x;
@@ -79,7 +83,7 @@ export async function main(params: Params): Promise<SearchSummary> {
   if (!job) return { jobId, error: `job ${jobId} does not exist (or has expired)` };
   // A redelivered or late event for a finished job is nothing to do, not an error.
   const finished = (status: string): SearchSummary => ({ jobId, skipped: `job is already ${status}: nothing to search` });
-  if (TERMINAL_STATUSES.includes(job.status)) return finished(job.status);
+  if (isTerminal(job.status)) return finished(job.status);
   try {
     if (!(await store.startSearch(jobId))) return { jobId, skipped: `job is ${job.status}, not queued: this event was already handled` };
   } catch (error) {

@@ -53,6 +53,8 @@ export async function buildActions(): Promise<string[]> {
     // of a light action's require). Unminified, stack traces still name the functions and modules.
     sourcemap: false,
     external: RUNTIME_PROVIDED,
+    // The store's Lua scripts are files, bundled as their text (bin/register.mjs does the same under tsx).
+    loader: { '.lua': 'text' },
     // Library code is ESM; in a CommonJS bundle `import.meta.url` would be empty. OpenWhisk evaluates plain
     // code inside its runner, so this is the runner's file: requires then resolve where the image installs them.
     banner: { js: 'const __import_meta_url = require("url").pathToFileURL(__filename).href;' },

@@ -32,7 +32,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...flags, ...files],
+  ['--import', './bin/register.mjs', '--test', '--test-concurrency=2', '--test-timeout=300000', ...flags, ...files],
   { stdio: 'inherit', cwd: PROJECT_ROOT },
 );
 process.exit(result.status ?? 1);

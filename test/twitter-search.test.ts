@@ -118,3 +118,8 @@ test('a search_request for a job that is already done or failed is skipped, not 
   }
   assert.equal(x.searches.length, searches, 'X was not asked');
 });
+
+test('a search_request event without a usable jobId is an error naming the field, and nothing is read', async () => {
+  assert.deepEqual(await main({}), { jobId: 'undefined', error: 'the search_request event cannot be used: jobId must be a non-empty string, got nothing' });
+  assert.deepEqual(await main({ jobId: ' ' }), { jobId: ' ', error: 'the search_request event cannot be used: jobId must be a non-empty string, got " "' });
+});

@@ -1,13 +1,36 @@
 /**
  * Every shape that crosses a boundary — trigger events, Redis records, HTTP bodies — is defined here once and
- * imported everywhere else.
+ * imported everywhere else; a shape read from outside has its parser beside it. Parsers are plain functions, no
+ * schema library: the shapes are few and flat, and the actions' bundles and the page carry no extra code.
  */
+import { parseHashtag } from './hashtag';
+
+/** A shape read from outside that does not parse; the message names the field. */
+export class WireError extends Error {
+  override readonly name = 'WireError';
+}
+
+/** A record as it arrives (event parameters, a parsed JSON body). */
+type Fields = Record<string, unknown>;
+
+function nonEmptyText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new WireError(`${field} must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value;
+}
+
+function fieldsOf(value: unknown): Fields {
+  return (typeof value === 'object' && value !== null ? value : {}) as Fields;
+}
 
 // ---- Trigger events ------------------------------------------------------------------------------------------
 
 /** Fired by register_search on `search_request`; twitter_search reads the rest from the job record. */
 export interface SearchRequestEvent {
   jobId: string;
+}
+
+export function parseSearchRequestEvent(params: Fields): SearchRequestEvent {
+  return { jobId: nonEmptyText(params.jobId, 'jobId') };
 }
 
 /** One photo of one post. */
@@ -27,6 +50,24 @@ export interface TweetImageEvent {
   batchId?: string;
 }
 
+/** Largest batch a tweet_image event may carry; twitter_search sends FINDME_PHOTOS_PER_EVENT (at most this). */
+export const MAX_PHOTOS_PER_EVENT = 100;
+
+export function parseTweetImageEvent(params: Fields): TweetImageEvent {
+  const jobId = nonEmptyText(params.jobId, 'jobId');
+  const photos = params.photos;
+  if (!Array.isArray(photos) || photos.length === 0 || photos.length > MAX_PHOTOS_PER_EVENT) {
+    throw new WireError(`photos must be a list of 1 to ${MAX_PHOTOS_PER_EVENT} photos, got ${Array.isArray(photos) ? `${photos.length}` : JSON.stringify(photos) ?? 'nothing'}`);
+  }
+  const batchId = params.batchId === undefined ? undefined : nonEmptyText(params.batchId, 'batchId');
+  return { jobId, photos: photos.map((photo: unknown, i) => photoRefOf(photo, `photos[${i}]`)), ...(batchId ? { batchId } : {}) };
+}
+
+function photoRefOf(photo: unknown, field: string): PhotoRef {
+  const p = fieldsOf(photo);
+  return { tweetId: nonEmptyText(p.tweetId, `${field}.tweetId`), tweetUrl: nonEmptyText(p.tweetUrl, `${field}.tweetUrl`), imageUrl: nonEmptyText(p.imageUrl, `${field}.imageUrl`) };
+}
+
 // ---- Redis records -------------------------------------------------------------------------------------------
 
 /**
@@ -35,7 +76,13 @@ export interface TweetImageEvent {
  */
 export const JOB_STATUSES = ['queued', 'searching', 'comparing', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+/** The statuses a job never leaves; the Lua scripts get the same list (store/scripts/index.ts). */
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['done', 'failed'];
+
+/** Whether the job has finished: the one test of it in TypeScript. */
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
 
 export interface JobRecord {
   id: string;
@@ -60,6 +107,30 @@ export interface JobRecord {
   searchNote?: string;
 }
 
+/** A job's Redis hash as a JobRecord (null when the hash is empty: no such job). */
+export function parseJobRecord(jobId: string, hash: Record<string, string>): JobRecord | null {
+  if (Object.keys(hash).length === 0) return null;
+  const status = hash.status as JobStatus;
+  if (!JOB_STATUSES.includes(status)) throw new Error(`job ${jobId} has an unknown status "${hash.status}"`);
+  const job: JobRecord = {
+    id: jobId,
+    owner: hash.owner ?? '',
+    hashtag: hash.hashtag ?? '',
+    pictureUrl: hash.pictureUrl ?? '',
+    status,
+    created: Number(hash.created ?? 0),
+    updated: Number(hash.updated ?? 0),
+    total: Number(hash.total ?? 0),
+    searchDone: hash.searchDone === '1',
+    processed: Number(hash.processed ?? 0),
+    failed: Number(hash.failed ?? 0),
+    matched: Number(hash.matched ?? 0),
+  };
+  if (hash.error) job.error = hash.error;
+  if (hash.searchNote) job.searchNote = hash.searchNote;
+  return job;
+}
+
 /** A batch of photos fired on `tweet_image` and not yet settled, as the sweeper keeps it to deliver it again. */
 export interface BatchRecord {
   photos: PhotoRef[];
@@ -67,6 +138,22 @@ export interface BatchRecord {
   hashes: string[];
   /** Deliveries after the first. */
   attempts: number;
+}
+
+/** A stored batch's JSON as a BatchRecord; `where` names it in the error. */
+export function parseBatchRecord(json: string, where: string): BatchRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new WireError(`${where} is not JSON`);
+  }
+  const v = fieldsOf(value);
+  if (!Array.isArray(v.photos) || v.photos.length === 0) throw new WireError(`${where}.photos must be a non-empty list`);
+  if (!Array.isArray(v.hashes) || v.hashes.length !== v.photos.length) throw new WireError(`${where}.hashes must be a list as long as photos`);
+  if (typeof v.attempts !== 'number' || !Number.isInteger(v.attempts) || v.attempts < 0) throw new WireError(`${where}.attempts must be a whole number ≥ 0`);
+  const photos = v.photos.map((photo: unknown, i) => photoRefOf(photo, `${where}.photos[${i}]`));
+  return { photos, hashes: v.hashes.map((h: unknown, i) => nonEmptyText(h, `${where}.hashes[${i}]`)), attempts: v.attempts };
 }
 
 /** A face's box in pixels of the upright (EXIF-rotated) original image. */
@@ -106,6 +193,11 @@ export interface PhotoFaces {
 
 export interface RegisterSearchRequest {
   hashtag: string;
+}
+
+/** register_search's body; a hashtag that is not one is a 400 naming what is wrong (lib/hashtag.ts). */
+export function parseRegisterSearchRequest(body: Fields): RegisterSearchRequest {
+  return { hashtag: parseHashtag(body.hashtag) };
 }
 
 export interface RegisterSearchResponse {

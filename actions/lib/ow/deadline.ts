@@ -38,6 +38,10 @@ export interface RetryOptions {
   retryable(error: unknown): boolean;
   /** Told before each wait: the attempt that failed (1-based), the wait, and its failure. */
   onRetry?: (attempt: number, waitMs: number, error: unknown) => void;
+  /** The wait after a failure that says how long to wait (a rate limit's reset time); replaces the backoff. */
+  waitMs?: (attempt: number, error: unknown) => number;
+  /** How a wait is spent (default: one sleep), e.g. in slices that show the work is alive. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -49,10 +53,11 @@ export async function retryWithin<T>(deadline: Deadline, options: RetryOptions, 
     try {
       return await attempt();
     } catch (error) {
-      const wait = Math.min(options.maxBackoffMs ?? Infinity, options.firstBackoffMs * 2 ** (n - 1)) * (1 + Math.random() / 2);
-      if (n >= options.attempts || !options.retryable(error) || wait + options.attemptMs > deadline.remaining()) throw error;
+      if (n >= options.attempts || !options.retryable(error)) throw error;
+      const wait = options.waitMs ? options.waitMs(n, error) : Math.min(options.maxBackoffMs ?? Infinity, options.firstBackoffMs * 2 ** (n - 1)) * (1 + Math.random() / 2);
+      if (wait + options.attemptMs > deadline.remaining()) throw error;
       options.onRetry?.(n, wait, error);
-      await sleep(wait);
+      await (options.sleep ?? sleep)(wait);
     }
   }
 }

@@ -6,11 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { BatchRecord, PhotoRef } from '../types';
+import { parseBatchRecord, type BatchRecord, type PhotoRef } from '../types';
 import { photoHash } from './jobs';
 import { jobScriptKeys, type Keys } from './keys';
-import { setBatchDue } from './scripts/set-batch-due-2';
-import { sweepBatch } from './scripts/sweep-batch-7';
+import { runScript, runScriptReply } from './scripts';
 
 export interface NewBatch {
   id: string;
@@ -19,26 +18,6 @@ export interface NewBatch {
 
 export function newBatch(photos: PhotoRef[]): NewBatch {
   return { id: randomUUID().slice(0, 13), record: { photos, hashes: photos.map((p) => photoHash(p.imageUrl)), attempts: 0 } };
-}
-
-/** A stored batch that is not what this module wrote. */
-export class BatchRecordError extends Error {
-  override readonly name = 'BatchRecordError';
-}
-
-/** Parses a BatchRecord as stored, naming the field that is wrong. */
-export function parseBatchRecord(json: string, where: string): BatchRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new BatchRecordError(`${where}: not JSON`);
-  }
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (!Array.isArray(v.photos)) throw new BatchRecordError(`${where}.photos must be a list`);
-  if (!Array.isArray(v.hashes) || v.hashes.length !== v.photos.length) throw new BatchRecordError(`${where}.hashes must be a list as long as photos`);
-  if (typeof v.attempts !== 'number' || !Number.isInteger(v.attempts) || v.attempts < 0) throw new BatchRecordError(`${where}.attempts must be a whole number ≥ 0`);
-  return v as unknown as BatchRecord;
 }
 
 export interface DueBatch {
@@ -77,7 +56,7 @@ export class DeliveryStore {
 
   /** Moves a batch's due time; false when it is already settled. */
   async setDue(jobId: string, batchId: string, dueAt: number): Promise<boolean> {
-    return Number(await setBatchDue.run(this.redis, [this.keys.jobBatches(jobId), this.keys.batchesDue()], [jobId, batchId, dueAt])) === 1;
+    return (await runScript(this.redis, 'setBatchDue', [this.keys.jobBatches(jobId), this.keys.batchesDue()], [jobId, batchId, dueAt])) === 1;
   }
 
   /** Drops the batch if all its photos are recorded. */
@@ -106,7 +85,7 @@ export class DeliveryStore {
 
   private async sweep(jobId: string, batchId: string, how: [mode: 'settle' | 'redeliver', allowed: number, waitMs: number, longestWaitMs: number]): Promise<SweepOutcome> {
     const keys = jobScriptKeys(this.keys, jobId, true);
-    const reply = (await sweepBatch.run(this.redis, keys, [this.now(), this.opts.jobTtlS, jobId, batchId, ...how])) as unknown[];
+    const reply = (await runScriptReply(this.redis, 'sweepBatch', keys, [this.now(), this.opts.jobTtlS, jobId, batchId, ...how])) as unknown[];
     const code = Number(reply[0]);
     if (code === 0) return { kind: 'gone' };
     if (code === 1) return { kind: 'settled' };

@@ -4,15 +4,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { JOB_STATUSES, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
 import type { NewBatch } from './batches';
 import { jobScriptKeys, type Keys } from './keys';
-import { addPhotos } from './scripts/add-photos-7';
-import { ScriptCode } from './scripts/common';
-import { finishSearch } from './scripts/finish-search-5';
-import { recordPhoto } from './scripts/record-photo-5';
-import { setStatus } from './scripts/set-status-5';
-import { touchJob } from './scripts/touch-1';
+import { runScript, ScriptCode } from './scripts';
 
 /** The job does not exist (never created, or expired). */
 export class UnknownJobError extends Error {
@@ -71,34 +66,12 @@ export function photoHash(imageUrl: string): string {
   return createHash('sha256').update(imageUrl).digest('hex').slice(0, 32);
 }
 
-function check(code: unknown, jobId: string): number {
-  const value = Number(code);
-  if (value === ScriptCode.UnknownJob) throw new UnknownJobError(jobId);
-  if (value === ScriptCode.Terminal) throw new FinishedJobError(jobId);
-  return value;
-}
-
-function parseJob(jobId: string, hash: Record<string, string>): JobRecord | null {
-  if (Object.keys(hash).length === 0) return null;
-  const status = hash.status as JobStatus;
-  if (!JOB_STATUSES.includes(status)) throw new Error(`job ${jobId} has an unknown status "${hash.status}"`);
-  const job: JobRecord = {
-    id: jobId,
-    owner: hash.owner ?? '',
-    hashtag: hash.hashtag ?? '',
-    pictureUrl: hash.pictureUrl ?? '',
-    status,
-    created: Number(hash.created ?? 0),
-    updated: Number(hash.updated ?? 0),
-    total: Number(hash.total ?? 0),
-    searchDone: hash.searchDone === '1',
-    processed: Number(hash.processed ?? 0),
-    failed: Number(hash.failed ?? 0),
-    matched: Number(hash.matched ?? 0),
-  };
-  if (hash.error) job.error = hash.error;
-  if (hash.searchNote) job.searchNote = hash.searchNote;
-  return job;
+/** A script's return code, or the error its negative codes stand for. */
+function scriptResult(code: number, jobId: string, imageUrl = ''): number {
+  if (code === ScriptCode.UnknownJob) throw new UnknownJobError(jobId);
+  if (code === ScriptCode.Terminal) throw new FinishedJobError(jobId);
+  if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, imageUrl);
+  return code;
 }
 
 export class JobStore {
@@ -112,6 +85,7 @@ export class JobStore {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
+  /** What every job script takes, in the order scripts/job-helpers.lua documents: so each write can expire them all. */
   private jobKeys(jobId: string): string[] {
     return jobScriptKeys(this.keys, jobId);
   }
@@ -141,7 +115,7 @@ export class JobStore {
   }
 
   async get(jobId: string): Promise<JobRecord | null> {
-    return parseJob(jobId, await this.redis.hgetall(this.keys.job(jobId)));
+    return parseJobRecord(jobId, await this.redis.hgetall(this.keys.job(jobId)));
   }
 
   async require(jobId: string): Promise<JobRecord> {
@@ -163,8 +137,8 @@ export class JobStore {
     if (photos.length === 0 && batches.length === 0) return 0;
     const hashes = photos.map((p) => photoHash(p.imageUrl));
     const pairs = batches.flatMap((b) => [b.id, JSON.stringify(b.record)]);
-    const code = await addPhotos.run(this.redis, jobScriptKeys(this.keys, jobId, true), [this.now(), this.opts.jobTtlS, dueAt, jobId, hashes.length, ...hashes, ...pairs]);
-    return check(code, jobId);
+    const args = [this.now(), this.opts.jobTtlS, dueAt, jobId, hashes.length, ...hashes, ...pairs];
+    return scriptResult(await runScript(this.redis, 'addPhotos', jobScriptKeys(this.keys, jobId, true), args), jobId);
   }
 
   /**
@@ -172,7 +146,7 @@ export class JobStore {
    * why it read fewer posts than the hashtag has, if it did.
    */
   async finishSearch(jobId: string, note?: string): Promise<JobRecord> {
-    check(await finishSearch.run(this.redis, this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
+    scriptResult(await runScript(this.redis, 'finishSearch', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
     return this.require(jobId);
   }
 
@@ -186,14 +160,13 @@ export class JobStore {
       const failure: FailureRecord = { tweetUrl: photo.tweetUrl, imageUrl: photo.imageUrl, reason: outcome.error };
       args.push('failed', JSON.stringify(failure), MAX_FAILURES);
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
-    const code = check(await recordPhoto.run(this.redis, this.jobKeys(jobId), args), jobId);
-    if (code === ScriptCode.NotInJob) throw new PhotoNotInJobError(jobId, photo.imageUrl);
+    const code = scriptResult(await runScript(this.redis, 'recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
   }
 
   /** Records that work on the job is still going on (so waiting out a limit is not a stall). */
   async touch(jobId: string): Promise<void> {
-    check(await touchJob.run(this.redis, [this.keys.job(jobId)], [this.now()]), jobId);
+    scriptResult(await runScript(this.redis, 'touchJob', [this.keys.job(jobId)], [this.now()]), jobId);
   }
 
   /** Fails a job that has not finished, with the reason; a no-op on a finished or unknown job. */
@@ -210,7 +183,7 @@ export class JobStore {
    */
   async failIfStalled(job: JobRecord, stallS: number): Promise<JobRecord | null> {
     const jobId = job.id;
-    if (job.status === 'done' || job.status === 'failed') return job;
+    if (isTerminal(job.status)) return job;
     if (this.now() - job.updated < stallS * 1000) return job;
     const waiting = job.searchDone ? `${job.total - job.processed - job.failed} of ${job.total} photos unprocessed` : 'the search never finished';
     await this.changeStatus(jobId, 'failed', `stalled: no progress for ${stallS} s (${waiting})`, stallS * 1000).catch((error: unknown) => {
@@ -234,7 +207,7 @@ export class JobStore {
   }
 
   private async changeStatus(jobId: string, status: JobStatus, error: string, stallMs: number, from = ''): Promise<boolean> {
-    const code = await setStatus.run(this.redis, this.jobKeys(jobId), [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
-    return check(code, jobId) === ScriptCode.Ok;
+    const code = await runScript(this.redis, 'setStatus', this.jobKeys(jobId), [this.now(), status, error, this.opts.jobTtlS, stallMs, from]);
+    return scriptResult(code, jobId) === ScriptCode.Ok;
   }
 }

@@ -5,8 +5,7 @@
  * with the photos found so far, or fails with when to try again.
  */
 import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
-import type { Deadline } from '../ow/deadline';
-import { sleep } from '../ow/deadline';
+import { retryWithin, sleep, type Deadline } from '../ow/deadline';
 import type { XClient } from './client';
 import type { PhotoRef } from '../types';
 import { PhotoDeduper, photosOfPage, type SearchPage } from './photos';
@@ -49,44 +48,64 @@ function describe(error: unknown): string {
     return `X API answered ${error.code}: ${detail}`;
   }
   if (error instanceof ApiRequestError) {
-    // twitter-api-v2 1.29 stores the cause as `error` while its `requestError` getter reads `requestError`.
-    const cause = (error.requestError as Error | undefined) ?? (error as unknown as { _options?: { error?: Error } })._options?.error;
+    // twitter-api-v2 1.29's `requestError` getter reads a field it never sets; the request's socket keeps the cause.
+    const cause = error.request.socket?.errored;
     return `X API request failed: ${cause?.message ?? error.message}`;
   }
   return `X API request failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+function isRateLimit(error: unknown): error is ApiResponseError {
+  return error instanceof ApiResponseError && error.rateLimitError;
+}
+
+/** How long the rate limit that `error` reports lasts; `wait` counts the search's waits, this one included. */
+function rateLimitWaitMs(error: unknown, wait: number): number {
+  const reset = isRateLimit(error) ? error.rateLimit?.reset : undefined;
+  // twitter-api-v2 reads a missing header as NaN.
+  return reset !== undefined && Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now() + 500) : FALLBACK_RATE_LIMIT_WAIT_MS * 2 ** (wait - 1);
+}
+
+/** Sleeps `ms` in slices, telling the caller after each that the search is alive. */
+async function sleepAlive(ms: number, options: SearchOptions): Promise<void> {
+  for (let left = ms; left > 0; left -= KEEPALIVE_MS) {
+    await sleep(Math.min(left, KEEPALIVE_MS));
+    options.keepAlive?.();
+  }
+}
+
+/** One page; 429s are waited out (at most MAX_RATE_LIMIT_WAITS in the whole search, counted in `waits`). */
 async function fetchPage(client: XClient, hashtag: string, nextToken: string | undefined, options: SearchOptions, waits: { count: number }): Promise<SearchPage> {
-  for (;;) {
-    try {
-      const query: Record<string, string | number> = {
-        query: searchQuery(hashtag),
-        max_results: PAGE_SIZE,
-        expansions: 'attachments.media_keys,author_id',
-        'media.fields': 'media_key,type,url,width,height',
-        'user.fields': 'username',
-        'tweet.fields': 'attachments,author_id,referenced_tweets,created_at',
-      };
-      if (nextToken) query.next_token = nextToken;
-      return (await client.api.v2.get('tweets/search/recent', query, { prefix: client.prefix, timeout: REQUEST_TIMEOUT_MS })) as SearchPage;
-    } catch (error) {
-      if (!(error instanceof ApiResponseError && error.rateLimitError)) throw new XSearchError(describe(error));
-      waits.count += 1;
-      const reset = error.rateLimit?.reset;
-      // twitter-api-v2 reads a missing header as NaN.
-      const wait =
-        reset !== undefined && Number.isFinite(reset) && reset > 0
-          ? Math.max(1000, reset * 1000 - Date.now() + 500)
-          : FALLBACK_RATE_LIMIT_WAIT_MS * 2 ** (waits.count - 1);
-      if (waits.count > MAX_RATE_LIMIT_WAITS || wait + requestBudget(options) > options.deadline.remaining()) {
-        throw new XSearchError(`X API rate limit reached; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 19)} UTC`);
-      }
-      options.onRateLimit?.(wait);
-      for (let left = wait; left > 0; left -= KEEPALIVE_MS) {
-        await sleep(Math.min(left, KEEPALIVE_MS));
-        options.keepAlive?.();
-      }
-    }
+  const query: Record<string, string | number> = {
+    query: searchQuery(hashtag),
+    max_results: PAGE_SIZE,
+    expansions: 'attachments.media_keys,author_id',
+    'media.fields': 'media_key,type,url,width,height',
+    'user.fields': 'username',
+    'tweet.fields': 'attachments,author_id,referenced_tweets,created_at',
+  };
+  if (nextToken) query.next_token = nextToken;
+  try {
+    return await retryWithin(
+      options.deadline,
+      {
+        attempts: MAX_RATE_LIMIT_WAITS - waits.count + 1,
+        firstBackoffMs: FALLBACK_RATE_LIMIT_WAIT_MS,
+        attemptMs: requestBudget(options),
+        retryable: isRateLimit,
+        waitMs: (_attempt, error) => rateLimitWaitMs(error, waits.count + 1),
+        onRetry: (_attempt, waitMs) => {
+          waits.count += 1;
+          options.onRateLimit?.(waitMs);
+        },
+        sleep: (ms) => sleepAlive(ms, options),
+      },
+      async () => (await client.api.v2.get('tweets/search/recent', query, { prefix: client.prefix, timeout: REQUEST_TIMEOUT_MS })) as SearchPage,
+    );
+  } catch (error) {
+    if (!isRateLimit(error)) throw new XSearchError(describe(error));
+    const wait = rateLimitWaitMs(error, waits.count + 1);
+    throw new XSearchError(`X API rate limit reached; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 19)} UTC`);
   }
 }
 

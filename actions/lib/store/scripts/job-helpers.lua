@@ -1,22 +1,14 @@
-/**
- * Lua shared by the job scripts, prepended to each. Every script that writes a job takes the job's five keys, in
- * this order (JobStore.jobKeys): KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set,
- * KEYS[4] matches list, KEYS[5] failures list. The delivery scripts take two more: KEYS[6] the job's batches hash,
- * KEYS[7] the due-batches sorted set shared by all jobs.
- */
+--[[
+  Helpers shared by the job scripts; each script includes this file once with a `--@include job-helpers` line,
+  which the script loader (index.ts) expands. A script that writes a job takes the job's five keys, in this order
+  (JobStore.jobKeys): KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set, KEYS[4] matches
+  list, KEYS[5] failures list. The delivery scripts take two more: KEYS[6] the job's batches hash, KEYS[7] the
+  due-batches sorted set shared by all jobs.
+]]
 
-/** Return codes of the job scripts; `jobs.ts` turns the negative ones into errors. */
-export enum ScriptCode {
-  Duplicate = 0,
-  Ok = 1,
-  UnknownJob = -1,
-  Terminal = -2,
-  NotInJob = -3,
-}
-
-export const LUA_HELPERS = `
+-- TERMINAL (status -> true) is written by the loader from types.ts's TERMINAL_STATUSES: one list for both languages.
 local function is_terminal(status)
-  return status == 'done' or status == 'failed'
+  return TERMINAL[status] == true
 end
 
 -- A job is done exactly when its search has finished and every photo found is processed or failed.
@@ -38,4 +30,3 @@ end
 local function expire_job(ttl, last)
   for i = 1, (last or #KEYS) do redis.call('EXPIRE', KEYS[i], ttl) end
 end
-`;

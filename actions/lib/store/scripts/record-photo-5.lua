@@ -1,20 +1,24 @@
-import { Script } from '../script';
-import { LUA_HELPERS } from './common';
-
-/**
- * Records one photo's outcome, once: a photo delivered twice is counted once, a photo the search did not find
- * is refused, so progress never runs backwards or past the total.
- * A failure's reason is kept (the first MAX_FAILURES of a job), so people can see why a photo was not checked.
- * KEYS: the job's five keys (see common.ts)
- * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3] photo hash, ARGV[4] 'ok' | 'failed', ARGV[5..] match JSON, or for
- * 'failed' ARGV[5] the failure JSON, ARGV[6] how many failures to keep
- * Returns 1 recorded, 0 duplicate, -1 unknown job, -2 job already finished, -3 photo not part of the job.
- */
-export const recordPhoto = new Script(
-  'recordPhoto',
-  5,
-  LUA_HELPERS +
-    `
+--[[
+  Records one photo's outcome, once: a photo delivered twice is counted once, a photo the search did not find
+  is refused, so progress never runs backwards or past the total. A failure's reason is kept (the first
+  ARGV[6] of a job), so people can see why a photo was not checked.
+  Input:
+    KEYS[1..5] the job's five keys (see job-helpers.lua)
+    ARGV[1]    now (ms)
+    ARGV[2]    ttl (s)
+    ARGV[3]    photo hash
+    ARGV[4]    'ok' | 'failed'
+    ARGV[5..]  for 'ok': one match JSON each (none: no match)
+    ARGV[5]    for 'failed': the failure JSON
+    ARGV[6]    for 'failed': how many failures a job keeps
+  Output:
+     1 recorded
+     0 duplicate (already recorded)
+    -1 unknown job
+    -2 job already finished
+    -3 photo not part of the job
+]]
+--@include job-helpers
 local job, expected, recorded, matches, failures = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local now, ttl, photo, outcome = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local status = redis.call('HGET', job, 'status')
@@ -37,5 +41,3 @@ touch(job, now)
 complete_if_finished(job)
 expire_job(ttl)
 return 1
-`,
-);

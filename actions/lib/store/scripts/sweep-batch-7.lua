@@ -1,23 +1,25 @@
-import { Script } from '../script';
-import { LUA_HELPERS } from './common';
-
-/**
- * Looks at one outstanding batch: drops it once every photo of it is recorded (or its job is gone or finished);
- * with 'redeliver', counts one more delivery of the photos still unrecorded and makes it due again later — or,
- * once the bound on deliveries is spent, drops it and fails the job, naming what was lost.
- * KEYS: the job's five keys, KEYS[6] batches hash, KEYS[7] due-batches sorted set (see common.ts)
- * ARGV[1] now (ms), ARGV[2] ttl (s), ARGV[3] job id, ARGV[4] batch id, ARGV[5] 'settle' | 'redeliver',
- * ARGV[6] deliveries allowed after the first, ARGV[7] wait before the first redelivery is due again (ms), doubled
- * with each further one, ARGV[8] the longest such wait (ms)
- * Returns {0} gone (no such batch, or its job is gone or finished), {1} settled (every photo recorded),
- * {2, unrecorded} still outstanding ('settle'), {3, unrecorded} bound spent: job failed,
- * {4, attempts, JSON of the 0-based indexes of the unrecorded photos} to be fired again.
- */
-export const sweepBatch = new Script(
-  'sweepBatch',
-  7,
-  LUA_HELPERS +
-    `
+--[[
+  Looks at one outstanding batch: drops it once every photo of it is recorded (or its job is gone or finished);
+  with 'redeliver', counts one more delivery of the photos still unrecorded and makes it due again later, or, once
+  the bound on deliveries is spent, drops it and fails the job, naming how many photos were lost.
+  Input:
+    KEYS[1..5] the job's five keys, KEYS[6] its batches hash, KEYS[7] the due-batches sorted set (job-helpers.lua)
+    ARGV[1]    now (ms)
+    ARGV[2]    ttl (s)
+    ARGV[3]    job id
+    ARGV[4]    batch id
+    ARGV[5]    'settle' | 'redeliver'
+    ARGV[6]    deliveries allowed after the first
+    ARGV[7]    wait before the batch is due again after its first redelivery (ms), doubled with each further one
+    ARGV[8]    the longest such wait (ms)
+  Output (a list):
+    {0}                 gone: no such batch, or its job is gone or finished
+    {1}                 settled: every photo recorded
+    {2, unrecorded}     still outstanding ('settle')
+    {3, unrecorded}     bound spent: the job has failed
+    {4, attempts, json} to be fired again: JSON of the 0-based indexes of the unrecorded photos
+]]
+--@include job-helpers
 local job, recorded, batches, due = KEYS[1], KEYS[3], KEYS[6], KEYS[7]
 local now, ttl, job_id, batch_id, mode = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local allowed, first_wait, longest_wait = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -56,5 +58,3 @@ redis.call('ZADD', due, now + math.min(first_wait * 2 ^ (batch.attempts - 1), lo
 touch(job, now)
 expire_job(ttl, 6)
 return {4, batch.attempts, cjson.encode(left)}
-`,
-);
