@@ -174,6 +174,8 @@ interface Batch {
   photos: PhotoRef[];
   face: FaceConfig;
   deadline: Deadline;
+  /** Called after each photo is recorded (renews the batch's lease). */
+  onRecorded?: () => Promise<void>;
 }
 
 /** Records one photo's outcome (once, however often its event is delivered) and counts it in the summary. */
@@ -190,7 +192,7 @@ async function record(store: JobStore, jobId: string, photo: PhotoRef, outcome: 
   }
 }
 
-async function compareBatch({ stores, job, photos: all, face, deadline }: Batch, summary: CompareSummary): Promise<void> {
+async function compareBatch({ stores, job, photos: all, face, deadline, onRecorded }: Batch, summary: CompareSummary): Promise<void> {
   const photos: PhotoRef[] = [];
   for (const photo of all) {
     const badLink = postLinkProblem(photo.tweetUrl);
@@ -222,6 +224,7 @@ async function compareBatch({ stores, job, photos: all, face, deadline }: Batch,
       deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME }, cached: false };
     if (cached) summary.cached += 1;
     await record(stores.jobs, job.id, prepared.photo, outcome, summary);
+    await onRecorded?.();
     prepared = next;
   }
 }
@@ -230,9 +233,11 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, failed: 0, duplicates: 0, cached: 0 };
   let event: TweetImageEvent;
   let redis: RedisConfig;
+  let leaseMs: number;
   try {
     event = parseTweetImageEvent(params);
     redis = redisConfig(params);
+    leaseMs = deliveryConfig(params).redeliverS * 1000;
   } catch (error) {
     return { ...summary, error: `the tweet_image event cannot be used: ${errorMessage(error)}` };
   }
@@ -245,10 +250,14 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   const started = Date.now();
   const deadline = new Deadline();
   const { batchId } = event;
+  // A lease on the batch, renewed after each photo: one whose container died is due again soon, one at work is not.
+  const renew = batchId ? () => stores.delivery.setDue(job.id, batchId, Date.now() + leaseMs).then(() => undefined) : undefined;
   try {
-    // Not due again while this activation may still be at it.
-    if (batchId) await stores.delivery.setDue(job.id, batchId, deadline.at + deliveryConfig(params).redeliverS * 1000);
-    await compareBatch({ stores, job, photos: event.photos, face: faceConfig(params), deadline }, summary);
+    await renew?.();
+    // A redelivery (or a copy still queued when its batch was fired again) skips what is already recorded.
+    const photos = batchId ? await stores.delivery.unrecorded(job.id, event.photos) : event.photos;
+    summary.duplicates += event.photos.length - photos.length;
+    if (photos.length > 0) await compareBatch({ stores, job, photos, face: faceConfig(params), deadline, ...(renew ? { onRecorded: renew } : {}) }, summary);
     if (batchId) await stores.delivery.settle(job.id, batchId);
   } catch (error) {
     if (error instanceof FinishedJobError) return { ...summary, skipped: `job ${event.jobId} finished while this batch was compared` };

@@ -72,6 +72,13 @@ export class DeliveryStore {
     return this.sweep(jobId, batchId, ['redeliver', allowed, waitMs, longestWaitMs]);
   }
 
+  /** The photos of `photos` whose outcome is not recorded yet. */
+  async unrecorded(jobId: string, photos: PhotoRef[]): Promise<PhotoRef[]> {
+    if (photos.length === 0) return [];
+    const recorded = await this.redis.smismember(this.keys.jobPhotos(jobId), ...photos.map((p) => photoHash(p.imageUrl)));
+    return photos.filter((_, i) => recorded[i] === 0);
+  }
+
   /** Photos of batches being delivered again that are not recorded yet. */
   async retrying(jobId: string): Promise<number> {
     const batches = Object.entries(await this.redis.hgetall(this.keys.jobBatches(jobId)))
