@@ -114,7 +114,7 @@ test('npm run package, offline and without credentials: five actions in package 
   for (const { key, value } of parameters) assert.equal(value, '', `${key}: unset resolves to "" (a value final protects), not null or the \${env:…} text`);
 
   const triggers = compiled<{ feed?: { feedName: string; namespace: string; params: Record<string, unknown> } }>(result.output, 'Trigger');
-  assert.deepEqual(Object.keys(triggers).sort(), TRIGGERS);
+  assert.deepEqual(Object.keys(triggers).sort(), [...TRIGGERS].sort());
   assert.deepEqual(triggers[SWEEP_TRIGGER]!.feed, { trigger: `/_/${SWEEP_TRIGGER}`, feedName: 'alarms/alarm', namespace: 'whisk.system', params: { cron: '* * * * *', trigger_payload: '{}' } }, 'sweep_jobs runs every minute on the alarm feed');
   const rules = Object.values(compiled<Array<{ ruleName: string; trigger: string; action: string }>>(result.output, 'Rule')).flat();
   assert.deepEqual(rules.map((r) => `${r.ruleName}: ${r.trigger.replace('/_/', '')} -> ${r.action.replace('/_/', '')}`).sort(), RULES);
@@ -207,7 +207,7 @@ test('npm run deploy creates the package with its parameters, the five actions, 
   assert.deepEqual(
     [...recorder.feeds].map(([trigger, p]) => [trigger, p.lifecycleEvent, p.cron, p.authKey]),
     [[`/_/${SWEEP_TRIGGER}`, 'CREATE', '* * * * *', recorder.auth]],
-    "the alarm feed is bound to sweep_jobs's trigger with the deploy's key",
+    `the alarm feed is bound to sweep_jobs's trigger with the deploy's key; calls: ${JSON.stringify(recorder.calls.filter((c) => c.path.includes('whisk.system')))}`,
   );
   for (const rule of RULES) {
     const [, name, trigger, action] = /^(\S+): (\S+) -> (\S+)$/.exec(rule)!;
