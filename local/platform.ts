@@ -59,6 +59,8 @@ export interface PlatformOptions {
   maxQueue?: number;
   /** How long a blocking invoke or a web action waits for its result before answering 202; default 60 s. */
   maxBlockingWaitMs?: number;
+  /** How long a web request's body may take to arrive before it is refused with 408; default 10 s. */
+  webBodyTimeoutMs?: number;
   /** How long a container may take to start listening; default 10 s. */
   containerStartTimeoutMs?: number;
   /** Activation records kept (oldest dropped first); default 10 000. */
@@ -108,6 +110,7 @@ export const PLATFORM_DEFAULTS = Object.freeze({
   idleTimeoutMs: 10 * 60_000,
   maxQueue: 1000,
   maxBlockingWaitMs: 60_000,
+  webBodyTimeoutMs: 10_000,
   containerStartTimeoutMs: 10_000,
   activationRecords: 10_000,
   stemCells: 2,
@@ -179,7 +182,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const invoker = new Invoker({ pool, store, projectRoot: options.projectRoot, namespace, endpoint, apiKey });
   const core = new PlatformCore(manifest, namespace, invoker, store, new Throttles(limits));
-  const controller = await startController({ core, apiKey, port: settings.port, maxBlockingWaitMs: settings.maxBlockingWaitMs }).catch(async (error: unknown) => {
+  const controller = await startController({ core, apiKey, port: settings.port, maxBlockingWaitMs: settings.maxBlockingWaitMs, webBodyTimeoutMs: settings.webBodyTimeoutMs }).catch(async (error: unknown) => {
     await pool.close();
     throw error;
   });

@@ -27,6 +27,8 @@ export const VARIABLES = [
   'FINDME_JOB_STALL_S',
   'FINDME_REDELIVER_S',
   'FINDME_DELIVERY_ATTEMPTS',
+  'FINDME_USER_RUNNING',
+  'FINDME_USER_PER_MINUTE',
   'FINDME_MATCH_THRESHOLD',
   'FINDME_TF_BACKEND',
   'FINDME_WEIGHTS_DIR',
@@ -61,6 +63,9 @@ export const DEFAULTS = Object.freeze({
   redeliverS: 120,
   deliveryAttempts: 5,
   sweepBatches: 200,
+  // One person rarely needs more; a flood from one token then cannot take the namespace's invocation budget.
+  userRunning: 3,
+  userPerMinute: 10,
   jobTtlS: 24 * 3600,
   descriptorTtlS: 7 * 24 * 3600,
   maxImageBytes: 15 * 1024 * 1024,
@@ -204,6 +209,20 @@ export interface JobConfig {
 
 export function jobConfig(params: Params): JobConfig {
   return { jobStallS: number(params, 'FINDME_JOB_STALL_S', DEFAULTS.jobStallS, 5, 24 * 3600) };
+}
+
+export interface UserLimits {
+  /** Searches of one user not yet finished. */
+  userRunning: number;
+  /** Searches one user may start in a minute. */
+  userPerMinute: number;
+}
+
+export function userLimitsConfig(params: Params): UserLimits {
+  return {
+    userRunning: number(params, 'FINDME_USER_RUNNING', DEFAULTS.userRunning, 1, 1000),
+    userPerMinute: number(params, 'FINDME_USER_PER_MINUTE', DEFAULTS.userPerMinute, 1, 10_000),
+  };
 }
 
 export interface DeliveryConfig {

@@ -17,6 +17,8 @@ export interface ControllerOptions {
   apiKey: string;
   port: number;
   maxBlockingWaitMs: number;
+  /** How long a web request's body may take to arrive (408 after); default 10 s. */
+  webBodyTimeoutMs?: number;
 }
 
 export interface ControllerServer {
@@ -47,7 +49,8 @@ async function route(options: ControllerOptions, req: IncomingMessage, res: Serv
   const segments = segmentsOf(url);
   if (segments[0] !== 'api' || segments[1] !== 'v1') throw new RequestError(404, TEXT.notFound);
   if (segments[2] === 'web') {
-    return handleWebRequest({ core, maxBlockingWaitMs: options.maxBlockingWaitMs, authenticated: (r) => credentials(r, apiKey) === true }, segments.slice(3), url, req, res);
+    const web = { core, maxBlockingWaitMs: options.maxBlockingWaitMs, bodyTimeoutMs: options.webBodyTimeoutMs ?? 10_000, authenticated: (r: IncomingMessage) => credentials(r, apiKey) === true };
+    return handleWebRequest(web, segments.slice(3), url, req, res);
   }
   const auth = credentials(req, apiKey);
   if (auth === undefined) throw new RequestError(401, TEXT.unauthenticated, CHALLENGE);

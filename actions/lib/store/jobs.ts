@@ -5,9 +5,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import type { UserLimits } from '../config';
 import type { NewBatch } from './batches';
 import { jobScriptKeys, type Keys } from './keys';
-import { runScript, ScriptCode } from './scripts';
+import { runScript, runScriptReply, ScriptCode } from './scripts';
 
 /** The job does not exist (never created, or expired). */
 export class UnknownJobError extends Error {
@@ -53,7 +54,16 @@ export interface NewJob {
   owner: string;
   hashtag: string;
   pictureUrl: string;
+  /** The id `admit` reserved; default a new one. */
+  id?: string;
 }
+
+export type Admission = { jobId: string } | { refused: string; retryAfterS: number };
+
+/** The window of the per-minute limit. */
+const USER_WINDOW_MS = 60_000;
+/** A user held back by running searches is asked to come back after this long. */
+const RUNNING_RETRY_S = 30;
 
 export interface MatchPage {
   /** Newest first. */
@@ -92,7 +102,7 @@ export class JobStore {
 
   async create(input: NewJob): Promise<JobRecord> {
     const job: JobRecord = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       owner: input.owner,
       hashtag: input.hashtag,
       pictureUrl: input.pictureUrl,
@@ -112,6 +122,16 @@ export class JobStore {
       .expire(key, this.opts.jobTtlS)
       .exec();
     return job;
+  }
+
+  /** Admits a new search of `owner` under the per-user limits: the id to create it with, or why not and when to come back. */
+  async admit(owner: string, limits: UserLimits): Promise<Admission> {
+    const jobId = randomUUID();
+    const args = [this.now(), USER_WINDOW_MS, limits.userPerMinute, limits.userRunning, jobId, this.keys.job('{id}'), this.opts.jobTtlS * 1000];
+    const [code, value] = (await runScriptReply(this.redis, 'admitSearch', [this.keys.userSearches(owner)], args)) as [number, number?];
+    if (code === 1) return { jobId };
+    if (code === 2) return { refused: `you started ${limits.userPerMinute} searches in the last minute, the most allowed`, retryAfterS: Math.max(1, Math.ceil(Number(value) / 1000)) };
+    return { refused: `you have ${Number(value)} searches running, the most allowed at once: wait for one to finish`, retryAfterS: RUNNING_RETRY_S };
   }
 
   async get(jobId: string): Promise<JobRecord | null> {

@@ -19,6 +19,8 @@ export interface Keys {
   jobBatches(jobId: string): string;
   /** Sorted set shared by all jobs: "<job id> <batch id>" of outstanding batches, scored by when they are due (ms). */
   batchesDue(): string;
+  /** Sorted set: job ids of a user's searches, scored by when each was admitted (ms); per-user limits. */
+  userSearches(owner: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
   profileDescriptor(owner: string, pictureUrlHash: string): string;
   /** String: PhotoFaces JSON of one photo, by hash of its URL. */
@@ -34,6 +36,7 @@ export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
     jobFailures: (jobId) => `${prefix}job:${jobId}:failures`,
     jobBatches: (jobId) => `${prefix}job:${jobId}:batches`,
     batchesDue: () => `${prefix}batches:due`,
+    userSearches: (owner) => `${prefix}user:${encodeURIComponent(owner)}:searches`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,
   };

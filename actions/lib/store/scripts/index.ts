@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TERMINAL_STATUSES } from '../../types';
 import addPhotos from './add-photos-7.lua';
+import admitSearch from './admit-search-1.lua';
 import finishSearch from './finish-search-5.lua';
 import jobHelpers from './job-helpers.lua';
 import recordPhoto from './record-photo-5.lua';
@@ -43,6 +44,7 @@ export function expandIncludes(name: string, lua: string): string {
 
 const SCRIPTS = {
   addPhotos: { numberOfKeys: 7, lua: addPhotos },
+  admitSearch: { numberOfKeys: 1, lua: admitSearch },
   finishSearch: { numberOfKeys: 5, lua: finishSearch },
   recordPhoto: { numberOfKeys: 5, lua: recordPhoto },
   setBatchDue: { numberOfKeys: 2, lua: setBatchDue },
