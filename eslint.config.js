@@ -2,6 +2,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Lint blocks forbidding the top-level `forbidden` folders to the files of the top-level `folders`; `typesOnly`
+ * folders may still be imported with `import type`. One block per depth, so that the pattern matches only a
+ * relative import that climbs exactly to the project root (`actions/lib/auth` may import `../web/request`, its
+ * own `actions/lib/web`, but not `../../../web/src/…`).
+ * @param {string[]} folders
+ * @param {string[]} forbidden
+ * @param {string[]} [typesOnly]
+ */
+function layer(folders, forbidden, typesOnly = []) {
+  return [1, 2, 3, 4, 5].map((depth) => {
+    const up = '\\.\\./'.repeat(depth);
+    const pattern = (/** @type {string[]} */ names) => `^${up}(${names.join('|')})(/|$)`;
+    const patterns = [{ regex: pattern(forbidden), message: `${folders.join('/, ')}/ may not import from ${forbidden.join(', ')} (layers: README.md)` }];
+    if (typesOnly.length > 0) patterns.push({ regex: pattern(typesOnly), message: `${folders.join('/, ')}/ may import only types from ${typesOnly.join(', ')}`, allowTypeImports: true });
+    return { files: folders.map((f) => `${f}/${'*/'.repeat(depth - 1)}*.ts`), rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
+  });
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.serverless/', 'weights/', 'test/output/', 'bench/results/'] },
   js.configs.recommended,
@@ -17,6 +36,21 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  {
+    // Type-aware: promises the code drops or passes where a callback's result is ignored.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test's test()/describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  // Layers: who may import whom.
+  ...layer(['actions'], ['local', 'cli', 'web', 'client', 'bench', 'test', 'scripts', 'build']),
+  ...layer(['local'], ['test', 'cli', 'bench', 'scripts']),
+  ...layer(['web', 'client'], ['local', 'cli', 'bench', 'test', 'scripts', 'build'], ['actions']),
+  ...layer(['cli', 'bench', 'test', 'build'], ['scripts']),
   {
     // Fixture actions are plain CommonJS, as users deploy them.
     files: ['test/fixtures/**/*.js'],

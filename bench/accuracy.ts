@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEFAULTS, faceConfig } from '../actions/lib/config';
 import { closestFace, euclideanDistance } from '../actions/lib/face/distance';
 import { FaceEngine, type Face } from '../actions/lib/face/engine';
-import { PROJECT_ROOT } from '../scripts/weights';
+import { PROJECT_ROOT } from '../build/weights';
 import { readDemoPhotos } from './demo-photos';
 import { describeSample, listImages, PROBE_SIZES, type ProbeSize, type Sample } from './labelled-faces';
 import { describe, finish, machine } from './machine';

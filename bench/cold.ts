@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { DEFAULT_DETECTOR, type DetectorOptions } from '../actions/lib/face/detect';
-import { RUNTIME_PROVIDED } from '../scripts/build';
-import { PROJECT_ROOT } from '../scripts/weights';
+import { RUNTIME_PROVIDED } from '../build/build';
+import { PROJECT_ROOT } from '../build/weights';
 import type { StageTimes } from './stages';
 
 const WORKER = join(PROJECT_ROOT, 'dist', 'bench', 'compare-worker.mjs');

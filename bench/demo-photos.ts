@@ -1,10 +1,9 @@
 /** The face-api package's six 1920 px group photos (3–5 faces each), and the demo user's profile crop. */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { DEMO_USERS, renderDemoPicture } from '../local/identity/accounts';
-import { demoPhoto } from '../test/fakes/demo';
+import { DEMO_NUMBERS, DEMO_USERS, demoPhoto, renderDemoPicture } from '../local/standins/demo';
 
-export const DEMO_PHOTOS = ([1, 2, 3, 4, 5, 6] as const).map((n) => demoPhoto(n));
+export const DEMO_PHOTOS = DEMO_NUMBERS.map((n) => demoPhoto(n));
 
 export function readDemoPhotos(): Promise<Buffer[]> {
   return Promise.all(DEMO_PHOTOS.map((file) => readFile(file)));

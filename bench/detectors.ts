@@ -15,7 +15,7 @@ import { euclideanDistance } from '../actions/lib/face/distance';
 import { FaceEngine } from '../actions/lib/face/engine';
 import { defaultWeightsDir, ensureModels } from '../actions/lib/face/models';
 import type { FaceBox } from '../actions/lib/types';
-import { DEMO_USERS, renderDemoPicture } from '../local/identity/accounts';
+import { DEMO_USERS, renderDemoPicture } from '../local/standins/demo';
 import { matchFaces } from './boxes';
 import { coldProcess } from './cold';
 import { facelessCrops } from './faceless';
@@ -55,7 +55,7 @@ async function demoProfiles(engine: FaceEngine): Promise<Array<{ name: string; p
   return Promise.all(
     DEMO_USERS.map(async (user) => ({
       name: user.username,
-      photo: Number(/sample(\d)/.exec(user.crop.photo)![1]) - 1,
+      photo: user.crop.photo - 1,
       crop: user.crop,
       descriptor: await engine.profileDescriptor(await renderDemoPicture(user.crop)),
     })),

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../scripts/weights';
+import { PROJECT_ROOT } from '../build/weights';
 import { summarize } from './stats';
 
 const PROBES: Record<string, string> = {

@@ -15,7 +15,7 @@ import { decodeImage, type DecodedImage } from '../actions/lib/face/decode';
 import { DEFAULT_DETECTOR, detectFaces, netsFor, type DetectedFace } from '../actions/lib/face/detect';
 import { euclideanDistance } from '../actions/lib/face/distance';
 import { defaultWeightsDir, ensureModels } from '../actions/lib/face/models';
-import { PROJECT_ROOT } from '../scripts/weights';
+import { PROJECT_ROOT } from '../build/weights';
 import type { FaceBox } from '../actions/lib/types';
 import { iou } from './boxes';
 import { readDemoPhotos } from './demo-photos';

@@ -4,11 +4,11 @@
  * hashtag (or X itself when X_BEARER_TOKEN is set), Redis and the platform. Returns an access token for that user.
  */
 import { readFile } from 'node:fs/promises';
-import { DEFAULTS } from '../actions/lib/config';
-import { build } from '../scripts/build';
-import { demoTweets } from '../test/fakes/demo';
-import { startFakeX, type FakeX, type FakeXOptions } from '../test/fakes/x-api';
-import { startIdentityProvider } from './identity';
+import { xConfig } from '../actions/lib/config';
+import { build } from '../build/build';
+import { demoTweets } from './standins/demo';
+import { startFakeX, type FakeX, type FakeXOptions } from './standins/x-api';
+import { startIdentityProvider } from './standins/identity';
 import { startStack, type Stack, type StackOptions } from './stack';
 
 export interface EmbeddedOptions {
@@ -48,7 +48,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       env,
       ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
       identity: { domain: identity.domain, audience: identity.audience, clientId: identity.clientId, host: identity.host },
-      x: x ? { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host } : { baseUrl: env.X_API_BASE_URL || DEFAULTS.xApiBaseUrl, bearerToken: env.X_BEARER_TOKEN! },
+      x: x ? { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host } : { baseUrl: xConfig(env).xApiBaseUrl, bearerToken: env.X_BEARER_TOKEN! },
       ...(options.platform ? { platform: options.platform } : {}),
     });
     closers.push(() => stack.close());

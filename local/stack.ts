@@ -4,7 +4,7 @@
  * provider and X API, and the image hosts they serve pictures from. `findme start`, `findme search`, the
  * benchmarks and the integration tests all start findme through here.
  */
-import { DEFAULT_IMAGE_HOSTS } from '../actions/lib/config';
+import { imageHostsConfig } from '../actions/lib/config';
 import { startPlatform, type Platform, type PlatformOptions } from './platform';
 import { startRedisServer, type RedisServer } from './redis-server';
 
@@ -38,7 +38,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const redis = options.redisUrl ? undefined : await startRedisServer({ persistent: options.persistentRedis ?? false });
   const redisUrl = options.redisUrl ?? redis!.url;
   const base = options.env ?? process.env;
-  const configured = base.FINDME_IMAGE_HOSTS?.trim() ? base.FINDME_IMAGE_HOSTS.split(',') : [...DEFAULT_IMAGE_HOSTS];
+  const configured = imageHostsConfig(base);
   const hosts = [...configured, ...(options.imageHosts ?? []), options.x.host, options.identity.host].filter((h): h is string => Boolean(h));
   const env: NodeJS.ProcessEnv = {
     ...base,

@@ -4,13 +4,14 @@
  * X_BEARER_TOKEN is set), Redis and the platform, then the live activation log. `close()` stops all of it.
  */
 import { join } from 'node:path';
-import { DEFAULT_IMAGE_HOSTS, DEFAULTS } from '../actions/lib/config';
+import { authConfig, imageHostsConfig, xConfig } from '../actions/lib/config';
+import { ConfigError } from '../actions/lib/errors';
 import type { PageConfig } from '../actions/lib/types';
-import { build } from '../scripts/build';
-import { DEMO_HASHTAG, demoTweets } from '../test/fakes/demo';
-import { startFakeX, type FakeX } from '../test/fakes/x-api';
+import { build } from '../build/build';
+import { DEMO_HASHTAG, demoTweets } from './standins/demo';
+import { startFakeX, type FakeX } from './standins/x-api';
 import { annotation, entityPath, type ActivationRecord } from './activations';
-import { startIdentityProvider, type IdentityProvider } from './identity';
+import { startIdentityProvider, type IdentityProvider } from './standins/identity';
 import { startPageServer } from './page-server';
 import { startStack, type Stack } from './stack';
 
@@ -63,8 +64,10 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     let identity: IdentityProvider | undefined;
     let auth0: PageConfig['auth0'];
     if (env.AUTH0_DOMAIN) {
-      if (!env.AUTH0_CLIENT_ID || !env.AUTH0_AUDIENCE) throw new Error('AUTH0_DOMAIN is set: set AUTH0_CLIENT_ID and AUTH0_AUDIENCE too (see README, "Logging in with Auth0")');
-      auth0 = { domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_CLIENT_ID, audience: env.AUTH0_AUDIENCE };
+      // Checked as the actions check it; the page also needs the client id.
+      const { audience, clientId } = authConfig(env);
+      if (!clientId) throw new ConfigError('AUTH0_CLIENT_ID', 'set too when AUTH0_DOMAIN is (see README, "Logging in with Auth0")');
+      auth0 = { domain: env.AUTH0_DOMAIN.trim(), clientId, audience };
     } else {
       identity = await startIdentityProvider({ pageOrigins: [page.origin] });
       closers.push(() => identity!.close());
@@ -82,13 +85,13 @@ export async function startLocal(options: StartOptions): Promise<Running> {
       env,
       ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
       identity: { ...auth0, ...(identity ? { host: identity.host } : {}) },
-      x: x ? { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host } : { baseUrl: env.X_API_BASE_URL || DEFAULTS.xApiBaseUrl, bearerToken: env.X_BEARER_TOKEN! },
+      x: x ? { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host } : { baseUrl: xConfig(env).xApiBaseUrl, bearerToken: env.X_BEARER_TOKEN! },
     });
     closers.push(() => stack.close());
 
     const authOrigin = /^https?:\/\//.test(auth0.domain) ? new URL(auth0.domain).origin : `https://${auth0.domain}`;
     ready.connect = [new URL(stack.apiBase).origin, authOrigin];
-    ready.images = (stack.env.FINDME_IMAGE_HOSTS ?? DEFAULT_IMAGE_HOSTS.join(',')).split(',');
+    ready.images = imageHostsConfig(stack.env);
     ready.config = { apiBase: stack.apiBase, auth0, ...(x ? { demoHashtag: DEMO_HASHTAG } : {}) };
     if (options.verbose) stack.platform.onActivation((record) => log(activationLine(record)));
 

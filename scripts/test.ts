@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build } from './build';
-import { PROJECT_ROOT } from './weights';
+import { build } from '../build/build';
+import { PROJECT_ROOT } from '../build/weights';
 
 function findTests(dir: string): string[] {
   const found: string[] = [];

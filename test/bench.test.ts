@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { matchFaces } from '../bench/boxes';
 import { chooseThreshold, rates, THRESHOLDS } from '../bench/threshold';
-import { demoPhoto } from './fakes/demo';
+import { demoPhoto } from '../local/standins/demo';
 import { PROJECT_ROOT } from './helpers/platform';
 
 function findme(...args: string[]) {

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import type { SearchStatusResponse } from '../actions/lib/types';
 import { startLocal } from '../local/start';
-import { demoPhoto } from './fakes/demo';
+import { demoPhoto } from '../local/standins/demo';
 import { PROJECT_ROOT } from './helpers/platform';
 
 function findme(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {

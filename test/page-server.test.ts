@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { PageConfig } from '../actions/lib/types';
 import { startPageServer } from '../local/page-server';
-import { loadPageConfig } from '../web/src/api';
-import { ConfigError } from '../web/src/config';
+import { loadPageConfig } from '../client/api';
+import { ConfigError } from '../client/config';
 
 const root = mkdtempSync(join(tmpdir(), 'findme-page-'));
 writeFileSync(join(root, 'index.html'), '<!doctype html><title>findme</title>');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import type { RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
-import { startIdentityProvider } from '../local/identity';
-import { DEMO_HASHTAG, demoTweets } from './fakes/demo';
-import type { FakeTweet } from './fakes/x-api';
+import { startIdentityProvider } from '../local/standins/identity';
+import { DEMO_HASHTAG, demoTweets } from '../local/standins/demo';
+import type { FakeTweet } from '../local/standins/x-api';
 import { useStack } from './helpers/stack';
 
 const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });

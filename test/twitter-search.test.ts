@@ -13,7 +13,7 @@ import { openDeliveryStore, openJobStore } from '../actions/lib/store';
 import { closeRedis } from '../actions/lib/store/redis';
 import type { PhotoRef, TweetImageEvent } from '../actions/lib/types';
 import { REQUEST_TIMEOUT_MS } from '../actions/lib/x/search';
-import { startFakeX, type FakeTweet } from './fakes/x-api';
+import { startFakeX, type FakeTweet } from '../local/standins/x-api';
 import { fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
 import { useRedis } from './helpers/redis';
 

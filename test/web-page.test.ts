@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startLocal } from '../local/start';
-import { WEB_OUT } from '../scripts/build';
+import { WEB_OUT } from '../build/build';
 import { useBrowser } from './helpers/browser';
 import { PROJECT_ROOT } from './helpers/platform';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
-import { explain, loadPageConfig } from '../web/src/api';
+import { explain, loadPageConfig } from '../client/api';
 import { boxPercent } from '../web/src/box';
-import { ConfigError, parsePageConfig } from '../web/src/config';
+import { ConfigError, parsePageConfig } from '../client/config';
 import { httpsHref, pageHome } from '../web/src/urls';
-import { csvText, similarity, toCsv, toMarkdown } from '../web/src/export';
-import { FollowTimeoutError, followSearch, nextInterval, progressOf, type StatusApi } from '../web/src/follow';
+import { csvText, similarity, toCsv, toMarkdown } from '../client/export';
+import { FollowTimeoutError, followSearch, nextInterval, progressOf, type StatusApi } from '../client/follow';
 
 const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
   tweetId: '1900',
@@ -60,7 +60,7 @@ test('a face box becomes percentages of its image, clamped', () => {
 });
 
 test('the default polling stays at or under one request a second', async () => {
-  const { DEFAULT_BACKOFF } = await import('../web/src/follow');
+  const { DEFAULT_BACKOFF } = await import('../client/follow');
   assert.ok(DEFAULT_BACKOFF.minMs >= 1000);
 });
 
@@ -93,8 +93,8 @@ test("failed requests are explained in words, with the server's own message wher
 
 test('following a search waits out 429s and answers with every match; a 404 ends it at once', async () => {
   const { createServer } = await import('node:http');
-  const { FindmeApi, ApiError } = await import('../web/src/api');
-  const { followSearch } = await import('../web/src/follow');
+  const { FindmeApi, ApiError } = await import('../client/api');
+  const { followSearch } = await import('../client/follow');
   let calls = 0;
   const server = createServer((req, res) => {
     calls += 1;
@@ -264,7 +264,7 @@ test('following gives up at its deadline with the matches so far', async () => {
 
 test("FindmeApi.status cancels its request when the caller's signal aborts", async () => {
   const { createServer } = await import('node:http');
-  const { FindmeApi } = await import('../web/src/api');
+  const { FindmeApi } = await import('../client/api');
   const controller = new AbortController();
   let closed!: () => void;
   const connectionClosed = new Promise<void>((resolve) => (closed = resolve));

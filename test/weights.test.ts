@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { readManifest, sha256, syncWeights, WEIGHTS_DIR, WeightsError } from '../scripts/weights';
+import { readManifest, sha256, syncWeights, WEIGHTS_DIR, WeightsError } from '../build/weights';
 
 const scratch = mkdtempSync(join(tmpdir(), 'findme-weights-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

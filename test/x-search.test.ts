@@ -5,8 +5,8 @@ import { Deadline } from '../actions/lib/ow/deadline';
 import type { PhotoRef } from '../actions/lib/types';
 import { createXClient } from '../actions/lib/x/client';
 import { REQUEST_TIMEOUT_MS, searchPhotos, searchQuery, XSearchError } from '../actions/lib/x/search';
-import { DEMO_HASHTAG, demoTweets } from './fakes/demo';
-import { startFakeX, type FakeTweet, type FakeXOptions } from './fakes/x-api';
+import { DEMO_HASHTAG, demoTweets } from '../local/standins/demo';
+import { startFakeX, type FakeTweet, type FakeXOptions } from '../local/standins/x-api';
 
 const servers: Array<{ close(): Promise<void> }> = [];
 after(() => Promise.all(servers.map((s) => s.close())));

@@ -7,9 +7,9 @@ import { HttpError } from '../../actions/lib/errors';
 import { parseHashtag } from '../../actions/lib/hashtag';
 import type { MatchRecord } from '../../actions/lib/types';
 import { startEmbedded } from '../../local/embedded';
-import { ApiError, FindmeApi, loadPageConfig } from '../../web/src/api';
-import { similarity } from '../../web/src/export';
-import { followSearch } from '../../web/src/follow';
+import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
+import { similarity } from '../../client/export';
+import { followSearch } from '../../client/follow';
 import { ProgressBar } from '../progress';
 import { UsageError, type ParsedArgs } from '../usage';
 

@@ -3,7 +3,7 @@
  * its users. The page origin is the discard port: the provider only ever redirects there, nothing calls it.
  */
 import { after } from 'node:test';
-import { DEMO_PASSWORD, startIdentityProvider, type IdentityOptions, type IdentityProvider } from '../../local/identity';
+import { DEMO_PASSWORD, startIdentityProvider, type IdentityOptions, type IdentityProvider } from '../../local/standins/identity';
 import { loginWithPassword, type LoginResult } from './oidc-client';
 
 export const TEST_PAGE_ORIGIN = 'http://127.0.0.1:9';

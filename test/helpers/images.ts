@@ -11,24 +11,13 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { PhotoError, type PhotoErrorCode } from '../../actions/lib/face/errors';
 import type { FaceBox } from '../../actions/lib/types';
-import { demoPhoto } from '../fakes/demo';
+import { demoPhoto, SAMPLE1_FACES, type DemoNumber } from '../../local/standins/demo';
 
-export type DemoNumber = 1 | 2 | 3 | 4 | 5 | 6;
-export const DEMO_NUMBERS: readonly DemoNumber[] = [1, 2, 3, 4, 5, 6];
+export { DEMO_NUMBERS, SAMPLE1_FACES, type DemoNumber } from '../../local/standins/demo';
 
 export function demoBytes(n: DemoNumber): Buffer {
   return readFileSync(demoPhoto(n));
 }
-
-/**
- * The three faces of demo/sample1.jpg (1920×1280), left to right, in original pixels: found by SSD at 640 px
- * and checked by eye. Written down so that the fixtures below do not depend on the engine they test.
- */
-export const SAMPLE1_FACES: readonly FaceBox[] = [
-  { x: 412, y: 353, width: 180, height: 239 },
-  { x: 837, y: 419, width: 190, height: 223 },
-  { x: 1476, y: 199, width: 201, height: 238 },
-];
 
 /** A square around a face, about 1.6× its size, as a head-and-shoulders profile picture is framed. */
 function profileSquare(box: FaceBox, width: number, height: number): { left: number; top: number; width: number; height: number } {

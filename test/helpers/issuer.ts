@@ -4,7 +4,7 @@
  * Auth0's do; `issue()` also makes the broken ones (expired, wrong audience) and `forge()` ones signed with
  * another key.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, SignJWT, type JWK, type CryptoKey } from 'jose';
@@ -37,7 +37,8 @@ export async function useIssuer(audience = 'https://findme.test/api'): Promise<T
   let issuer = '';
   const state = { userinfoCalls: 0 };
 
-  const server = createServer(async (req, res) => {
+  // The handler's errors are answered inside it; node:http ignores a listener's promise.
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
@@ -56,7 +57,8 @@ export async function useIssuer(audience = 'https://findme.test/api'): Promise<T
       }
     }
     send(404, { error: 'not found' });
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;

@@ -5,7 +5,7 @@
 import { after } from 'node:test';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
 import type { SearchStatusResponse } from '../../actions/lib/types';
-import { startFakeX, type FakeX, type FakeXOptions } from '../fakes/x-api';
+import { startFakeX, type FakeX, type FakeXOptions } from '../../local/standins/x-api';
 import { useIssuer, type TestIssuer } from './issuer';
 import { PROJECT_ROOT } from './platform';
 

@@ -4,7 +4,7 @@
  */
 import { createAuth0Client, type Auth0Client, type User } from '@auth0/auth0-spa-js';
 import type { PageConfig } from '../../actions/lib/types';
-import { ApiError, explain } from './api';
+import { ApiError, explain } from '../../client/api';
 import { pageHome } from './urls';
 
 /** What a login carries through the identity provider and back: the search being watched when it started. */

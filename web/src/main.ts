@@ -2,11 +2,11 @@
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
 import type { MatchRecord } from '../../actions/lib/types';
-import { ApiError, FindmeApi, loadPageConfig } from './api';
+import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
-import { toCsv, toMarkdown } from './export';
-import { FollowTimeoutError, followSearch } from './follow';
+import { toCsv, toMarkdown } from '../../client/export';
+import { FollowTimeoutError, followSearch } from '../../client/follow';
 import { clearError, clearMatches, renderMatch, renderProgress, say, sayError } from './render';
 
 let current: AbortController | undefined;

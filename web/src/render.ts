@@ -2,8 +2,8 @@
 import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
 import { boxPercent } from './box';
 import { byId, el, externalLink } from './dom';
-import { similarity } from './export';
-import { progressOf } from './follow';
+import { similarity } from '../../client/export';
+import { progressOf } from '../../client/follow';
 
 export function renderProgress(status: SearchStatusResponse): void {
   const value = progressOf(status);

@@ -2,7 +2,7 @@
  * Chooses the TensorFlow backend once per process and loads the matching face-api build. tfjs-node (native,
  * fastest) exists only in the Docker image; elsewhere the WASM backend runs, with the plain-JS cpu backend as the
  * last resort. Everything here is loaded with `require` at run time: these packages are provided by the runtime,
- * never bundled (scripts/build.ts), and tfjs-node is not even installable on every machine.
+ * never bundled (build/build.ts), and tfjs-node is not even installable on every machine.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';

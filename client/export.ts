@@ -1,5 +1,5 @@
 /** The trip-report exports of the matches: Markdown and CSV (RFC 4180). */
-import type { MatchRecord } from '../../actions/lib/types';
+import type { MatchRecord } from '../actions/lib/types';
 
 export function similarity(distance: number): number {
   return Math.max(0, Math.min(100, Math.round((1 - distance) * 100)));

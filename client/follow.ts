@@ -2,7 +2,7 @@
  * Follows a search until it ends: polls its status with the cursor, hands over each new match as it arrives,
  * and backs off while nothing changes. Shared by the page and `findme search`.
  */
-import type { MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
+import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
 import { ApiError, type FindmeApi } from './api';
 
 export interface Backoff {

@@ -2,7 +2,7 @@
  * The page's run-time configuration (config.json beside index.html), checked for shape: a host that answers
  * with its own 404 page or someone else's JSON should be told as such, not as a TypeError later on.
  */
-import type { PageConfig } from '../../actions/lib/types';
+import type { PageConfig } from '../actions/lib/types';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

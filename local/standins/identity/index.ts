@@ -8,7 +8,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { DEMO_USERS, renderDemoPicture, type IdentityUser } from './accounts';
+import { DEMO_USERS, renderDemoPicture } from '../demo';
+import type { IdentityUser } from './accounts';
 import { SCOPE } from './claims';
 import { readForm, send } from './http';
 import { loginPage } from './pages';
@@ -16,7 +17,7 @@ import { ACCESS_TOKEN_TTL_S, createProvider } from './provider';
 import { userinfoHandler } from './userinfo';
 
 export type { IdentityUser } from './accounts';
-export { DEMO_PASSWORD, DEMO_USERS } from './accounts';
+export { DEMO_PASSWORD, DEMO_USERS } from '../demo';
 
 export interface IdentityOptions {
   /** Origins of the pages allowed to log in (their `/` is the redirect URI and the logout return address). */
@@ -127,7 +128,8 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
         res.writeHead(302, { location: target.href });
         return void res.end();
       }
-      oidc(req, res);
+      // Awaited so that the provider's own failures reach the 500 below, not an unhandled rejection.
+      await oidc(req, res);
     };
     route().catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, `identity provider error: ${error instanceof Error ? error.message : String(error)}`, 'text/plain');

@@ -2,7 +2,7 @@
  * The findme web API as its clients see it (the page, and `findme search`): register a search, read its status.
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
-import type { ErrorBody, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../../actions/lib/types';
+import type { ErrorBody, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
 import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;

@@ -1,0 +1,78 @@
+/**
+ * The demo world, in one place: the face-api package's six group photos (located here only), the faces in them,
+ * the demo users whose profile pictures are cropped from them, and the demo hashtag `findme start` serves through
+ * the X stand-in — posted the way real posts come: one photo or several per post, a repost of the same photo, a
+ * video, a GIF and a retweet that a search must skip. Used by `findme start`, `findme search`, the benchmarks and
+ * the tests alike.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import type { FaceBox } from '../../actions/lib/types';
+import type { IdentityUser } from './identity/accounts';
+import type { FakeTweet } from './x-api';
+
+export const DEMO_HASHTAG = 'findmedemo';
+
+export type DemoNumber = 1 | 2 | 3 | 4 | 5 | 6;
+export const DEMO_NUMBERS: readonly DemoNumber[] = [1, 2, 3, 4, 5, 6];
+
+export function demoPhoto(n: DemoNumber): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', `sample${n}.jpg`);
+}
+
+/**
+ * The three faces of demo/sample1.jpg (1920×1280), left to right, in original pixels: found by SSD at 640 px
+ * and checked by eye. Written down so that fixtures and checks do not depend on the engine they test.
+ */
+export const SAMPLE1_FACES: readonly FaceBox[] = [
+  { x: 412, y: 353, width: 180, height: 239 },
+  { x: 837, y: 419, width: 190, height: 223 },
+  { x: 1476, y: 199, width: 201, height: 238 },
+];
+
+/** The face of demo/sample3.jpg that Grace's picture is cropped around (SSD over the 1920 px original). */
+export const SAMPLE3_FIRST_FACE: FaceBox = { x: 585, y: 329, width: 199, height: 271 };
+
+export interface DemoPicture {
+  photo: DemoNumber;
+  left: number;
+  top: number;
+  size: number;
+}
+
+export const DEMO_PASSWORD = 'findme-demo';
+
+/**
+ * The identity provider's demo users. Their profile pictures are the faces SAMPLE1_FACES[0] and
+ * SAMPLE3_FIRST_FACE, widened to a square with margin as a profile picture is framed.
+ */
+export const DEMO_USERS: ReadonlyArray<Omit<IdentityUser, 'picture'> & { crop: DemoPicture }> = [
+  { sub: 'local|ada', username: 'ada', password: DEMO_PASSWORD, name: 'Ada Demo', email: 'ada@findme.local', crop: { photo: 1, left: 286, top: 259, size: 432 } },
+  { sub: 'local|grace', username: 'grace', password: DEMO_PASSWORD, name: 'Grace Demo', email: 'grace@findme.local', crop: { photo: 3, left: 440, top: 220, size: 490 } },
+];
+
+/** A 400×400 JPEG of the crop, as a profile picture would be. */
+export async function renderDemoPicture(crop: DemoPicture): Promise<Buffer> {
+  return sharp(demoPhoto(crop.photo))
+    .extract({ left: crop.left, top: crop.top, width: crop.size, height: crop.size })
+    .resize(400, 400)
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
+
+export function demoTweets(): Record<string, FakeTweet[]> {
+  return {
+    [DEMO_HASHTAG]: [
+      { id: '1900000000000000009', username: 'dana', text: 'Closing keynote crowd #findmedemo', media: [{ type: 'photo', key: '3_901', file: demoPhoto(6) }] },
+      { id: '1900000000000000008', username: 'bo', text: 'RT of the team photo', retweetOf: '1900000000000000001', media: [{ type: 'photo', key: '3_101', file: demoPhoto(1) }] },
+      { id: '1900000000000000007', username: 'cam', text: 'Our booth! #findmedemo', media: [{ type: 'video', key: '7_700' }] },
+      { id: '1900000000000000006', username: 'ari', text: 'Day two #findmedemo', media: [{ type: 'photo', key: '3_501', file: demoPhoto(5) }, { type: 'animated_gif', key: '16_600' }] },
+      { id: '1900000000000000005', username: 'bo', text: 'Same photo, posted again #findmedemo', media: [{ type: 'photo', key: '3_101', file: demoPhoto(1) }] },
+      { id: '1900000000000000004', username: 'cam', text: 'Workshop #findmedemo', media: [{ type: 'photo', key: '3_301', file: demoPhoto(3) }, { type: 'photo', key: '3_401', file: demoPhoto(4) }] },
+      { id: '1900000000000000002', username: 'dana', text: 'Speakers dinner #findmedemo', media: [{ type: 'photo', key: '3_201', file: demoPhoto(2) }] },
+      { id: '1900000000000000001', username: 'ari', text: 'The team at #findmedemo', media: [{ type: 'photo', key: '3_101', file: demoPhoto(1) }] },
+    ],
+  };
+}
