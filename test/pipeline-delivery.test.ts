@@ -9,8 +9,8 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { makeKeys } from '../actions/lib/store/keys';
 import type { RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
-import { startIdentityProvider } from '../local/identity';
-import type { FakeTweet } from './fakes/x-api';
+import { startIdentityProvider } from '../local/standins/identity';
+import type { FakeTweet } from '../local/standins/x-api';
 import { connectRedis } from './helpers/redis';
 import { useStack } from './helpers/stack';
 
