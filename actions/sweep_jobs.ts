@@ -2,7 +2,8 @@
  * sweep_jobs (on the alarm trigger, every minute): OpenWhisk delivers a trigger's event at most once — a fire
  * answered 202 may start nothing, a container may die mid-batch — so every batch twitter_search fans out stays
  * recorded as outstanding until each of its photos is recorded. This fires the overdue ones again (only their
- * unrecorded photos), waiting longer each time; once FINDME_DELIVERY_ATTEMPTS redeliveries are spent the job
+ * unrecorded photos) once their job has recorded nothing for FINDME_REDELIVER_S (while photos keep arriving, a
+ * late batch is more likely queued behind the others than lost), waiting longer each time; once FINDME_DELIVERY_ATTEMPTS redeliveries are spent the job
  * fails, naming how many photos were lost. compare_images records each photo once, so redelivery is safe.
  */
 import { deliveryConfig, jobConfig, redisConfig, type DeliveryConfig, type Params } from './lib/config';

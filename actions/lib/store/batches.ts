@@ -31,6 +31,8 @@ export type SweepOutcome =
   | { kind: 'outstanding'; unrecorded: number }
   /** The bound on deliveries is spent: the job has failed, naming how many photos were lost. */
   | { kind: 'spent'; unrecorded: number }
+  /** Not yet: the job is still recording photos, so this batch is more likely queued than lost. */
+  | { kind: 'waiting' }
   /** Fire these photos again: delivery number `attempts` + 1. */
   | { kind: 'redeliver'; attempts: number; photos: PhotoRef[] };
 
@@ -98,6 +100,7 @@ export class DeliveryStore {
     if (code === 1) return { kind: 'settled' };
     if (code === 2) return { kind: 'outstanding', unrecorded: Number(reply[1]) };
     if (code === 3) return { kind: 'spent', unrecorded: Number(reply[1]) };
+    if (code === 5) return { kind: 'waiting' };
     const json = await this.redis.hget(this.keys.jobBatches(jobId), batchId);
     const batch = parseBatchRecord(json ?? 'null', `batch ${batchId} of job ${jobId}`);
     const left = JSON.parse(String(reply[2])) as number[];

@@ -18,6 +18,8 @@
     {2, unrecorded}     still outstanding ('settle')
     {3, unrecorded}     bound spent: the job has failed
     {4, attempts, json} to be fired again: JSON of the 0-based indexes of the unrecorded photos
+    {5}                 not yet: the job recorded a photo less than ARGV[7] ms ago, so its batches are arriving
+                        (a batch queued behind the others is late, not lost); due again then
 ]]
 --@include job-helpers
 local job, recorded, batches, due = KEYS[1], KEYS[3], KEYS[6], KEYS[7]
@@ -44,6 +46,13 @@ if #left == 0 then
   return {1}
 end
 if mode == 'settle' then return {2, #left} end
+-- 'swept' is the job's 'updated' as this script last left it: a touch of the sweeper's own is not progress.
+local moved = redis.call('HMGET', job, 'updated', 'swept')
+local updated = tonumber(moved[1] or '0')
+if moved[1] ~= moved[2] and now - updated < first_wait then
+  redis.call('ZADD', due, updated + first_wait, member)
+  return {5}
+end
 if batch.attempts >= allowed then
   drop()
   redis.call('HSET', job, 'status', 'failed', 'error', string.format(
@@ -56,5 +65,6 @@ batch.attempts = batch.attempts + 1
 redis.call('HSET', batches, batch_id, cjson.encode(batch))
 redis.call('ZADD', due, now + math.min(first_wait * 2 ^ (batch.attempts - 1), longest_wait), member)
 touch(job, now)
+redis.call('HSET', job, 'swept', redis.call('HGET', job, 'updated'))
 expire_job(ttl, 6)
 return {4, batch.attempts, cjson.encode(left)}
