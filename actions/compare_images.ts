@@ -14,6 +14,7 @@ import { closestFace } from './lib/face/distance';
 import { FaceEngine, type Faces } from './lib/face/engine';
 import { BackendError, ModelLoadError, PhotoError, ProfileError } from './lib/face/errors';
 import { PROFILE_DETECTIONS } from './lib/face/profile';
+import { reasonForPeople } from './lib/face/reasons';
 import { decodeBudget, downloadBudget, timeToStart } from './lib/face/time-budget';
 import { Deadline, retryWithin, type RetryOptions } from './lib/ow/deadline';
 import { DeliveryStore } from './lib/store/batches';
@@ -149,7 +150,11 @@ async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepar
     await cache.setPhoto(photo.imageUrl, faces);
     return faces;
   } catch (error) {
-    if (error instanceof PhotoError) return error.message;
+    if (error instanceof PhotoError) {
+      const reason = reasonForPeople(error);
+      if (reason !== error.message) console.log(`photo ${photo.imageUrl}: ${error.message}`);
+      return reason;
+    }
     if (isEngineFailure(error)) throw error;
     // Something in the engine broke on this photo; the rest of the batch still runs.
     console.error(`photo ${photo.imageUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -9,11 +9,9 @@ import { authConfig, jobConfig, redisConfig, type Params } from './lib/config';
 import { HttpError } from './lib/errors';
 import { openDeliveryStore, openJobStore } from './lib/store';
 import { CursorError } from './lib/store/jobs';
-import { TERMINAL_STATUSES, type SearchStatusResponse } from './lib/types';
+import { isJobId, isTerminal, type SearchStatusResponse } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
-
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function main(params: Params): Promise<WebResponse> {
   return handleWeb(async () => {
@@ -28,7 +26,7 @@ export function main(params: Params): Promise<WebResponse> {
     const after = request.params.after;
     if (after !== undefined && typeof after !== 'string' && typeof after !== 'number') throw new HttpError(400, 'after must be a cursor from a previous answer');
     const notFound = new HttpError(404, `no search ${JSON.stringify(jobId).slice(1, -1)} for this user`);
-    if (!JOB_ID.test(jobId)) throw notFound;
+    if (!isJobId(jobId)) throw notFound;
     const store = openJobStore(redis);
     // The same answer for "someone else's" and "no such job": ids must not be probed. Checked before the stall
     // check, so only the owner's polling can fail a stalled job.
@@ -43,7 +41,7 @@ export function main(params: Params): Promise<WebResponse> {
       if (error instanceof CursorError) throw new HttpError(400, error.message);
       throw error;
     }
-    const retrying = TERMINAL_STATUSES.includes(job.status) ? 0 : await openDeliveryStore(redis).retrying(jobId);
+    const retrying = isTerminal(job.status) ? 0 : await openDeliveryStore(redis).retrying(jobId);
     const body: SearchStatusResponse = {
       status: job.status,
       hashtag: job.hashtag,

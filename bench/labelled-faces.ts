@@ -35,12 +35,12 @@ export function listImages(dir: string): Array<{ identity: string; file: string 
     );
 }
 
-function largest<T extends { box: FaceBox }>(faces: T[]): T | undefined {
+export function largest<T extends { box: FaceBox }>(faces: T[]): T | undefined {
   return [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
 }
 
 /** A profile picture: a square around the face with some margin, as people frame them, at `size` px. */
-async function profileCrop(bytes: Buffer, box: FaceBox, width: number, height: number, size: number): Promise<Buffer> {
+export async function profileCrop(bytes: Buffer, box: FaceBox, width: number, height: number, size: number): Promise<Buffer> {
   const side = Math.min(Math.round(Math.max(box.width, box.height) * 1.8), width, height);
   const left = Math.max(0, Math.min(width - side, Math.round(box.x + box.width / 2 - side / 2)));
   const top = Math.max(0, Math.min(height - side, Math.round(box.y + box.height / 2 - side / 2)));

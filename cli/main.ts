@@ -1,3 +1,4 @@
+import { setBackendReporter } from '../actions/lib/face/backend';
 import { formatHelp, parseCommandArgs, UsageError, type CommandSpec, type ParsedArgs } from './usage';
 
 /** A subcommand: its spec is loaded eagerly (for --help), its code lazily (so `--help` never loads TensorFlow). */
@@ -44,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(formatHelp(command.spec) + '\n');
       return 0;
     }
+    // The backend note is for operators and bench runs; `--verbose` asks for it.
+    if (args.values.verbose !== true) setBackendReporter(() => undefined);
     const module = await command.load();
     return await module.run(args);
   } catch (error) {

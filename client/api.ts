@@ -2,7 +2,7 @@
  * The findme web API as its clients see it (the page, and `findme search`): register a search, read its status.
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
-import type { ErrorBody, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
+import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
 import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -19,22 +19,21 @@ export class ApiError extends Error {
 }
 
 /**
- * What to tell a person about a failed request: what happened and what to do, by status, with the server's own
- * words where it sent some (a 400's are the whole message: they say what to change).
+ * What to tell a person about a failed request: what happened and what to do, by status. Only a 400's words come
+ * from the server (they say what to change); other answers carry detail for developers, which stays out.
  */
 export function explain(status: number, serverMessage: string | undefined, what: 'search' | 'status'): string {
-  const said = serverMessage ? ` (findme said: ${serverMessage})` : '';
   if (status === 0) return "Can't reach findme right now. Check your connection and try again.";
   if (status === 400) return serverMessage ?? 'That request was not accepted.';
-  if (status === 401) return `Your session has expired. Log in again.${said}`;
+  if (status === 401) return 'Your session has expired. Log in again.';
   if (status === 404) {
     return what === 'status'
-      ? `Search not found: it may have expired (searches are kept for a day) or belong to someone else.${said}`
-      : `findme was not found at the configured address; check apiBase in /config.json.${said}`;
+      ? 'Search not found: it may have expired (searches are kept for a day) or belong to someone else.'
+      : 'findme was not found at the configured address; check apiBase in /config.json.';
   }
-  if (status === 429) return `findme is busy. Wait a minute and try again.${said}`;
-  if (status >= 500) return `findme is having trouble (HTTP ${status}). Try again in a little while.${said}`;
-  return serverMessage ?? `Unexpected answer (HTTP ${status}).`;
+  if (status === 429) return 'findme is busy. Wait a minute and try again.';
+  if (status >= 500) return 'findme is having trouble. Try again in a little while.';
+  return `findme gave an unexpected answer. Try again in a little while.`;
 }
 
 /**
@@ -98,6 +97,24 @@ export class FindmeApi {
       'search',
     );
     return body.jobId;
+  }
+
+  /** The user's own searches, newest first ("My searches"). */
+  async searches(): Promise<MySearchesResponse> {
+    return call<MySearchesResponse>(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status');
+  }
+
+  /** Cancels one of the user's running searches; answers how it ended (cancelled, or already done). */
+  async cancel(jobId: string): Promise<CancelSearchResponse> {
+    return call<CancelSearchResponse>(
+      `${this.apiBase}/my_searches`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ cancel: jobId }),
+      },
+      'status',
+    );
   }
 
   /** `signal` cancels the request (a newer search replaced this one). */

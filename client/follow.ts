@@ -29,6 +29,16 @@ export function nextInterval(previousMs: number, changed: boolean, backoff: Back
   return changed ? backoff.minMs : Math.min(backoff.maxMs, Math.round(previousMs * backoff.factor));
 }
 
+/**
+ * Whether a status is final (the page may import only types from the server's library, so not its isTerminal):
+ * a Record over every status, so a new one cannot be forgotten here.
+ */
+const ENDED: Record<SearchStatusResponse['status'], boolean> = { queued: false, searching: false, comparing: false, done: true, failed: true, cancelled: true };
+
+export function hasEnded(status: SearchStatusResponse['status']): boolean {
+  return ENDED[status];
+}
+
 export function progressOf(status: Pick<SearchStatusResponse, 'processed' | 'failed' | 'total' | 'status'>): number {
   if (status.status === 'done') return 100;
   return status.total > 0 ? Math.min(100, Math.floor(((status.processed + status.failed) / status.total) * 100)) : 0;
@@ -121,7 +131,7 @@ export async function followSearch(api: StatusApi, jobId: string, options: Follo
     for (const match of [...status.matches].reverse()) options.onMatch?.(match);
     matches.unshift(...status.matches);
     options.onStatus?.(status);
-    if (status.status === 'done' || status.status === 'failed') return { final: { ...status, matches }, matches };
+    if (hasEnded(status.status)) return { final: { ...status, matches }, matches };
     const fingerprint = `${status.status}/${status.total}/${status.processed}/${status.failed}/${status.matched}`;
     interval = nextInterval(interval, fingerprint !== last, backoff);
     last = fingerprint;

@@ -4,7 +4,7 @@
  * X_BEARER_TOKEN is set), Redis and the platform, then the live activation log. `close()` stops all of it.
  */
 import { join } from 'node:path';
-import { authConfig, imageHostsConfig, xConfig } from '../actions/lib/config';
+import { authConfig, checkAllConfig, imageHostsConfig, xConfig } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
 import type { PageConfig } from '../actions/lib/types';
 import { build } from '../build/build';
@@ -50,6 +50,8 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
+  // Before anything starts: a malformed setting stops here, naming it, instead of failing the first search.
+  checkAllConfig(env);
   try {
     await build();
 

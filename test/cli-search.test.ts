@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
+import { checkHashtag } from '../actions/lib/hashtag-rule';
 import type { SearchStatusResponse } from '../actions/lib/types';
 import { startLocal } from '../local/start';
 import { demoPhoto } from '../local/standins/demo';
+import { SAMPLE1_FACES } from './helpers/images';
 import { PROJECT_ROOT } from './helpers/platform';
 
 function findme(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,6 +36,13 @@ test('findme search --profile runs a whole search locally and prints the final s
   assert.equal(final.status, 'done');
   assert.equal(final.total, 6);
   assert.deepEqual(final.matches.map((m) => m.tweetId), ['1900000000000000005']);
+  // The stand-in serving the photos stops with the command: no URL of it is printed.
+  assert.equal('imageUrl' in final.matches[0]!, false);
+  // Progress goes to stderr, as plain lines (stderr is a pipe here), ending with the outcome.
+  assert.match(result.stderr, /^Checking the profile picture…\nStarting findme locally…\n/);
+  assert.match(result.stderr, /^Done\. 6 of 6 photos checked, 1 matched, 0 failed$/m);
+  assert.match(result.stderr, /\nDone: 1 of 6 photos show you\.\n$/);
+  assert.doesNotMatch(result.stderr, /tfjs-node|face engine:/);
 });
 
 test('findme search --api follows a search on a running findme, printing matches as they arrive', { timeout: 180_000 }, async () => {
@@ -43,16 +52,22 @@ test('findme search --api follows a search on a running findme, printing matches
   const result = await findme(['search', 'findmedemo', '--api', running.url], { ...cleanEnv, FINDME_TOKEN: token });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^match\s+\d+% similar {2}https:\/\/x\.com\/bo\/status\/1900000000000000005 {2}http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg\n$/);
-  assert.match(result.stderr, /done: 1 of 6 photos match/);
-  const bad = await findme(['search', 'findmedemo', '--api', running.url, '--token', 'not-a-token'], cleanEnv);
-  assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /Your session has expired\. Log in again\./);
+  // stdout is a pipe (as in `findme search … | cat`): progress still shows, on stderr, one line per change.
+  assert.match(result.stderr, /^(Searching posts…|Preparing the face engine…|Checking photos…) \d+ of \d+\+? photos checked, \d+ matched, \d+ failed$/m);
+  assert.match(result.stderr, /\nDone: 1 of 6 photos show you\.\n$/);
+  const malformed = await findme(['search', 'findmedemo', '--api', running.url, '--token', 'not-a-token'], cleanEnv);
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /^findme: --token is malformed: an access token is three parts separated by dots/);
+  const expired = await findme(['search', 'findmedemo', '--api', running.url, '--token', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln'], cleanEnv);
+  assert.equal(expired.code, 1);
+  assert.match(expired.stderr, /Your session has expired\. Log in again\./);
 });
 
 test('findme search explains its usage errors with exit code 2', async () => {
   for (const [args, message] of [
     [['search'], /name the hashtag/],
-    [['search', '../x', '--profile', 'a.jpg'], /one hashtag of letters/],
+    [['search', '../x', '--profile', 'a.jpg'], /^findme: A hashtag is one word of letters, digits and underscores, like #jsconfeu\.$/m],
+    [['search', 'a'.repeat(150), '--profile', 'a.jpg'], new RegExp(`^findme: ${(checkHashtag('a'.repeat(150)) as { message: string }).message.replace('.', '\\.')}$`, 'm')],
     [['search', 'tag'], /give --profile/],
     [['search', 'tag', '--api', 'http://127.0.0.1:1'], /needs an access token/],
     [['search', 'tag', '--profile', 'a.jpg', '--api', 'http://x'], /--profile is for embedded mode/],
@@ -63,5 +78,18 @@ test('findme search explains its usage errors with exit code 2', async () => {
   }
   const missing = await findme(['search', 'tag', '--profile', '/nonexistent.jpg'], cleanEnv);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /cannot read the profile picture \/nonexistent\.jpg: no such file/);
+  assert.match(missing.stderr, /^findme: profile picture: cannot read \/nonexistent\.jpg: no such file$/m);
+});
+
+test('findme search checks --profile before it starts the platform: a text file, a group photo', { timeout: 120_000 }, async () => {
+  const text = join(PROJECT_ROOT, 'test', 'output', 'cli-profile.txt');
+  mkdirSync(join(PROJECT_ROOT, 'test', 'output'), { recursive: true });
+  writeFileSync(text, 'not a picture\n');
+  const notImage = await findme(['search', 'tag', '--profile', text], cleanEnv);
+  assert.equal(notImage.code, 1);
+  assert.match(notImage.stderr, /^findme: profile picture: .*not an image/m);
+  const group = await findme(['search', 'tag', '--profile', demoPhoto(1)], cleanEnv);
+  assert.equal(group.code, 1);
+  assert.match(group.stderr, new RegExp(`^findme: profile picture: several faces of similar size \\(${SAMPLE1_FACES.length} found\\)`, 'm'));
+  for (const result of [notImage, group]) assert.doesNotMatch(result.stderr, /Starting findme locally|tfjs-node/);
 });

@@ -16,13 +16,14 @@ import { freshCheckout } from './helpers/checkout';
 import { isBinaryCode, useOwRecorder, type OwRecorder } from './helpers/ow-recorder';
 import { PROJECT_ROOT } from './helpers/platform';
 
-const ACTIONS = ['compare_images', 'register_search', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
+const ACTIONS = ['compare_images', 'my_searches', 'register_search', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
 type ActionKey = (typeof ACTIONS)[number];
 
 /** What serverless.yml must declare, stated independently of it. Timeouts in ms, as OpenWhisk takes them. */
 const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; memory: number; concurrency: number }; web: boolean; fires: boolean }> = {
   register_search: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: true },
   search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
+  my_searches: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
   twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
   compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false, fires: false },
   sweep_jobs: { kind: 'nodejs:20', limits: { timeout: 60_000, memory: 128, concurrency: 1 }, web: false, fires: true },
@@ -89,7 +90,7 @@ async function zipFiles(zip: JSZip): Promise<Record<string, Buffer>> {
 
 let packaged: Record<string, CompiledFunction> = {};
 
-test('npm run package, offline and without credentials: five actions in package findme, three triggers (one fed by the alarm feed), three rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
+test('npm run package, offline and without credentials: six actions in package findme, three triggers (one fed by the alarm feed), three rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('package', ['--verbose'], {});
   requireBundles();
   assert.equal(result.code, 0, result.output);
@@ -173,7 +174,7 @@ test('npm run deploy refuses to deploy compare_images without FINDME_IMAGE, befo
 
 let deployed = false;
 
-test('npm run deploy creates the package with its parameters, the five actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
+test('npm run deploy creates the package with its parameters, the six actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
   requireBundles();
   assert.equal(result.code, 0, result.output);

@@ -14,7 +14,7 @@ import { defaultWeightsDir, ensureModels } from '../actions/lib/face/models';
 import type { FaceBox } from '../actions/lib/types';
 import { DEMO_NUMBERS, demoBytes, noFaceImage, sample1Profile, SAMPLE1_FACES, sidewaysSample1, twoFaceProfile, type DemoNumber } from './helpers/images';
 
-const options: EngineOptions = { detectMaxSide: DEFAULTS.detectMaxSide, maxImagePixels: DEFAULTS.maxImagePixels, maxImageBytes: DEFAULTS.maxImageBytes, downloadTimeoutMs: 1000, imageHosts: [] };
+const options: EngineOptions = { detectMaxSide: DEFAULTS.detectMaxSide, detectTiles: DEFAULTS.detectTiles, decodeMaxSide: DEFAULTS.decodeMaxSide, maxImagePixels: DEFAULTS.maxImagePixels, maxImageBytes: DEFAULTS.maxImageBytes, downloadTimeoutMs: 1000, imageHosts: [] };
 const engine = new FaceEngine(options);
 
 /** Intersection over union: 1 for the same box, 0 for boxes that do not overlap. */
@@ -135,6 +135,13 @@ test('a profile picture with no face, or two faces of similar size, is a Profile
   await assert.rejects(engine.profileDescriptor(await noFaceImage()), (e: unknown) => e instanceof ProfileError && e.code === 'no-face' && e.message === 'profile picture: no face found');
   await assert.rejects(engine.profileDescriptor(await twoFaceProfile()), (e: unknown) => e instanceof ProfileError && e.code === 'several-faces' && /several faces of similar size \(2 found\)/.test(e.message));
   await assert.rejects(engine.profileDescriptor(Buffer.from('not an image')), (e: unknown) => e instanceof ProfileError && e.code === 'unreadable' && /cannot be read: not an image/.test(e.message));
+});
+
+test('a group photo refused as a profile picture is refused with the number of faces it shows', async () => {
+  const group = demoBytes(1);
+  const shown = (await engine.photoFaces(group)).faces.length;
+  assert.equal(shown, SAMPLE1_FACES.length);
+  await assert.rejects(engine.profileDescriptor(group), (e: unknown) => e instanceof ProfileError && e.code === 'several-faces' && e.message.includes(`(${shown} found)`));
 });
 
 test('the detector is an option: the Tiny detector runs and caches under another signature', async () => {

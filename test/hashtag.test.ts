@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HttpError } from '../actions/lib/errors';
 import { parseHashtag } from '../actions/lib/hashtag';
+import { checkHashtag } from '../actions/lib/hashtag-rule';
 
 test('one hashtag, with or without #, comes back without it', () => {
   assert.equal(parseHashtag('#jsconfeu'), 'jsconfeu');
@@ -12,20 +13,40 @@ test('one hashtag, with or without #, comes back without it', () => {
 
 test('anything that is not one hashtag is a 400 naming the problem', () => {
   const cases: Array<[unknown, RegExp]> = [
-    ['#a b', /letters, digits and underscores/],
-    ['../x', /letters, digits and underscores/],
-    ['a'.repeat(500), /longer than 100/],
-    ['a'.repeat(101), /longer than 100/],
-    ['', /empty/],
-    ['#', /empty/],
-    ['##tag', /letters, digits and underscores/],
-    ['tag;DROP', /letters, digits and underscores/],
-    ['#2026', /not only digits/],
-    [undefined, /hashtag is required/],
-    [42, /hashtag is required/],
-    [['#a'], /hashtag is required/],
+    ['#a b', /^A hashtag is one word of letters, digits and underscores, like #jsconfeu\.$/],
+    ['../x', /one word of letters, digits and underscores/],
+    ['a'.repeat(500), /^A hashtag has at most 100 characters; this one has 500\.$/],
+    ['a'.repeat(101), /at most 100 characters; this one has 101\./],
+    ['', /^Type a hashtag to search/],
+    ['#', /^Type a hashtag to search/],
+    ['##tag', /one word of letters, digits and underscores/],
+    ['tag;DROP', /one word of letters, digits and underscores/],
+    ['#2026', /not only digits\.$/],
+    [undefined, /^Send the hashtag to search/],
+    [42, /^Send the hashtag to search/],
+    [['#a'], /^Send the hashtag to search/],
   ];
   for (const [input, message] of cases) {
     assert.throws(() => parseHashtag(input), (error: unknown) => error instanceof HttpError && error.status === 400 && message.test(error.message), String(input));
   }
+});
+
+test('the shared rule refuses what the server refuses, in the same words, written for people', () => {
+  for (const input of ['#a b', 'a'.repeat(150), '', '#2026', '  #ok_tag  ']) {
+    const checked = checkHashtag(input);
+    let server: string | undefined;
+    try {
+      parseHashtag(input);
+    } catch (error) {
+      server = (error as Error).message;
+    }
+    if (checked.ok) assert.equal(server, undefined, input);
+    else {
+      assert.equal(server, checked.message, input);
+      // Sentence case, a full stop, and no variable or field names.
+      assert.match(checked.message, /^[A-Z].*\.$/, input);
+      assert.doesNotMatch(checked.message, /FINDME_|^hashtag/, input);
+    }
+  }
+  assert.deepEqual(checkHashtag('  #ok_tag  '), { ok: true, tag: 'ok_tag' });
 });

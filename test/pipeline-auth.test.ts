@@ -70,14 +70,14 @@ test('a user without a profile picture is told how to fix it; no job', async () 
   const before = await jobCount();
   const response = await register(await issuer.issue({ sub: 'auth0|nopic', name: 'No Picture' }), { hashtag: 'jsconfeu' });
   assert.equal(response.status, 400);
-  assert.match(((await response.json()) as ErrorBody).error, /no profile picture/);
+  assert.match(((await response.json()) as ErrorBody).error, /^Your account has no profile picture\. Add one/);
   assert.equal(await jobCount(), before);
 });
 
 test('a profile picture findme may not download is refused with the allowed hosts (400), before any job exists', async () => {
   const before = await jobCount();
   const cases: Array<[string, RegExp]> = [
-    ['https://evil.example/me.jpg', /^your profile picture cannot be used: https:\/\/evil\.example\/me\.jpg: host evil\.example is not allowed \(allowed: pbs\.twimg\.com, abs\.twimg\.com, .*127\.0\.0\.1:\d+.*; see FINDME_IMAGE_HOSTS\)$/],
+    ['https://evil.example/me.jpg', /^Your profile picture cannot be used: https:\/\/evil\.example\/me\.jpg: host evil\.example is not allowed \(allowed: pbs\.twimg\.com, abs\.twimg\.com, .*127\.0\.0\.1:\d+.*; see FINDME_IMAGE_HOSTS\)\.$/],
     ['http://pbs.twimg.com/profile_images/3/carol_normal.jpg', /plain http is only allowed to a loopback host; use https/],
     ['ftp://pbs.twimg.com/carol.jpg', /only https URLs are fetched/],
   ];

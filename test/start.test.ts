@@ -89,3 +89,16 @@ test('findme start serves the page and its config on embedded defaults, and SIGT
   assert.equal(code, 0);
   await eventually(() => started.filter(alive).length === 0, 5_000, () => `every child process is gone (left: ${started.filter(alive).join(', ')})`);
 });
+
+test('findme start with a malformed setting exits 2 naming it, before it says it is running', { timeout: 60_000 }, async () => {
+  const env = { ...process.env, FINDME_MAX_TWEETS: 'abc' };
+  const child = spawn(process.execPath, [join(root, 'bin', 'findme.js'), 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /^findme: FINDME_MAX_TWEETS must be a whole number from 10 to 100000, got "abc"\. Fix or unset FINDME_MAX_TWEETS, then start again\.$/m);
+  assert.doesNotMatch(stdout, /findme is running/);
+});

@@ -80,7 +80,7 @@ test('after the session ends mid-search, logging in again follows the same searc
   const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env, log: () => undefined });
   after(() => running.close());
 
-  // Ada's search of a hashtag without photos: it is hers, and it ends at once (0 of 0).
+  // Ada's search of a hashtag without photos: it is hers, and it ends at once (no posts with photos).
   const token = await running.identity!.issueAccessToken({ sub: 'local|ada' });
   const registered = await fetch(`${running.stack.apiBase}/register_search`, {
     method: 'POST',
@@ -120,7 +120,7 @@ test('after the session ends mid-search, logging in again follows the same searc
 
   await page.getByRole('button', { name: 'Log in' }).click();
   await logIn(page);
-  await page.getByRole('status').filter({ hasText: /^Done: 0 of 0 photos show you\.$/ }).waitFor({ timeout: 30_000 });
+  await page.getByRole('status').filter({ hasText: /^No posts with photos under #nobodypostedhere in the last 7 days on X\.$/ }).waitFor({ timeout: 30_000 });
   assert.equal(new URL(page.url()).searchParams.get('job'), jobId, 'the address names the search again');
   assert.equal(await page.getByRole('alert').textContent(), '', 'the old error is gone');
   await context.close();

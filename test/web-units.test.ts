@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
 import { explain, loadPageConfig } from '../client/api';
-import { boxPercent } from '../web/src/box';
+import { boxPercent } from '../client/box';
 import { ConfigError, parsePageConfig } from '../client/config';
 import { httpsHref, pageHome } from '../web/src/urls';
+import { parseOrder, sortMatches } from '../web/src/sort';
 import { csvText, similarity, toCsv, toMarkdown } from '../client/export';
 import { FollowTimeoutError, followSearch, nextInterval, progressOf, type StatusApi } from '../client/follow';
+import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../client/outcome';
 
 const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
   tweetId: '1900',
@@ -78,17 +80,34 @@ test('progress counts processed and failed photos against the total; done is 100
   assert.equal(progressOf({ processed: 0, failed: 0, total: 0, status: 'done' }), 100);
 });
 
-test("failed requests are explained in words, with the server's own message where it sent one", () => {
-  assert.equal(explain(400, 'hashtag is empty', 'search'), 'hashtag is empty');
+test("failed requests are explained in words for people; only a 400 passes the server's words on", () => {
+  assert.equal(explain(400, 'Type a hashtag to search, like #jsconfeu.', 'search'), 'Type a hashtag to search, like #jsconfeu.');
   assert.equal(explain(400, undefined, 'search'), 'That request was not accepted.');
-  assert.equal(explain(401, 'invalid access token: expired', 'search'), 'Your session has expired. Log in again. (findme said: invalid access token: expired)');
+  assert.equal(explain(401, 'invalid access token: expired', 'search'), 'Your session has expired. Log in again.');
   assert.equal(explain(401, undefined, 'search'), 'Your session has expired. Log in again.');
-  assert.match(explain(404, 'no search x for this user', 'status'), /^Search not found: .*\(findme said: no search x for this user\)$/);
+  const long = 'x'.repeat(500);
+  assert.equal(explain(404, `no search ${long} for this user`, 'status'), 'Search not found: it may have expired (searches are kept for a day) or belong to someone else.');
   assert.match(explain(404, undefined, 'search'), /apiBase/);
-  assert.equal(explain(429, 'Too many requests in the last minute', 'search'), 'findme is busy. Wait a minute and try again. (findme said: Too many requests in the last minute)');
-  assert.equal(explain(503, 'findme is not configured correctly', 'search'), 'findme is having trouble (HTTP 503). Try again in a little while. (findme said: findme is not configured correctly)');
-  assert.match(explain(500, undefined, 'search'), /^findme is having trouble \(HTTP 500\)\. Try again in a little while\.$/);
+  assert.equal(explain(429, 'Too many requests in the last minute', 'search'), 'findme is busy. Wait a minute and try again.');
+  assert.equal(explain(503, 'findme is not configured correctly', 'search'), 'findme is having trouble. Try again in a little while.');
+  assert.equal(explain(500, undefined, 'search'), 'findme is having trouble. Try again in a little while.');
   assert.match(explain(0, undefined, 'search'), /Can't reach findme/);
+  for (const status of [0, 400, 401, 404, 418, 429, 500, 503]) assert.doesNotMatch(explain(status, 'detail', 'search'), /findme said|HTTP \d/);
+});
+
+test("a search's outcome reads as a sentence: nothing found says where findme looked", () => {
+  const base: SearchStatusResponse = { status: 'done', hashtag: 'nobodyhere', total: 0, searchDone: true, processed: 0, failed: 0, matched: 0, matches: [], failures: [], cursor: '' };
+  assert.deepEqual(outcomeMessage(base), { text: 'No posts with photos under #nobodyhere in the last 7 days on X.', failed: false });
+  assert.equal(noMatchesMessage(base), undefined);
+  const some = { ...base, hashtag: 'findmedemo', total: 6, processed: 5, failed: 1, matched: 1 };
+  assert.equal(outcomeMessage(some).text, 'Done: 1 of 6 photos show you (1 could not be checked).');
+  assert.equal(noMatchesMessage({ ...some, matched: 0 }), 'None of the 6 photos show you.');
+  assert.deepEqual(outcomeMessage({ ...base, status: 'failed', error: 'profile picture: no face found' }), { text: 'The search failed. Profile picture: no face found.', failed: true });
+  assert.equal(progressMessage({ searchDone: false, total: 3, processed: 0, failed: 0 }), 'Searching posts…');
+  assert.equal(progressMessage({ searchDone: true, total: 6, processed: 0, failed: 0 }), 'Preparing the face engine…');
+  assert.equal(progressMessage({ searchDone: true, total: 6, processed: 1, failed: 0 }), 'Checking photos…');
+  assert.equal(sentence('no reason'), 'No reason.');
+  assert.equal(sentence('Done.'), 'Done.');
 });
 
 test('following a search waits out 429s and answers with every match; a 404 ends it at once', async () => {
@@ -282,4 +301,16 @@ test("FindmeApi.status cancels its request when the caller's signal aborts", asy
   } finally {
     server.close();
   }
+});
+
+test('matches sort by post date (newest first) or by similarity (closest face first); ties keep arrival order', () => {
+  const arrived = [match({ tweetId: '1900000000000000002', distance: 0.5 }), match({ tweetId: '999999999999999999', distance: 0.2 }), match({ tweetId: '1900000000000000010', distance: 0.4 })];
+  assert.deepEqual(sortMatches(arrived, 'date').map((m) => m.tweetId), ['1900000000000000010', '1900000000000000002', '999999999999999999']);
+  assert.deepEqual(sortMatches(arrived, 'similarity').map((m) => m.distance), [0.2, 0.4, 0.5]);
+  assert.deepEqual(arrived.map((m) => m.tweetId)[0], '1900000000000000002', 'the list itself is left as it was');
+  const odd = [match({ tweetId: 'b', distance: 0.3 }), match({ tweetId: 'a', distance: 0.3 })];
+  assert.deepEqual(sortMatches(odd, 'date').map((m) => m.tweetId), ['b', 'a']);
+  assert.deepEqual(sortMatches(odd, 'similarity').map((m) => m.tweetId), ['b', 'a']);
+  assert.equal(parseOrder('similarity'), 'similarity');
+  assert.equal(parseOrder('anything'), 'date');
 });

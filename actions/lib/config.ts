@@ -35,6 +35,8 @@ export const VARIABLES = [
   'FINDME_IMAGE_HOSTS',
   'FINDME_MAX_IMAGE_BYTES',
   'FINDME_MAX_IMAGE_PIXELS',
+  'FINDME_DETECT_TILES',
+  'FINDME_DECODE_MAX_SIDE',
   'FINDME_DETECT_MAX_SIDE',
   'FINDME_DOWNLOAD_TIMEOUT_MS',
 ] as const;
@@ -71,6 +73,11 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
+  // bench/README.md#stage: SSD on 2 × 2 tiles finds small faces (TPR at 64 px 38 → 75 %) but costs 4–5× the
+  // single pass, over the 2.5× budget, and a compare_images activation of 10 photos no longer fits its time
+  // limit on a loaded 2-core machine; Tiny tiles fit the time but find nothing more. Off until a cheaper fine pass.
+  detectTiles: 0,
+  decodeMaxSide: 4096,
   downloadTimeoutMs: 10_000,
   redisTimeoutMs: 5_000,
 });
@@ -265,6 +272,10 @@ export interface FaceConfig {
   maxImageBytes: number;
   maxImagePixels: number;
   detectMaxSide: number;
+  /** Tiles along a photo's longer side for the fine pass (0: none). */
+  detectTiles: number;
+  /** The longer side photos are decoded at, at most: tiles and face crops come from it. */
+  decodeMaxSide: number;
   downloadTimeoutMs: number;
 }
 
@@ -281,6 +292,20 @@ export function faceConfig(params: Params): FaceConfig {
     maxImageBytes: number(params, 'FINDME_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes, 1024, 100 * 1024 * 1024),
     maxImagePixels: number(params, 'FINDME_MAX_IMAGE_PIXELS', DEFAULTS.maxImagePixels, 10_000, 400_000_000),
     detectMaxSide: number(params, 'FINDME_DETECT_MAX_SIDE', DEFAULTS.detectMaxSide, 128, 4096),
+    detectTiles: number(params, 'FINDME_DETECT_TILES', DEFAULTS.detectTiles, 0, 8),
+    decodeMaxSide: number(params, 'FINDME_DECODE_MAX_SIDE', DEFAULTS.decodeMaxSide, 512, 8192),
     downloadTimeoutMs: number(params, 'FINDME_DOWNLOAD_TIMEOUT_MS', DEFAULTS.downloadTimeoutMs, 100, 120_000),
   };
+}
+
+/**
+ * Every section at once, for `findme start`: a malformed setting is a ConfigError before anything runs, not on the
+ * first search. The identity section only when AUTH0_DOMAIN is set (unset, the local identity provider runs).
+ */
+export function checkAllConfig(params: Params): void {
+  redisConfig(params);
+  xConfig(params);
+  jobConfig(params);
+  faceConfig(params);
+  if (raw(params, 'AUTH0_DOMAIN') !== undefined) authConfig(params);
 }

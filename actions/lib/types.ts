@@ -72,16 +72,22 @@ function photoRefOf(photo: unknown, field: string): PhotoRef {
 
 /**
  * queued → searching → comparing → done; any non-terminal state may end in failed, always with an `error` (a job
- * with no progress for FINDME_JOB_STALL_S fails with a "stalled: …" error), so no job waits forever.
+ * with no progress for FINDME_JOB_STALL_S fails with a "stalled: …" error), so no job waits forever; or in
+ * cancelled, by its owner (the photos not yet checked are skipped, what was found stays).
  */
-export const JOB_STATUSES = ['queued', 'searching', 'comparing', 'done', 'failed'] as const;
+export const JOB_STATUSES = ['queued', 'searching', 'comparing', 'done', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 /** The statuses a job never leaves; the Lua scripts get the same list (store/scripts/index.ts). */
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['done', 'failed'];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
 
 /** Whether the job has finished: the one test of it in TypeScript. */
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
+}
+
+/** A job id as the store makes them (a UUID): anything else cannot name a job, so it is not looked up. */
+export function isJobId(text: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text);
 }
 
 export interface JobRecord {
@@ -214,6 +220,28 @@ export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashta
   failures: FailureRecord[];
   /** Photos whose batch was lost on its way and is being delivered again (absent when none). */
   retrying?: number;
+}
+
+/** One of the user's searches, as "My searches" lists it (my_searches GET), newest first. */
+export type SearchListItem = Pick<JobRecord, 'id' | 'hashtag' | 'status' | 'created' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched'>;
+
+export interface MySearchesResponse {
+  searches: SearchListItem[];
+}
+
+/** my_searches POST: cancel one of the caller's own running searches. */
+export interface CancelSearchRequest {
+  cancel: string;
+}
+
+export function parseCancelSearchRequest(body: Fields): CancelSearchRequest {
+  return { cancel: nonEmptyText(body.cancel, 'cancel') };
+}
+
+export interface CancelSearchResponse {
+  jobId: string;
+  /** 'cancelled', or how the search had already ended. */
+  status: JobStatus;
 }
 
 export interface ErrorBody {

@@ -1,7 +1,7 @@
-/** `findme bench <compare|search|peer|accuracy|detectors>`: see bench/README.md. */
+/** `findme bench <compare|search|peer|accuracy|detectors|stage>`: see bench/README.md. */
 import { UsageError, intFlag, type ParsedArgs } from '../usage';
 
-const BENCHMARKS = ['compare', 'search', 'peer', 'accuracy', 'detectors'] as const;
+const BENCHMARKS = ['compare', 'search', 'peer', 'accuracy', 'detectors', 'stage'] as const;
 
 /** `--containers 1,2,4`: caps on compare_images containers to compare. */
 function containersFlag(args: ParsedArgs): number[] {
@@ -16,7 +16,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!name || !(BENCHMARKS as readonly string[]).includes(name)) {
     throw new UsageError(name ? `unknown benchmark "${name}"; the benchmarks are ${BENCHMARKS.join(', ')}` : `name a benchmark: ${BENCHMARKS.join(', ')}`, 'bench');
   }
-  if (rest.length > (name === 'accuracy' ? 1 : 0)) throw new UsageError(`unexpected argument ${rest.join(' ')}`, 'bench');
+  if (rest.length > (name === 'accuracy' || name === 'stage' ? 1 : 0)) throw new UsageError(`unexpected argument ${rest.join(' ')}`, 'bench');
   const quick = args.values.quick === true;
   const runs = args.values.runs === undefined ? undefined : intFlag(args, 'runs', 1, 1, 100);
   switch (name) {
@@ -34,6 +34,9 @@ export async function run(args: ParsedArgs): Promise<number> {
       break;
     case 'detectors':
       await (await import('../../bench/detectors')).benchDetectors({ quick });
+      break;
+    case 'stage':
+      await (await import('../../bench/stage')).benchStage({ dir: rest[0], quick, photos: intFlag(args, 'photos', quick ? 2 : 12, 1, 500) });
       break;
   }
   return 0;

@@ -6,9 +6,10 @@ import { faceConfig, TF_BACKENDS, type TfBackendName } from '../../actions/lib/c
 import { errorMessage } from '../../actions/lib/errors';
 import { euclideanDistance } from '../../actions/lib/face/distance';
 import { FaceEngine } from '../../actions/lib/face/engine';
-import { PhotoError, ProfileError } from '../../actions/lib/face/errors';
+import { PhotoError } from '../../actions/lib/face/errors';
 import { readImageSource } from '../../actions/lib/face/image-file';
 import type { FaceBox } from '../../actions/lib/types';
+import { profileDescriptorOf } from '../profile';
 import { UsageError, type ParsedArgs } from '../usage';
 
 export interface PhotoLine {
@@ -63,13 +64,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     imageHosts: [...config.imageHosts, ...hostsFlag(args)],
   });
   const runtime = await engine.ready();
-  let profile: Float32Array;
-  try {
-    profile = await engine.profileDescriptor(await readImageSource(engine, profileSource));
-  } catch (error) {
-    if (error instanceof PhotoError) throw new ProfileError('unreadable', error.message, error);
-    throw error;
-  }
+  const profile = await profileDescriptorOf(engine, profileSource);
   let matched = 0;
   let failed = 0;
   for (const photo of photos) {

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startLocal } from '../../local/start';
+import { ConfigError } from '../../actions/lib/errors';
+import { startLocal, type Running } from '../../local/start';
 import { intFlag, type ParsedArgs } from '../usage';
 
 /**
@@ -29,7 +30,16 @@ export async function run(args: ParsedArgs): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const running = await startLocal({ projectRoot: join(import.meta.dirname, '..', '..'), port, dataDir: dataDir(args), verbose: args.values.verbose === true });
+    let running: Running;
+    try {
+      running = await startLocal({ projectRoot: join(import.meta.dirname, '..', '..'), port, dataDir: dataDir(args), verbose: args.values.verbose === true });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // A setting is wrong, like a wrong flag: exit 2, naming it.
+      process.stderr.write(`findme: ${error.message}. Fix or unset ${error.variable}, then start again.
+`);
+      return 2;
+    }
     if (!signalled) await new Promise<void>((resolve) => (wake = resolve));
     await running.close();
     return 0;

@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { SearchStatusResponse } from '../../actions/lib/types';
-import { startLocal } from '../../local/start';
-import { boxPercent } from '../../web/src/box';
-import { useBrowser } from '../helpers/browser';
+import { boxPercent } from '../../client/box';
+import { logIn as logInAs, startLocalWithBrowser } from '../helpers/local-page';
 import { PROJECT_ROOT } from '../helpers/platform';
 
 const OUTPUT = join(PROJECT_ROOT, 'test', 'output');
 mkdirSync(OUTPUT, { recursive: true });
 
-const env = { ...process.env };
-for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'FINDME_IMAGE_HOSTS']) delete env[name];
-const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env, log: () => undefined });
-after(() => running.close());
-const browser = await useBrowser();
+const { running, browser } = await startLocalWithBrowser();
 
-async function logIn(page: Page, username: string): Promise<void> {
-  await page.goto(running.url);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('findme-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 20_000 });
-}
+const logIn = (page: Page, username: string) => logInAs(page, running.url, username);
 
 let firstJob = '';
 
@@ -53,7 +41,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const hashtag = page.getByLabel('Hashtag');
   await hashtag.fill('#a b');
   await hashtag.press('Enter');
-  await page.getByRole('alert').filter({ hasText: 'hashtag must be one hashtag of letters, digits and underscores' }).waitFor({ timeout: 20_000 });
+  await page.getByRole('alert').filter({ hasText: 'A hashtag is one word of letters, digits and underscores, like #jsconfeu.' }).waitFor({ timeout: 20_000 });
 
   // The search itself, from the keyboard.
   await hashtag.fill('#findmedemo');
@@ -87,6 +75,23 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const face = { left: (414 / 1920) * 100, top: (355 / 1280) * 100, width: (177 / 1920) * 100, height: (240 / 1280) * 100 };
   for (const side of ['left', 'top', 'width', 'height'] as const) assert.ok(Math.abs(outline[side] - face[side]) < 3, `${side}: ${outline[side]} % is not Ada's face (${face[side]} %)`);
 
+  // The lightbox, from the keyboard: Enter on the card's photo opens it at full size with the face outlined;
+  // Escape closes it and focus returns to the card.
+  const opener = matches.first().getByRole('button', { name: /^Open the photo from post 1900000000000000005 at full size$/ });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const lightbox = page.getByRole('dialog', { name: 'Photo at full size' });
+  await lightbox.waitFor({ timeout: 10_000 });
+  assert.equal(await lightbox.getByRole('img').getAttribute('src'), await matches.first().getByRole('img').getAttribute('src'));
+  assert.equal(await page.evaluate<string | undefined>('document.activeElement?.id'), 'lightbox-close');
+  const big = await page.locator('#lightbox-face').boundingBox();
+  const frame = await page.locator('#lightbox-frame').boundingBox();
+  assert.ok(big && frame && Math.abs(big.x - frame.x - (frame.width * expected.left) / 100) < 2, 'the outline sits on the face in the full-size photo');
+  await page.screenshot({ path: join(OUTPUT, 'lightbox-desktop.png') });
+  await page.keyboard.press('Escape');
+  await lightbox.waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.equal(await opener.evaluate((node) => node === node.ownerDocument.activeElement), true, 'focus is back on the card');
+
   const [markdownDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download Markdown' }).click()]);
   const markdown = readFileSync((await markdownDownload.path())!, 'utf8');
   const rows = markdown.split('\n').filter((line) => line.startsWith('| ['));
@@ -97,6 +102,21 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const csv = readFileSync((await csvDownload.path())!, 'utf8').split('\r\n');
   assert.equal(csv.length, 3, 'header, one row, and the final line break');
   assert.match(csv[1]!, new RegExp(`^1900000000000000005,https://x\\.com/bo/status/1900000000000000005,http://127\\.0\\.0\\.1:\\d+/media/3_101\\.jpg,\\d+,[\\d.]+,${match!.box.x},${match!.box.y},${match!.box.width},${match!.box.height}$`));
+
+  // The trip report: opened as the file it is, it runs no script and holds the match's post link and photo.
+  const [reportDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download trip report (HTML)' }).click()]);
+  assert.equal(reportDownload.suggestedFilename(), 'findme-findmedemo.html');
+  // Saved under its name: a download's temporary file has no extension, and Chromium reads that as text.
+  const reportFile = join(OUTPUT, 'trip-report.html');
+  await reportDownload.saveAs(reportFile);
+  const reportPage = await context.newPage();
+  await reportPage.goto(`file://${reportFile}`);
+  assert.equal(await reportPage.locator('script').count(), 0);
+  assert.equal(await reportPage.getByRole('heading', { level: 1 }).textContent(), 'Photos of me at #findmedemo');
+  assert.equal(await reportPage.getByRole('link', { name: 'https://x.com/bo/status/1900000000000000005' }).getAttribute('href'), 'https://x.com/bo/status/1900000000000000005');
+  assert.match((await reportPage.getByRole('img').getAttribute('src')) ?? '', /\/media\/3_101\.jpg$/);
+  await reportPage.screenshot({ path: join(OUTPUT, 'trip-report.png'), fullPage: true });
+  await reportPage.close();
 
   await page.screenshot({ path: join(OUTPUT, 'results-desktop.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

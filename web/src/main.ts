@@ -1,15 +1,26 @@
 /**
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
-import type { MatchRecord } from '../../actions/lib/types';
+import { checkHashtag } from '../../actions/lib/hashtag-rule';
+import type { FailureRecord, MatchRecord, SearchListItem } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
+import { toCsv, toMarkdown } from '../../client/export';
+import { FollowTimeoutError, followSearch, hasEnded } from '../../client/follow';
+import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../../client/outcome';
+import { csvAppendix, markdownAppendix, toHtmlReport } from '../../client/report';
 import { startSession, type Session } from './auth';
 import { byId } from './dom';
-import { toCsv, toMarkdown } from '../../client/export';
-import { FollowTimeoutError, followSearch } from '../../client/follow';
-import { clearError, clearMatches, renderMatch, renderProgress, say, sayError } from './render';
+import { renderHistory } from './history';
+import { wireLightbox } from './lightbox';
+import { clearError, clearMatches, renderMatches, renderProgress, say, sayError, showNoMatches } from './render';
+import { parseOrder, sortMatches } from './sort';
 
 let current: AbortController | undefined;
+/** The search the results panel shows (what Cancel cancels), and its matches as they arrived, newest first. */
+let watched: string | undefined;
+let shown: MatchRecord[] = [];
+
+const order = () => parseOrder(byId<HTMLSelectElement>('sort').value);
 
 /** The search in the address (`?job=`), followed again after a reload or a login. */
 function jobInAddress(): string | undefined {
@@ -22,12 +33,13 @@ function showLoggedOut(): void {
   byId('logout').hidden = true;
   byId('user').hidden = true;
   byId('search').hidden = true;
+  byId('history').hidden = true;
 }
 
 /** Says what went wrong; when the login has ended, offers to log in again right there. */
 function showError(error: unknown): void {
   if (error instanceof ApiError && error.status === 401) showLoggedOut();
-  sayError(error instanceof Error ? error.message : String(error));
+  sayError(sentence(error instanceof Error ? error.message : String(error)));
 }
 
 function offerDownload(link: HTMLAnchorElement, text: string, type: string, filename: string): void {
@@ -36,11 +48,12 @@ function offerDownload(link: HTMLAnchorElement, text: string, type: string, file
   link.download = filename;
 }
 
-function showExports(hashtag: string, matches: MatchRecord[]): void {
+function showExports(hashtag: string, matches: MatchRecord[], failures: FailureRecord[]): void {
   const box = byId('exports');
   box.hidden = matches.length === 0;
-  offerDownload(byId<HTMLAnchorElement>('export-md'), toMarkdown(hashtag, matches), 'text/markdown', `findme-${hashtag}.md`);
-  offerDownload(byId<HTMLAnchorElement>('export-csv'), toCsv(matches), 'text/csv', `findme-${hashtag}.csv`);
+  offerDownload(byId<HTMLAnchorElement>('export-html'), toHtmlReport(hashtag, matches, failures), 'text/html', `findme-${hashtag}.html`);
+  offerDownload(byId<HTMLAnchorElement>('export-md'), toMarkdown(hashtag, matches) + markdownAppendix(failures), 'text/markdown', `findme-${hashtag}.md`);
+  offerDownload(byId<HTMLAnchorElement>('export-csv'), toCsv(matches) + csvAppendix(failures), 'text/csv', `findme-${hashtag}.csv`);
 }
 
 /** Following gave up, not the search: offer what came so far and a way to pick the search up again. */
@@ -49,13 +62,42 @@ function showTimedOut(jobId: string, hashtag: string, error: FollowTimeoutError)
   say(`Stopped watching after ${minutes} minutes with ${error.matches.length} ${error.matches.length === 1 ? 'photo' : 'photos'} found; the search may still be running.`);
   byId<HTMLAnchorElement>('resume-link').href = `?job=${encodeURIComponent(jobId)}`;
   byId('resume').hidden = false;
-  showExports(hashtag, error.matches);
+  showExports(hashtag, error.matches, error.last?.failures ?? []);
+}
+
+/** A reopened search (reload, link) shows its hashtag in the field, as if just typed; a typed value stays. */
+function keepHashtag(hashtag: string): void {
+  const input = byId<HTMLInputElement>('hashtag');
+  if (input.value.trim() === '') input.value = `#${hashtag}`;
+}
+
+/** Reloads "My searches"; a failure there leaves the list as it was and says so in its place. */
+function refreshHistory(api: FindmeApi): void {
+  api.searches().then(
+    ({ searches }) => renderHistory(searches, (search) => reopen(api, search)),
+    () => {
+      byId('history').hidden = false;
+      byId('history-empty').hidden = false;
+      byId('history-empty').textContent = 'My searches could not be loaded just now.';
+    },
+  );
+}
+
+/** A search picked from "My searches": its results, its hashtag in the field. */
+function reopen(api: FindmeApi, search: SearchListItem): void {
+  byId<HTMLInputElement>('hashtag').value = `#${search.hashtag}`;
+  void watch(api, search.id, search.hashtag);
+  byId('results').scrollIntoView({ block: 'start' });
 }
 
 async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<void> {
   current?.abort();
   const controller = new AbortController();
   current = controller;
+  watched = jobId;
+  const cancel = byId<HTMLButtonElement>('cancel');
+  cancel.hidden = true;
+  cancel.disabled = false;
   clearError();
   clearMatches();
   byId('exports').hidden = true;
@@ -63,30 +105,34 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
   byId('results').hidden = false;
   history.replaceState(null, '', `?job=${encodeURIComponent(jobId)}`);
   const matches: MatchRecord[] = [];
+  shown = matches;
   try {
     const { final } = await followSearch(api, jobId, {
       signal: controller.signal,
       onMatch: (match) => {
         if (controller.signal.aborted) return;
         matches.unshift(match);
-        renderMatch(match);
+        renderMatches(sortMatches(matches, order()));
       },
       onStatus: (status) => {
         if (controller.signal.aborted) return;
         renderProgress(status);
         byId('results-title').textContent = `#${status.hashtag}`;
-        if (status.status !== 'done' && status.status !== 'failed') say(status.searchDone ? 'Checking photos…' : 'Searching posts…');
+        keepHashtag(status.hashtag);
+        if (!hasEnded(status.status)) say(progressMessage(status));
+        cancel.hidden = hasEnded(status.status);
         hashtag = status.hashtag;
       },
     });
     // A newer search took over while this one's last answer was on its way: that answer is not for this page.
     if (controller.signal.aborted) return;
-    if (final.status === 'failed') sayError(`The search failed: ${final.error ?? 'unknown reason'}`);
-    else {
-      const note = final.searchNote ? ` Not every post was searched: ${final.searchNote}.` : '';
-      say(`Done: ${final.matched} of ${final.total} photos show you${final.failed ? ` (${final.failed} could not be checked)` : ''}.${note}`);
-    }
-    showExports(hashtag, matches);
+    cancel.hidden = true;
+    refreshHistory(api);
+    const outcome = outcomeMessage(final);
+    if (outcome.failed) sayError(outcome.text);
+    else say(outcome.text);
+    showNoMatches(noMatchesMessage(final));
+    showExports(hashtag, matches, final.failures);
   } catch (error) {
     if (controller.signal.aborted) return;
     if (error instanceof FollowTimeoutError) showTimedOut(jobId, hashtag, error);
@@ -109,28 +155,50 @@ function showUser(session: Session): void {
   }
 }
 
+/** Cancel: the server skips the photos not yet checked; the next poll brings the outcome ("Cancelled after …"). */
+function wireCancel(api: FindmeApi): void {
+  const button = byId<HTMLButtonElement>('cancel');
+  button.addEventListener('click', () => {
+    if (!watched) return;
+    button.disabled = true;
+    say('Cancelling the search…');
+    api
+      .cancel(watched)
+      .then(() => refreshHistory(api))
+      .catch((error: unknown) => {
+        button.disabled = false;
+        showError(error);
+      });
+  });
+}
+
 function wireSearchForm(api: FindmeApi): void {
   const input = byId<HTMLInputElement>('hashtag');
   input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
   byId<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const hashtag = input.value.trim();
-    if (!hashtag) {
+    // The server's own rule, checked here first: the same limit and the same words, without a round trip.
+    const checked = checkHashtag(input.value);
+    if (!checked.ok) {
       input.setAttribute('aria-invalid', 'true');
-      sayError('Type a hashtag first, like #jsconfeu.');
+      sayError(checked.message);
       input.focus();
       return;
     }
+    const hashtag = checked.tag;
     input.removeAttribute('aria-invalid');
     clearError();
     const button = byId<HTMLButtonElement>('search-button');
     button.disabled = true;
-    say(`Starting a search for ${hashtag.startsWith('#') ? hashtag : `#${hashtag}`}…`);
+    say(`Starting a search for #${hashtag}…`);
     // The button is back as soon as the search is registered: another search may replace the one being watched.
     api
       .register(hashtag)
       .finally(() => (button.disabled = false))
-      .then((jobId) => watch(api, jobId, hashtag.replace(/^#/, '')))
+      .then((jobId) => {
+        refreshHistory(api);
+        return watch(api, jobId, hashtag);
+      })
       .catch(showError);
   });
 }
@@ -145,10 +213,13 @@ async function boot(): Promise<void> {
   byId('login').addEventListener('click', () => void session.login(jobInAddress()));
   byId('logout').addEventListener('click', () => void session.logout());
   if (config.demoHashtag) {
-    byId('hashtag-hint').textContent = `Try #${config.demoHashtag}: the local demo has photos there.`;
-    byId<HTMLInputElement>('hashtag').placeholder = `#${config.demoHashtag}`;
+    byId('hashtag-hint').textContent = `One hashtag: letters, digits and underscores. Try #${config.demoHashtag}: the local demo has photos there.`;
   }
   wireSearchForm(api);
+  wireCancel(api);
+  wireLightbox();
+  byId('sort').addEventListener('change', () => renderMatches(sortMatches(shown, order())));
+  if (session.user) refreshHistory(api);
   const job = session.resumeJob ?? jobInAddress();
   if (job && session.user) await watch(api, job, '');
 }

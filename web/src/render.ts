@@ -1,13 +1,14 @@
 /** Renders the search's progress and its matches. */
 import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
-import { boxPercent } from './box';
 import { byId, el, externalLink } from './dom';
+import { openLightbox, placeOutline } from './lightbox';
 import { similarity } from '../../client/export';
-import { progressOf } from '../../client/follow';
+import { hasEnded, progressOf } from '../../client/follow';
 
 export function renderProgress(status: SearchStatusResponse): void {
   const value = progressOf(status);
   const bar = byId('progress');
+  bar.classList.toggle('ended', hasEnded(status.status));
   bar.setAttribute('aria-valuenow', String(value));
   bar.setAttribute('aria-valuetext', `${value}% of photos checked`);
   byId('progress-fill').style.width = `${value}%`;
@@ -31,17 +32,13 @@ export function renderFailures(failures: FailureRecord[]): void {
   );
 }
 
-/** A match: the photo with the face outlined, the similarity, a link to the post. Newest first. */
-export function renderMatch(match: MatchRecord): void {
-  const list = byId('matches');
-  const box = boxPercent(match.box, match.imageWidth, match.imageHeight);
+/** A match's card: the photo with the face outlined (a button that opens the lightbox), the similarity, the post. */
+function matchCard(match: MatchRecord): HTMLLIElement {
   const outline = el('span', { class: 'face', 'aria-hidden': 'true' });
-  outline.style.left = `${box.left}%`;
-  outline.style.top = `${box.top}%`;
-  outline.style.width = `${box.width}%`;
-  outline.style.height = `${box.height}%`;
+  placeOutline(outline, match);
   const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.tweetId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
-  const frame = el('div', { class: 'frame' }, img, outline);
+  const frame = el('button', { type: 'button', class: 'frame', 'aria-label': `Open the photo from post ${match.tweetId} at full size` }, img, outline);
+  frame.addEventListener('click', () => openLightbox(match, frame));
   const score = similarity(match.distance);
   const caption = el(
     'figcaption',
@@ -50,15 +47,27 @@ export function renderMatch(match: MatchRecord): void {
     ' · ',
     externalLink(match.tweetUrl, 'View post'),
   );
-  const item = el('li', { class: 'match', 'data-tweet-id': match.tweetId }, el('figure', {}, frame, caption));
-  list.prepend(item);
-  byId('no-matches').hidden = true;
+  return el('li', { class: 'match', 'data-tweet-id': match.tweetId }, el('figure', {}, frame, caption));
+}
+
+/** Every match, in the order given (sort.ts). */
+export function renderMatches(matches: readonly MatchRecord[]): void {
+  byId('matches').replaceChildren(...matches.map(matchCard));
+  byId('no-matches').hidden = matches.length > 0;
+  byId('sort-row').hidden = matches.length < 2;
 }
 
 export function clearMatches(): void {
-  byId('matches').replaceChildren();
-  byId('no-matches').hidden = false;
+  renderMatches([]);
+  showNoMatches('No photos of you so far.');
   renderFailures([]);
+}
+
+/** The line in place of the matches while there are none; `undefined` hides it (the status line says it all). */
+export function showNoMatches(text: string | undefined): void {
+  const line = byId('no-matches');
+  line.hidden = text === undefined || byId('matches').childElementCount > 0;
+  if (text !== undefined) line.textContent = text;
 }
 
 /**

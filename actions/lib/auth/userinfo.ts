@@ -70,12 +70,12 @@ export async function fetchUserInfo(token: string, verified: VerifiedToken, conf
  */
 export function requirePicture(info: UserInfo, imageHosts: readonly string[]): string {
   const picture = info.picture;
-  if (!picture) throw new HttpError(400, 'your account has no profile picture; add one at your identity provider (e.g. your X profile) and log in again');
+  if (!picture) throw new HttpError(400, 'Your account has no profile picture. Add one at your identity provider (for example your X profile), then log in again.');
   try {
     checkImageUrl(largestProfileVariant(picture), imageHosts);
   } catch (error) {
     if (!(error instanceof PhotoError)) throw error;
-    throw new HttpError(400, `your profile picture cannot be used: ${error.message}`);
+    throw new HttpError(400, `Your profile picture cannot be used: ${error.message}.`);
   }
   return picture;
 }

@@ -25,6 +25,17 @@ const require = createRequire(import.meta.url);
 
 let current: { promise: Promise<FaceRuntime> } | undefined;
 
+/**
+ * Where the chosen backend is told: stderr by default (`findme match` writes JSON lines to stdout, and OpenWhisk
+ * keeps both streams in the logs). The CLI silences it without --verbose: "Cannot find module
+ * '@tensorflow/tfjs-node'" in a note reads like an error to someone who only ran a command.
+ */
+let reportBackend: (line: string) => void = (line) => console.error(line);
+
+export function setBackendReporter(report: (line: string) => void): void {
+  reportBackend = report;
+}
+
 async function loadTensorflow(): Promise<FaceRuntime> {
   const tf = require('@tensorflow/tfjs-node') as typeof Tf;
   const faceapi = require('@vladmandic/face-api/dist/face-api.node.js') as typeof FaceApi;
@@ -87,8 +98,7 @@ export async function faceRuntime(requested?: TfBackendName): Promise<FaceRuntim
     const entry = { promise: choose(requested) };
     current = entry;
     entry.promise.then(
-      // stderr: `findme match` writes JSON lines to stdout, and OpenWhisk keeps both streams in the logs.
-      (runtime) => console.error(`face engine: ${runtime.description}`),
+      (runtime) => reportBackend(`face engine: ${runtime.description}`),
       () => {
         if (current === entry) current = undefined;
       },

@@ -24,11 +24,14 @@ export interface DecodeOptions {
   timeoutMs?: number;
 }
 
-export interface DecodedImage {
-  /** RGB, 3 bytes a pixel, row after row. */
+/** RGB, 3 bytes a pixel, row after row. */
+export interface RgbImage {
   data: Buffer;
   width: number;
   height: number;
+}
+
+export interface DecodedImage extends RgbImage {
   /** The upright original's size: boxes are reported in its pixels. */
   originalWidth: number;
   originalHeight: number;
@@ -108,4 +111,18 @@ export function toOriginalBox(image: DecodedImage, box: FaceBox): FaceBox {
   const x2 = clip((box.x + box.width - image.offsetX) * sx, image.originalWidth);
   const y2 = clip((box.y + box.height - image.offsetY) * sy, image.originalHeight);
   return { x: Math.round(x1), y: Math.round(y1), width: Math.round(x2 - x1), height: Math.round(y2 - y1) };
+}
+
+/** A region of `image` (all of it when unset), shrunk by `scale` (≤ 1): what one detector pass sees. */
+export async function shrinkRegion(image: RgbImage, scale: number, region?: { left: number; top: number; width: number; height: number }): Promise<RgbImage> {
+  const area = region ?? { left: 0, top: 0, width: image.width, height: image.height };
+  const width = Math.max(1, Math.round(area.width * scale));
+  const height = Math.max(1, Math.round(area.height * scale));
+  if (!region && width === image.width && height === image.height) return image;
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .extract(area)
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return { data, width, height };
 }

@@ -6,7 +6,7 @@
 import type * as FaceApi from '@vladmandic/face-api';
 import type { FaceBox } from '../types';
 import type { FaceRuntime } from './backend';
-import type { DecodedImage } from './decode';
+import type { RgbImage } from './decode';
 import type { NetName } from './models';
 
 export type DetectorName = 'ssd' | 'tiny';
@@ -34,15 +34,34 @@ export interface DetectedFace {
 }
 
 let runs = 0;
+let passes = 0;
 
-/** How many times this process has run the models: lets tests prove that a cached photo ran none. */
+/** How many photos and pictures this process has run the models on: lets tests prove that a cached photo ran none. */
 export function modelRuns(): number {
   return runs;
 }
 
-export function netsFor(detector: DetectorName): NetName[] {
-  return [detector === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector', 'faceLandmark68Net', 'faceRecognitionNet'];
+/** How many detector passes this process has run (a photo takes one, or one plus its tiles). */
+export function detectorPasses(): number {
+  return passes;
 }
+
+/** Counts one photo or picture run through the models (however many passes it takes). */
+export function countModelRun(): void {
+  runs += 1;
+}
+
+export function netsFor(...detectors: DetectorName[]): NetName[] {
+  return [...new Set(detectors.map((d): NetName => (d === 'ssd' ? 'ssdMobilenetv1' : 'tinyFaceDetector'))), 'faceLandmark68Net', 'faceRecognitionNet'];
+}
+
+/** The side of the square a detector scales its input to: more pixels than this in a pass are not seen. */
+export function detectorSide(options: DetectorOptions): number {
+  return options.detector === 'ssd' ? SSD_INPUT_SIDE : options.inputSize;
+}
+
+/** SSD MobileNet v1 in face-api pads its input to a square and scales it to 512 × 512. */
+export const SSD_INPUT_SIDE = 512;
 
 export function checkDetectorOptions(options: DetectorOptions): void {
   if (!DETECTORS.includes(options.detector)) throw new RangeError(`detector must be one of ${DETECTORS.join(', ')}, got "${String(options.detector)}"`);
@@ -58,10 +77,11 @@ export function detectorOptions(faceapi: typeof FaceApi, options: DetectorOption
   return new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence, maxResults: 100 });
 }
 
-export async function detectFaces(runtime: FaceRuntime, image: DecodedImage, options: DetectorOptions): Promise<DetectedFace[]> {
+export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<DetectedFace[]> {
   const { tf, faceapi } = runtime;
   const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
   runs += 1;
+  passes += 1;
   try {
     // face-api declares its own copy of the tfjs types; the tensor is the same object at run time.
     const results = await faceapi
@@ -74,6 +94,19 @@ export async function detectFaces(runtime: FaceRuntime, image: DecodedImage, opt
       // A copy: the result arrays belong to face-api and may share a buffer.
       descriptor: Float32Array.from(descriptor),
     }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** The detector alone (no landmarks, no descriptors): boxes in pixels of `image`, with their scores. */
+export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<Array<{ box: FaceBox; score: number }>> {
+  const { tf, faceapi } = runtime;
+  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  passes += 1;
+  try {
+    const found = await faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(faceapi, options));
+    return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
   } finally {
     input.dispose();
   }

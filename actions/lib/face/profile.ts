@@ -36,8 +36,10 @@ export function pickProfileFace<T extends { box: FaceBox }>(faces: T[]): T {
   const bySize = [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   const [largest, next] = bySize;
   if (!largest) throw new ProfileError('no-face', 'no face found');
-  if (next && largest.box.width * largest.box.height < DOMINANT_FACE_RATIO * next.box.width * next.box.height) {
-    throw new ProfileError('several-faces', `several faces of similar size (${faces.length} found); use a picture of you alone`);
-  }
+  if (next && largest.box.width * largest.box.height < DOMINANT_FACE_RATIO * next.box.width * next.box.height) throw severalFaces(faces.length);
   return largest;
+}
+
+export function severalFaces(count: number): ProfileError {
+  return new ProfileError('several-faces', `several faces of similar size (${count} found); use a picture of you alone`);
 }

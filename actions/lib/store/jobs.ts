@@ -47,6 +47,9 @@ export class CursorError extends Error {
 
 export type PhotoOutcome = { matches: MatchRecord[] } | { error: string };
 
+/** Searches "My searches" lists at most: the newest. */
+export const MAX_LISTED = 50;
+
 /** Failure reasons kept per job: enough to see what went wrong, bounded however many photos fail. */
 export const MAX_FAILURES = 50;
 
@@ -116,10 +119,15 @@ export class JobStore {
       matched: 0,
     };
     const key = this.keys.job(job.id);
+    const index = this.keys.ownerJobs(job.owner);
     await this.redis
       .multi()
       .hset(key, { ...job, searchDone: '0' })
       .expire(key, this.opts.jobTtlS)
+      // The owner's index lives as long as their newest job; entries older than any job can be are dropped here.
+      .zadd(index, job.created, job.id)
+      .zremrangebyscore(index, '-inf', job.created - this.opts.jobTtlS * 1000)
+      .expire(index, this.opts.jobTtlS)
       .exec();
     return job;
   }
@@ -132,6 +140,37 @@ export class JobStore {
     if (code === 1) return { jobId };
     if (code === 2) return { refused: `you started ${limits.userPerMinute} searches in the last minute, the most allowed`, retryAfterS: Math.max(1, Math.ceil(Number(value) / 1000)) };
     return { refused: `you have ${Number(value)} searches running, the most allowed at once: wait for one to finish`, retryAfterS: RUNNING_RETRY_S };
+  }
+
+  /**
+   * The owner's searches that still exist, newest first, at most `limit` (a bound however many they ran). A job
+   * that expired is skipped, and so is any job whose record names another owner.
+   */
+  async listOwned(owner: string, limit = MAX_LISTED): Promise<JobRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.ownerJobs(owner), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.job(id));
+    const hashes = (await pipeline.exec()) ?? [];
+    const jobs: JobRecord[] = [];
+    ids.forEach((id, i) => {
+      const [error, hash] = hashes[i] ?? [];
+      if (error) throw error;
+      const job = parseJobRecord(id, hash as Record<string, string>);
+      if (job && job.owner === owner) jobs.push(job);
+    });
+    return jobs;
+  }
+
+  /**
+   * Cancels a job that has not finished: its remaining photos are skipped (the actions see a finished job), what
+   * it found stays. Returns the job as it is afterwards; a job that had already ended is left as it was.
+   */
+  async cancel(jobId: string): Promise<JobRecord> {
+    await this.changeStatus(jobId, 'cancelled', '', 0).catch((error: unknown) => {
+      if (!(error instanceof FinishedJobError)) throw error;
+    });
+    return this.require(jobId);
   }
 
   async get(jobId: string): Promise<JobRecord | null> {

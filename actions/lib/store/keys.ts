@@ -21,6 +21,8 @@ export interface Keys {
   batchesDue(): string;
   /** Sorted set: job ids of a user's searches, scored by when each was admitted (ms); per-user limits. */
   userSearches(owner: string): string;
+  /** Sorted set: the owner's job ids, scored by creation time (ms), for "My searches". */
+  ownerJobs(owner: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
   profileDescriptor(owner: string, pictureUrlHash: string): string;
   /** String: PhotoFaces JSON of one photo, by hash of its URL. */
@@ -37,6 +39,7 @@ export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
     jobBatches: (jobId) => `${prefix}job:${jobId}:batches`,
     batchesDue: () => `${prefix}batches:due`,
     userSearches: (owner) => `${prefix}user:${encodeURIComponent(owner)}:searches`,
+    ownerJobs: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:jobs`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,
   };

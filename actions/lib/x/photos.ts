@@ -28,6 +28,31 @@ export function tweetUrl(tweet: TweetV2, users: Map<string, UserV2>): string {
   return username ? `https://x.com/${username}/status/${tweet.id}` : `https://x.com/i/web/status/${tweet.id}`;
 }
 
+/**
+ * X's `url` for a photo is its default variant; `name=large` is the largest resized one (at most 2048 px a side,
+ * X's documented sizes: thumb 150, small 680, medium 1200, large 2048). `orig` (the upload, up to 4096 px and
+ * several MB) is not asked for: a 2048 px photo already shows a 32 px face at full resolution for the fine pass,
+ * and `orig` would cost up to 4× the pixels to download and decode for faces the tiles already see (no internet
+ * here to measure X itself: this is reasoned from the sizes X documents and from FINDME_MAX_IMAGE_BYTES/PIXELS,
+ * which a 4096 px JPEG also fits). Other URLs are left as they are.
+ */
+export function largestPhotoVariant(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.hostname !== 'pbs.twimg.com' || !parsed.pathname.startsWith('/media/')) return url;
+  const ext = /\.([a-z0-9]+)$/i.exec(parsed.pathname);
+  const format = parsed.searchParams.get('format') ?? (ext?.[1] === 'png' ? 'png' : 'jpg');
+  parsed.pathname = parsed.pathname.replace(/\.[a-z0-9]+$/i, '');
+  parsed.search = '';
+  parsed.searchParams.set('format', format);
+  parsed.searchParams.set('name', 'large');
+  return parsed.href;
+}
+
 export function photosOfPage(page: SearchPage, seen: PhotoDeduper): PhotoRef[] {
   const media = new Map((page.includes?.media ?? []).map((m) => [m.media_key, m]));
   const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
@@ -40,7 +65,7 @@ export function photosOfPage(page: SearchPage, seen: PhotoDeduper): PhotoRef[] {
       // Videos and GIFs have only a preview frame: rarely a face worth matching, and not the posted photo.
       if (!item || item.type !== 'photo' || !item.url) continue;
       if (!seen.add(item.media_key, item.url)) continue;
-      photos.push({ tweetId: tweet.id, tweetUrl: tweetUrl(tweet, users), imageUrl: item.url });
+      photos.push({ tweetId: tweet.id, tweetUrl: tweetUrl(tweet, users), imageUrl: largestPhotoVariant(item.url) });
     }
   }
   return photos;

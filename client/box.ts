@@ -1,4 +1,4 @@
-import type { FaceBox } from '../../actions/lib/types';
+import type { FaceBox } from '../actions/lib/types';
 
 /** A face box as percentages of the image, so the outline scales with the picture on any screen. */
 export function boxPercent(box: FaceBox, width: number, height: number): { left: number; top: number; width: number; height: number } {

@@ -1,0 +1,76 @@
+/**
+ * The fine pass's geometry: overlapping tiles that cover a photo, and the non-maximum suppression that merges
+ * what the whole-photo pass and the tiles found, so a face is reported once. Pure functions, no models.
+ */
+import type { FaceBox } from '../types';
+
+export interface Tile {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface ScoredBox {
+  box: FaceBox;
+  score: number;
+}
+
+/**
+ * Each tile is this fraction of its side larger than an even split, so a face that an even split would cut is
+ * whole in at least one tile (a face up to ~0.15 × tile side; larger faces are the whole-photo pass's job).
+ */
+export const TILE_OVERLAP = 0.15;
+
+/** Positions of `count` spans of `span` spread evenly over `[0, length]`. */
+function spans(length: number, span: number, count: number): number[] {
+  if (count <= 1) return [0];
+  const step = (length - span) / (count - 1);
+  return Array.from({ length: count }, (_, i) => Math.round(i * step));
+}
+
+/**
+ * Square tiles: `across` along the photo's longer side, as many along the shorter side as cover it with the same
+ * overlap. Empty when `across` < 2 or when a tile would be under `minSide` px (its face would be upscaled: the
+ * whole-photo pass already sees such a photo near full size).
+ */
+export function tileLayout(width: number, height: number, across: number, minSide: number, overlap = TILE_OVERLAP): Tile[] {
+  if (across < 2) return [];
+  const long = Math.max(width, height);
+  const side = Math.min(long, Math.round((long / across) * (1 + overlap)));
+  if (side < minSide) return [];
+  const count = (length: number) => (length <= side ? 1 : Math.ceil((length - side) / (side * (1 - overlap))) + 1);
+  const tileW = Math.min(side, width);
+  const tileH = Math.min(side, height);
+  const tiles: Tile[] = [];
+  for (const top of spans(height, tileH, count(height))) {
+    for (const left of spans(width, tileW, count(width))) tiles.push({ left, top, width: tileW, height: tileH });
+  }
+  return tiles;
+}
+
+function area(b: FaceBox): number {
+  return Math.max(0, b.width) * Math.max(0, b.height);
+}
+
+function intersection(a: FaceBox, b: FaceBox): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Boxes overlapping this much (intersection over the smaller box) are one face. */
+export const SAME_FACE = 0.5;
+
+/**
+ * Greedy NMS by score. Overlap is measured against the smaller box, not the union: a tile's edge can cut a face
+ * into a partial box inside the whole one, and that is the same face.
+ */
+export function suppress<T extends ScoredBox>(boxes: readonly T[], same = SAME_FACE): T[] {
+  const kept: T[] = [];
+  for (const candidate of [...boxes].sort((a, b) => b.score - a.score)) {
+    const duplicate = kept.some((k) => intersection(k.box, candidate.box) > same * Math.min(area(k.box), area(candidate.box)));
+    if (!duplicate) kept.push(candidate);
+  }
+  return kept;
+}

@@ -1,0 +1,203 @@
+/**
+ * `findme bench stage [dir]`: small faces in large photos. Each sampled photo of a labelled folder (default
+ * ../shared/faces, read where it is) is cut around its face, shrunk so the face is 24–96 px wide and pasted into
+ * a 2048 × 1536 scene (and, for a fourth of them, a 4032 × 3024 one); every engine variant below sees the same
+ * composites, interleaved, so their times compare within one run on a shared machine. Per face size: TPR at the
+ * default threshold with a 400 px profile (another photo of the person), false matches against every other
+ * person's profile, pasted faces detected, false detections, and milliseconds per photo.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { DEFAULTS, faceConfig } from '../actions/lib/config';
+import { euclideanDistance } from '../actions/lib/face/distance';
+import { FaceEngine, type Faces } from '../actions/lib/face/engine';
+import type { FaceBox } from '../actions/lib/types';
+import { stagePhoto } from '../local/standins/stage-photos';
+import { DEFAULT_FACES_DIR } from './accuracy';
+import { matchFaces } from './boxes';
+import { lines } from './chart';
+import { largest, listImages, profileCrop } from './labelled-faces';
+import { describe, finish, machine } from './machine';
+import { saveChart, saveResult } from './results';
+import { summarize, table } from './stats';
+
+export const STAGE_SIZES = [24, 32, 48, 64, 96] as const;
+const SCENES = [
+  { width: 2048, height: 1536 },
+  { width: 4032, height: 3024 },
+] as const;
+
+interface Variant {
+  name: string;
+  run(engine: FaceEngine, bytes: Buffer): Promise<Faces>;
+  engine: FaceEngine;
+}
+
+function variants(quick: boolean): Variant[] {
+  const config = faceConfig({});
+  const make = (name: string, detectTiles: number, tileDetector?: FaceEngine['tileDetector'], single = false): Variant => ({
+    name,
+    engine: FaceEngine.fromConfig({ ...config, detectTiles }, undefined, tileDetector),
+    run: (engine, bytes) => (single ? engine.singlePassFaces(bytes) : engine.photoFaces(bytes)),
+  });
+  const all = [
+    make('single pass (before)', 0, undefined, true),
+    make('whole + crops', 0),
+    make('ssd tiles 2', 2),
+    make('tiny416 tiles 2', 2, { detector: 'tiny', inputSize: 416, minConfidence: 0.5 }),
+  ];
+  return quick ? all.slice(0, 3) : all;
+}
+
+interface Person {
+  identity: string;
+  profile: Float32Array;
+  /** Photos other than the profile's, with their face. */
+  photos: Array<{ file: string; bytes: Buffer; face: FaceBox }>;
+}
+
+/** Each person's profile and up to `perPerson` photos (only as many are read: the folder may be large). */
+async function people(engine: FaceEngine, dir: string, photoCount: number): Promise<Person[]> {
+  const byIdentity = new Map<string, string[]>();
+  for (const { identity, file } of listImages(dir)) byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), file]);
+  const perPerson = Math.ceil(photoCount / Math.max(1, byIdentity.size));
+  const found: Person[] = [];
+  for (const [identity, files] of byIdentity) {
+    let profile: Float32Array | undefined;
+    const photos: Person['photos'] = [];
+    for (const file of files) {
+      if (photos.length >= perPerson) break;
+      const bytes = readFileSync(file);
+      const faces = await engine.photoFaces(bytes).catch(() => undefined);
+      // A tight crop (bbt_*) fills the frame: its face is the frame.
+      const face = (faces && largest(faces.faces)?.box) ?? (faces ? { x: 0, y: 0, width: faces.width, height: faces.height } : undefined);
+      if (!face || !faces) continue;
+      if (!profile) {
+        profile = await engine.profileDescriptor(await profileCrop(bytes, face, faces.width, faces.height, 400)).catch(() => undefined);
+        continue;
+      }
+      photos.push({ file, bytes, face });
+    }
+    if (profile && photos.length > 0) found.push({ identity, profile, photos });
+  }
+  return found;
+}
+
+/**
+ * Round-robin over people, alternating the folder's groups (fr_*: real photos, bbt_*: tight crops), so a small
+ * sample still spans many people of each kind.
+ */
+function sample(all: Person[], count: number): Array<{ person: Person; photo: Person['photos'][number] }> {
+  const group = (p: Person) => p.identity.split('_')[0]!;
+  const groups = [...new Set(all.map(group))];
+  const rank = new Map(all.map((p) => [p, all.filter((q) => group(q) === group(p)).indexOf(p)]));
+  const mixed = [...all].sort((a, b) => rank.get(a)! - rank.get(b)! || groups.indexOf(group(a)) - groups.indexOf(group(b)));
+  const picked: Array<{ person: Person; photo: Person['photos'][number] }> = [];
+  for (let round = 0; picked.length < count; round++) {
+    const before = picked.length;
+    for (const person of mixed) {
+      const photo = person.photos[round];
+      if (photo && picked.length < count) picked.push({ person, photo });
+    }
+    if (picked.length === before) break;
+  }
+  return picked;
+}
+
+interface Cell {
+  photos: number;
+  matched: number;
+  strangerPairs: number;
+  falseMatches: number;
+  detected: number;
+  falseDetections: number;
+  ms: number[];
+}
+
+const emptyCell = (): Cell => ({ photos: 0, matched: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, ms: [] });
+const pct = (n: number, d: number) => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '—');
+
+export async function benchStage(options: { dir: string | undefined; photos: number; quick: boolean; log?: (line: string) => void }): Promise<unknown> {
+  const log = options.log ?? console.log;
+  const dir = options.dir ?? DEFAULT_FACES_DIR;
+  if (!existsSync(dir)) throw new Error(`no labelled faces at ${dir}: give a folder of identity/photo images, e.g. findme bench stage ./faces`);
+  const m = machine();
+  const engines = variants(options.quick);
+  const threshold = DEFAULTS.matchThreshold;
+  // The folder's own photos have large faces: the whole-photo pass finds them.
+  const everyone = await people(engines[1]!.engine, dir, options.photos);
+  const picked = sample(everyone, options.photos);
+  const sizes = options.quick ? [32, 64] : [...STAGE_SIZES];
+  log(`${picked.length} photos of ${new Set(picked.map((p) => p.person.identity)).size} people from ${dir} (profiles: another photo of each, 400 px; strangers: the other ${everyone.length - 1} profiles)`);
+  log(`sampled: ${picked.map((p) => p.photo.file.slice(dir.length + 1)).join(', ')}`);
+  log(`faces ${sizes.join(', ')} px in ${SCENES[0].width}×${SCENES[0].height}; ${sizes.join(', ')} px in ${SCENES[1].width}×${SCENES[1].height} for every fourth photo; variants: ${engines.map((e) => e.name).join(', ')}`);
+  for (const v of engines) await v.engine.ready();
+  const cells = new Map<string, Cell>();
+  const cell = (scene: string, size: number, variant: string) => {
+    const key = `${scene}|${size}|${variant}`;
+    if (!cells.has(key)) cells.set(key, emptyCell());
+    return cells.get(key)!;
+  };
+  let done = 0;
+  for (const [i, { person, photo }] of picked.entries()) {
+    for (const scene of SCENES) {
+      if (scene === SCENES[1] && i % 4 !== 0) continue;
+      const sceneName = `${scene.width}x${scene.height}`;
+      for (const size of sizes) {
+        const at = { x: Math.round(scene.width * (0.2 + 0.6 * ((i * 37) % 100) / 100)), y: Math.round(scene.height * (0.25 + 0.5 * ((i * 53) % 100) / 100)) };
+        const composite = await stagePhoto([{ photo: photo.bytes, face: photo.face, faceWidth: size, at }], scene.width, scene.height, i);
+        // Interleaved, and the order rotated per photo, so load spikes fall on every variant alike.
+        const order = engines.map((_, k) => engines[(k + i) % engines.length]!);
+        for (const v of order) {
+          const start = performance.now();
+          const found = await v.run(v.engine, composite.jpeg);
+          const c = cell(sceneName, size, v.name);
+          c.ms.push(performance.now() - start);
+          c.photos += 1;
+          const hit = matchFaces(found.faces.map((f) => f.box), composite.boxes, 0.2);
+          c.detected += hit.hits;
+          c.falseDetections += hit.extra;
+          if (found.faces.some((f) => euclideanDistance(person.profile, f.descriptor) <= threshold)) c.matched += 1;
+          for (const stranger of everyone) {
+            if (stranger === person) continue;
+            c.strangerPairs += 1;
+            if (found.faces.some((f) => euclideanDistance(stranger.profile, f.descriptor) <= threshold)) c.falseMatches += 1;
+          }
+        }
+      }
+    }
+    done += 1;
+    log(`  ${done}/${picked.length}`);
+  }
+  const report: Record<string, Record<string, Record<string, { photos: number; tpr: number; falseMatchRate: number; detected: number; falseDetections: number; ms: ReturnType<typeof summarize> }>>> = {};
+  for (const scene of SCENES) {
+    const sceneName = `${scene.width}x${scene.height}`;
+    const rows: string[][] = [];
+    report[sceneName] = {};
+    for (const size of sizes) {
+      report[sceneName][size] = {};
+      const base = summarize(cell(sceneName, size, engines[0]!.name).ms).median;
+      for (const v of engines) {
+        const c = cell(sceneName, size, v.name);
+        if (c.photos === 0) continue;
+        const ms = summarize(c.ms);
+        report[sceneName][size][v.name] = { photos: c.photos, tpr: c.matched / c.photos, falseMatchRate: c.falseMatches / Math.max(1, c.strangerPairs), detected: c.detected / c.photos, falseDetections: c.falseDetections, ms };
+        rows.push([`${size} px`, v.name, String(c.photos), pct(c.matched, c.photos), pct(c.falseMatches, c.strangerPairs), pct(c.detected, c.photos), String(c.falseDetections), `${Math.round(ms.median)}`, `${(ms.median / base).toFixed(2)}×`]);
+      }
+    }
+    if (rows.length === 0) continue;
+    log('');
+    log(`${sceneName}, threshold ${threshold}:`);
+    log(table(['face', 'engine', 'photos', 'TPR', 'false matches', 'found', 'false det.', 'ms/photo', 'vs before'], rows));
+  }
+  const done2 = finish(m);
+  log(`machine: ${describe(done2)}`);
+  const result = { benchmark: 'stage', machine: done2, dir, threshold, photos: picked.map((p) => p.photo.file.slice(dir.length + 1)), strangers: everyone.length - 1, sizes, variants: engines.map((e) => ({ name: e.name, signature: e.engine.signature })), results: report };
+  if (!options.quick) {
+    saveResult('stage', result);
+    const scene = `${SCENES[0].width}x${SCENES[0].height}`;
+    const series = engines.map((v) => ({ name: v.name, points: sizes.map((s): [number, number] => [s, 100 * (report[scene]?.[s]?.[v.name]?.tpr ?? 0)]) }));
+    saveChart('stage', lines(`TPR against face width, ${scene} photos, threshold ${threshold}`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 %' }));
+  }
+  return result;
+}

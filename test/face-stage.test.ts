@@ -1,0 +1,98 @@
+/**
+ * Small faces in large photos, on real models: a demo face pasted small into a 2048 px scene is found,
+ * recognised and boxed where it was pasted; a photo without a face costs the detector passes the budget counts
+ * and nothing more; the cache key changes with whatever changes the faces found.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULTS, faceConfig } from '../actions/lib/config';
+import { detectorPasses, modelRuns } from '../actions/lib/face/detect';
+import { euclideanDistance } from '../actions/lib/face/distance';
+import { FaceEngine } from '../actions/lib/face/engine';
+import { suppress, tileLayout } from '../actions/lib/face/tiles';
+import { FaceCache } from '../actions/lib/store/caches';
+import { makeKeys } from '../actions/lib/store/keys';
+import { stagePhoto } from '../local/standins/stage-photos';
+import { demoBytes, sample1Profile, SAMPLE1_FACES } from './helpers/images';
+import { connectRedis, useRedis } from './helpers/redis';
+
+// The fine pass on (FINDME_DETECT_TILES=2), whatever the default.
+const config = { ...faceConfig({}), detectTiles: 2 };
+const engine = FaceEngine.fromConfig(config);
+const center = (b: { x: number; y: number; width: number; height: number }) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+
+test('tiles cover the photo with overlap; none for a photo the whole-photo pass sees near full size', () => {
+  const tiles = tileLayout(2048, 1536, 2, 512);
+  assert.equal(tiles.length, 4);
+  for (const t of tiles) assert.ok(t.left >= 0 && t.top >= 0 && t.left + t.width <= 2048 && t.top + t.height <= 1536, JSON.stringify(t));
+  // Every pixel is in a tile, and the two columns overlap.
+  assert.equal(Math.min(...tiles.map((t) => t.left)), 0);
+  assert.equal(Math.max(...tiles.map((t) => t.left + t.width)), 2048);
+  assert.equal(Math.max(...tiles.map((t) => t.top + t.height)), 1536);
+  assert.ok(tiles[0]!.left + tiles[0]!.width > tiles[1]!.left, 'columns overlap');
+  assert.deepEqual(tileLayout(800, 600, 2, 512), [], 'a 460 px tile would be upscaled for SSD');
+  assert.deepEqual(tileLayout(4096, 3072, 1, 512), [], 'one tile is the whole photo');
+  assert.equal(tileLayout(4032, 3024, 2, 512).length, 4);
+});
+
+test('NMS keeps the best box of a face and drops a partial box inside it, but keeps a neighbour', () => {
+  const whole = { box: { x: 100, y: 100, width: 50, height: 60 }, score: 0.9 };
+  const partial = { box: { x: 100, y: 100, width: 30, height: 60 }, score: 0.95 };
+  const neighbour = { box: { x: 160, y: 100, width: 50, height: 60 }, score: 0.7 };
+  assert.deepEqual(suppress([whole, neighbour, { ...whole, score: 0.8 }]), [whole, neighbour]);
+  assert.equal(suppress([whole, partial]).length, 1);
+});
+
+test('a demo face pasted 48 px wide into a 2048 × 1536 photo is found, recognised and boxed where it was pasted', { timeout: 120_000 }, async () => {
+  const profile = await engine.profileDescriptor(await sample1Profile(0, 400));
+  const scene = await stagePhoto([{ photo: demoBytes(1), face: SAMPLE1_FACES[0]!, faceWidth: 48, at: { x: 1300, y: 500 } }], 2048, 1536);
+  const pasted = scene.boxes[0]!;
+  const found = await engine.photoFaces(scene.jpeg);
+  assert.equal(found.width, 2048);
+  assert.equal(found.height, 1536);
+  assert.equal(found.faces.length, 1, JSON.stringify(found.faces.map((f) => f.box)));
+  const face = found.faces[0]!;
+  const distance = euclideanDistance(profile, face.descriptor);
+  assert.ok(distance <= DEFAULTS.matchThreshold, `distance ${distance.toFixed(3)} > ${DEFAULTS.matchThreshold}`);
+  const [a, b] = [center(face.box), center(pasted)];
+  assert.ok(Math.hypot(a.x - b.x, a.y - b.y) <= 8, `found ${JSON.stringify(face.box)}, pasted ${JSON.stringify(pasted)}`);
+  assert.ok(face.box.width > 0.7 * pasted.width && face.box.width < 1.6 * pasted.width, `found ${JSON.stringify(face.box)}, pasted ${JSON.stringify(pasted)}`);
+  // Before the fine pass, this face was not found at all.
+  const before = await engine.singlePassFaces(scene.jpeg);
+  assert.ok(before.faces.every((f) => euclideanDistance(profile, f.descriptor) > DEFAULTS.matchThreshold), 'the single pass does not recognise it');
+});
+
+test('a 2048 px photo with no face costs the detector passes the budget counts (whole photo + 4 tiles) and nothing more', { timeout: 120_000 }, async () => {
+  const empty = await stagePhoto([], 2048, 1536, 3);
+  await engine.ready();
+  const [runsBefore, passesBefore] = [modelRuns(), detectorPasses()];
+  const found = await engine.photoFaces(empty.jpeg);
+  assert.deepEqual(found.faces, []);
+  assert.equal(engine.passes(2048, 1536), 5);
+  assert.equal(detectorPasses() - passesBefore, engine.passes(2048, 1536));
+  assert.equal(modelRuns() - runsBefore, 1, 'one photo run through the models');
+  const small = FaceEngine.fromConfig(config);
+  assert.equal(small.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
+});
+
+test('the cache key names what changes the faces found: another tiling, tile detector or decode size recomputes', async () => {
+  const variants = [
+    FaceEngine.fromConfig({ ...config, detectTiles: 0 }),
+    FaceEngine.fromConfig({ ...config, detectTiles: 3 }),
+    FaceEngine.fromConfig(config, undefined, { detector: 'tiny', inputSize: 416 }),
+    FaceEngine.fromConfig({ ...config, decodeMaxSide: 2048 }),
+    FaceEngine.fromConfig({ ...config, detectMaxSide: 800 }),
+  ];
+  const signatures = new Set([engine.signature, ...variants.map((v) => v.signature)]);
+  assert.equal(signatures.size, variants.length + 1, [...signatures].join(' '));
+  assert.equal(FaceEngine.fromConfig(config).signature, engine.signature, 'the same settings share a cache');
+
+  const server = await useRedis();
+  const redis = connectRedis(server.url);
+  const keys = makeKeys(server.prefix);
+  const url = 'https://pbs.twimg.com/media/stage?format=jpg&name=large';
+  const faces = { width: 2048, height: 1536, faces: [{ box: { x: 1, y: 2, width: 48, height: 60 }, descriptor: new Float32Array(128).fill(0.1) }] };
+  await new FaceCache(redis, keys, { ttlS: 60, signature: engine.signature }).setPhoto(url, faces);
+  assert.deepEqual(await new FaceCache(redis, keys, { ttlS: 60, signature: engine.signature }).getPhoto(url), faces);
+  for (const v of variants) assert.equal(await new FaceCache(redis, keys, { ttlS: 60, signature: v.signature }).getPhoto(url), null, v.signature);
+});

@@ -1,0 +1,27 @@
+/**
+ * `findme start` in the test process on embedded defaults (the local identity provider, the X stand-in with the
+ * demo hashtag, a private Redis), with Chromium beside it and a login as a demo user.
+ */
+import { after } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startLocal, type Running } from '../../local/start';
+import { useBrowser } from './browser';
+import { PROJECT_ROOT } from './platform';
+
+export async function startLocalWithBrowser(): Promise<{ running: Running; browser: Browser }> {
+  const env = { ...process.env };
+  for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'FINDME_IMAGE_HOSTS']) delete env[name];
+  const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env, log: () => undefined });
+  after(() => running.close());
+  return { running, browser: await useBrowser() };
+}
+
+/** Logs in through the local identity provider's form as `username` (ada or grace). */
+export async function logIn(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('findme-demo');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 20_000 });
+}
