@@ -4,9 +4,11 @@
  * failure, never a failed batch; a profile picture without one clear face fails the job with the reason, one that
  * cannot be fetched for now only this batch's photos. Photos are started only while the deadline leaves time to
  * finish them; the rest are recorded as not checked, so the job can still end.
+ * A batch's outstanding record is claimed for this activation's time at the start and settled at the end, so
+ * sweep_jobs fires it again only if this activation died or could not record every photo.
  * Models, backend and the Redis client live in module scope, so warm activations start comparing at once.
  */
-import { faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
+import { deliveryConfig, faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
 import { ConfigError, errorMessage } from './lib/errors';
 import { closestFace } from './lib/face/distance';
 import { FaceEngine, type Faces } from './lib/face/engine';
@@ -15,6 +17,7 @@ import { PROFILE_DETECTIONS } from './lib/face/profile';
 import { reasonForPeople } from './lib/face/reasons';
 import { decodeBudget, downloadBudget, timeToStart } from './lib/face/time-budget';
 import { Deadline, retryWithin, type RetryOptions } from './lib/ow/deadline';
+import { DeliveryStore } from './lib/store/batches';
 import { FaceCache } from './lib/store/caches';
 import { FinishedJobError, JobStore, PhotoNotInJobError, type PhotoOutcome } from './lib/store/jobs';
 import { makeKeys, type Keys } from './lib/store/keys';
@@ -43,6 +46,7 @@ export interface CompareSummary {
 /** Where the action reads and writes: the job store, and the face caches of an engine signature. */
 export interface Stores {
   jobs: JobStore;
+  delivery: DeliveryStore;
   faces(signature: string): FaceCache;
 }
 
@@ -51,6 +55,7 @@ export function openStores(config: RedisConfig, keys: Keys = makeKeys()): Stores
   const redis = getRedis(config);
   return {
     jobs: new JobStore(redis, keys, { jobTtlS: config.jobTtlS }),
+    delivery: new DeliveryStore(redis, keys, { jobTtlS: config.jobTtlS }),
     faces: (signature) => new FaceCache(redis, keys, { ttlS: config.descriptorTtlS, signature }),
   };
 }
@@ -174,6 +179,8 @@ interface Batch {
   photos: PhotoRef[];
   face: FaceConfig;
   deadline: Deadline;
+  /** Called after each photo is recorded (renews the batch's lease). */
+  onRecorded?: () => Promise<void>;
 }
 
 /** Records one photo's outcome (once, however often its event is delivered) and counts it in the summary. */
@@ -190,7 +197,7 @@ async function record(store: JobStore, jobId: string, photo: PhotoRef, outcome: 
   }
 }
 
-async function compareBatch({ stores, job, photos: all, face, deadline }: Batch, summary: CompareSummary): Promise<void> {
+async function compareBatch({ stores, job, photos: all, face, deadline, onRecorded }: Batch, summary: CompareSummary): Promise<void> {
   const photos: PhotoRef[] = [];
   for (const photo of all) {
     const badLink = postLinkProblem(photo.tweetUrl);
@@ -222,6 +229,7 @@ async function compareBatch({ stores, job, photos: all, face, deadline }: Batch,
       deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME }, cached: false };
     if (cached) summary.cached += 1;
     await record(stores.jobs, job.id, prepared.photo, outcome, summary);
+    await onRecorded?.();
     prepared = next;
   }
 }
@@ -230,9 +238,11 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, failed: 0, duplicates: 0, cached: 0 };
   let event: TweetImageEvent;
   let redis: RedisConfig;
+  let leaseMs: number;
   try {
     event = parseTweetImageEvent(params);
     redis = redisConfig(params);
+    leaseMs = deliveryConfig(params).redeliverS * 1000;
   } catch (error) {
     return { ...summary, error: `the tweet_image event cannot be used: ${errorMessage(error)}` };
   }
@@ -244,8 +254,16 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
   if (isTerminal(job.status)) return { ...summary, skipped: `job ${event.jobId} is ${job.status}: nothing to compare` };
   const started = Date.now();
   const deadline = new Deadline();
+  const { batchId } = event;
+  // A lease on the batch, renewed after each photo: one whose container died is due again soon, one at work is not.
+  const renew = batchId ? () => stores.delivery.setDue(job.id, batchId, Date.now() + leaseMs).then(() => undefined) : undefined;
   try {
-    await compareBatch({ stores, job, photos: event.photos, face: faceConfig(params), deadline }, summary);
+    await renew?.();
+    // A redelivery (or a copy still queued when its batch was fired again) skips what is already recorded.
+    const photos = batchId ? await stores.delivery.unrecorded(job.id, event.photos) : event.photos;
+    summary.duplicates += event.photos.length - photos.length;
+    if (photos.length > 0) await compareBatch({ stores, job, photos, face: faceConfig(params), deadline, ...(renew ? { onRecorded: renew } : {}) }, summary);
+    if (batchId) await stores.delivery.settle(job.id, batchId);
   } catch (error) {
     if (error instanceof FinishedJobError) return { ...summary, skipped: `job ${event.jobId} finished while this batch was compared` };
     if (!(error instanceof ProfileError || error instanceof ConfigError || isEngineFailure(error))) throw error;

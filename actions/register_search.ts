@@ -1,9 +1,11 @@
 /**
  * register_search (web action, POST {hashtag}): checks the caller's access token, takes their profile picture
- * from the verified identity, creates the search job and fires `search_request`. Answers 202 {jobId}.
+ * from the verified identity, creates the search job and fires `search_request`. Answers 202 {jobId}. Each user
+ * may have FINDME_USER_RUNNING searches running and start FINDME_USER_PER_MINUTE a minute: beyond, 429 with
+ * Retry-After, before the identity provider or X is asked anything.
  */
 import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
-import { authConfig, imageHostsConfig, owConfig, redisConfig, type Params } from './lib/config';
+import { authConfig, imageHostsConfig, owConfig, redisConfig, userLimitsConfig, type Params } from './lib/config';
 import { errorMessage, HttpError } from './lib/errors';
 import { FireError, fireTrigger } from './lib/ow/fire';
 import { openJobStore } from './lib/store';
@@ -21,11 +23,14 @@ export function main(params: Params): Promise<WebResponse> {
     const redis = redisConfig(params);
     const imageHosts = imageHostsConfig(params);
     const ow = owConfig(params);
+    const limits = userLimitsConfig(params);
     const user = await authenticate(request, auth);
     const { hashtag } = parseRegisterSearchRequest(request.params);
-    const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth), imageHosts);
     const store = openJobStore(redis);
-    const job = await store.create({ owner: user.sub, hashtag, pictureUrl });
+    const admission = await store.admit(user.sub, limits);
+    if ('refused' in admission) throw new HttpError(429, `${admission.refused}; try again in ${admission.retryAfterS} s`, { 'retry-after': String(admission.retryAfterS) });
+    const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth), imageHosts);
+    const job = await store.create({ owner: user.sub, hashtag, pictureUrl, id: admission.jobId });
     try {
       await fireTrigger(SEARCH_REQUEST_TRIGGER, { jobId: job.id } satisfies SearchRequestEvent, ow);
     } catch (error) {

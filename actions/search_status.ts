@@ -1,14 +1,15 @@
 /**
  * search_status (web action, GET ?jobId=…&after=<cursor>): the owner's view of a job — status, counts, and the
  * matches that are new since `after`, newest first. Anyone else's job, or an unknown one, is a 404. A job that
- * has not moved for FINDME_JOB_STALL_S is failed here, so a poller never waits forever.
+ * has not moved for FINDME_JOB_STALL_S is failed here, so a poller never waits forever; photos whose batch is
+ * being delivered again by sweep_jobs are shown as `retrying`.
  */
 import { authenticate } from './lib/auth';
 import { authConfig, jobConfig, redisConfig, type Params } from './lib/config';
 import { HttpError } from './lib/errors';
-import { openJobStore } from './lib/store';
+import { openDeliveryStore, openJobStore } from './lib/store';
 import { CursorError } from './lib/store/jobs';
-import { isJobId, type SearchStatusResponse } from './lib/types';
+import { isJobId, isTerminal, type SearchStatusResponse } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
 
@@ -40,6 +41,7 @@ export function main(params: Params): Promise<WebResponse> {
       if (error instanceof CursorError) throw new HttpError(400, error.message);
       throw error;
     }
+    const retrying = isTerminal(job.status) ? 0 : await openDeliveryStore(redis).retrying(jobId);
     const body: SearchStatusResponse = {
       status: job.status,
       hashtag: job.hashtag,
@@ -53,6 +55,7 @@ export function main(params: Params): Promise<WebResponse> {
       matches: page.matches,
       cursor: page.cursor,
       failures: job.failed > 0 ? await store.failures(jobId) : [],
+      ...(retrying > 0 ? { retrying } : {}),
     };
     return json(200, body);
   });

@@ -3,19 +3,19 @@
  * the job's total, and fans them out as `tweet_image` events of FINDME_PHOTOS_PER_EVENT photos each (one event
  * per photo would run into OpenWhisk's trigger-fire limit). Any failure fails the job with a readable reason.
  * Paging and fires stop while the activation's deadline still leaves time to finish the search, so a search cut
- * short ends with the photos it found instead of being killed and taken for stalled.
+ * short ends with the photos it found instead of being killed and taken for stalled. Each batch is recorded as
+ * outstanding when its photos are added; one whose fire fails is left to sweep_jobs, which fires it again.
  */
-import { jobConfig, owConfig, redisConfig, xConfig, type OwConfig, type Params, type XConfig } from './lib/config';
+import { deliveryConfig, jobConfig, owConfig, redisConfig, xConfig, type DeliveryConfig, type OwConfig, type Params, type XConfig } from './lib/config';
 import { errorMessage } from './lib/errors';
 import { Deadline } from './lib/ow/deadline';
 import { fireTrigger } from './lib/ow/fire';
-import { openJobStore } from './lib/store';
+import { openDeliveryStore, openJobStore } from './lib/store';
+import { newBatch, type DeliveryStore, type NewBatch } from './lib/store/batches';
 import { FinishedJobError, type JobStore } from './lib/store/jobs';
-import { isTerminal, parseSearchRequestEvent, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
+import { isTerminal, parseSearchRequestEvent, TWEET_IMAGE_TRIGGER, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
 import { createXClient } from './lib/x/client';
 import { searchPhotos } from './lib/x/search';
-
-export const TWEET_IMAGE_TRIGGER = 'tweet_image';
 
 /**
  * Kept free at the end of the activation for finishing the search and recording the photos that could not be
@@ -33,10 +33,17 @@ export interface SearchSummary {
   error?: string;
 }
 
-/** Fires one batch; photos that cannot be queued are recorded as failed, so the job still completes. */
-async function fan(store: JobStore, jobId: string, photos: PhotoRef[], deadline: Deadline, ow: OwConfig): Promise<boolean> {
+/** Where a search writes: the job, and its outstanding batches. */
+export interface SearchStores {
+  jobs: JobStore;
+  delivery: DeliveryStore;
+}
+
+/** Fires one recorded batch; one that cannot be fired now is made due at once, for sweep_jobs to fire again. */
+async function fan({ jobs: store, delivery }: SearchStores, jobId: string, batch: NewBatch, deadline: Deadline, ow: OwConfig): Promise<boolean> {
+  const photos = batch.record.photos;
   try {
-    await fireTrigger(TWEET_IMAGE_TRIGGER, { jobId, photos } satisfies TweetImageEvent, {
+    await fireTrigger(TWEET_IMAGE_TRIGGER, { jobId, photos, batchId: batch.id } satisfies TweetImageEvent, {
       deadline,
       reserveMs: WRITE_BUDGET_MS,
       ignoreCerts: ow.ignoreCerts,
@@ -48,9 +55,8 @@ async function fan(store: JobStore, jobId: string, photos: PhotoRef[], deadline:
     });
     return true;
   } catch (error) {
-    const reason = `could not be queued for comparison: ${errorMessage(error)}`;
-    for (const photo of photos) await store.recordPhoto(jobId, photo, { error: reason });
-    console.error(`job ${jobId}: ${photos.length} photos ${reason}`);
+    console.error(`job ${jobId}: batch ${batch.id} (${photos.length} photos) not fired, left to sweep_jobs: ${errorMessage(error)}`);
+    await delivery.setDue(jobId, batch.id, Date.now());
     return false;
   }
 }
@@ -62,13 +68,16 @@ export async function main(params: Params): Promise<SearchSummary> {
   } catch (error) {
     return { jobId: String(params.jobId), error: `the search_request event cannot be used: ${errorMessage(error)}` };
   }
-  const store = openJobStore(redisConfig(params));
+  const redis = redisConfig(params);
+  const store = openJobStore(redis);
   let x;
   let ow;
+  let delivery;
   try {
     x = xConfig(params);
     ow = owConfig(params);
     jobConfig(params);
+    delivery = deliveryConfig(params);
   } catch (error) {
     await store.fail(jobId, `findme is not configured correctly: ${errorMessage(error)}`);
     return { jobId, error: errorMessage(error) };
@@ -90,12 +99,14 @@ export async function main(params: Params): Promise<SearchSummary> {
     await store.fail(jobId, reason);
     return { jobId, error: reason };
   }
-  return runSearch(store, job, x, x.xBearerToken, new Deadline(), ow);
+  return runSearch({ jobs: store, delivery: openDeliveryStore(redis) }, job, { ...x, ...delivery }, x.xBearerToken, new Deadline(), ow);
 }
 
 /** The search of a job that is `searching`: pages, counts and fans out its photos, then finishes it. */
-export async function runSearch(store: JobStore, job: JobRecord, x: XConfig, bearerToken: string, deadline: Deadline, ow: OwConfig = { ignoreCerts: false }): Promise<SearchSummary> {
+export async function runSearch(stores: SearchStores, job: JobRecord, x: XConfig & DeliveryConfig, bearerToken: string, deadline: Deadline, ow: OwConfig = { ignoreCerts: false }): Promise<SearchSummary> {
+  const store = stores.jobs;
   const jobId = job.id;
+  const dueAt = () => Date.now() + x.redeliverS * 1000;
   const client = createXClient(x, bearerToken);
   const pending: PhotoRef[] = [];
   let photos = 0;
@@ -114,18 +125,22 @@ export async function runSearch(store: JobStore, job: JobRecord, x: XConfig, bea
       keepAlive,
       onStopped: (reason) => (stopped = reason),
     })) {
-      // Counted before fired: compare_images refuses photos the job does not know.
-      photos += await store.addPhotos(jobId, found);
       pending.push(...found);
-      while (pending.length >= x.photosPerEvent) {
+      const batches: NewBatch[] = [];
+      while (pending.length >= x.photosPerEvent) batches.push(newBatch(pending.splice(0, x.photosPerEvent)));
+      // Counted and recorded as outstanding before fired: compare_images refuses photos the job does not know.
+      photos += await store.addPhotos(jobId, found, batches, dueAt());
+      for (const batch of batches) {
         events += 1;
-        await fan(store, jobId, pending.splice(0, x.photosPerEvent), deadline, ow);
+        await fan(stores, jobId, batch, deadline, ow);
       }
     }
+    const last = pending.length > 0 ? newBatch(pending.splice(0)) : undefined;
+    if (last) await store.addPhotos(jobId, [], [last], dueAt());
     await store.finishSearch(jobId, stopped);
-    if (pending.length > 0) {
+    if (last) {
       events += 1;
-      await fan(store, jobId, pending.splice(0), deadline, ow);
+      await fan(stores, jobId, last, deadline, ow);
     }
   } catch (error) {
     await store.fail(jobId, errorMessage(error));

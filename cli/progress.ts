@@ -14,7 +14,7 @@ export function progressLine(status: SearchStatusResponse): string {
   const filled = Math.round(ratio * WIDTH);
   const bar = '█'.repeat(filled) + '░'.repeat(WIDTH - filled);
   const of = status.searchDone ? `${total}` : `${total}+`;
-  return `${bar} ${String(Math.round(ratio * 100)).padStart(3)}%  ${done}/${of} photos  ${status.matched} matched  ${status.failed} failed  ${status.status}`;
+  return `${bar} ${String(Math.round(ratio * 100)).padStart(3)}%  ${done}/${of} photos  ${status.matched} matched  ${status.failed} failed${status.retrying ? `  retrying ${status.retrying}` : ''}  ${status.status}`;
 }
 
 /** The plain line for logs: what is happening, then the counts. */

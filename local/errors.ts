@@ -22,6 +22,7 @@ export const TEXT = Object.freeze({
   notAuthorizedTo: (path: string) => `The supplied authentication is not authorized to access '${path}'.`,
   parametersNotAllowed: 'Request defines parameters that are not allowed (e.g., reserved properties).',
   entityTooBig: (length: number) => `Request larger than allowed: ${length} > ${MAX_PAYLOAD_BYTES} bytes.`,
+  bodyTimeout: (ms: number) => `The request's body did not arrive within ${ms} ms.`,
   malformedBody: (why: string) => `The request content was malformed:\n${why}`,
   malformedQuery: (name: string, why: string) => `The query parameter '${name}' was malformed:\n${why}`,
   methodNotAllowed: (allowed: string[]) => `HTTP method not allowed, supported methods: ${allowed.join(', ')}`,

@@ -9,6 +9,7 @@
 import type { ActivationRecord, ActivationStore } from './activations';
 import { activationResponse, newActivationId } from './activations';
 import { ParametersNotAllowedError, RequestError, TEXT } from './errors';
+import { AlarmFeed } from './feeds/alarms';
 import type { Invoker } from './invoker/invoker';
 import type { ActionSpec, Manifest, RuleSpec, TriggerSpec } from './manifest/types';
 import { packageOf } from './manifest/types';
@@ -44,6 +45,8 @@ export class PlatformCore {
   readonly actions = new Map<string, ActionSpec>();
   readonly triggers = new Map<string, TriggerSpec>();
   readonly rules: readonly RuleSpec[];
+  /** The alarm feed's provider: fires this namespace's triggers on their cron. */
+  readonly alarms: AlarmFeed;
 
   constructor(
     readonly manifest: Manifest,
@@ -55,6 +58,13 @@ export class PlatformCore {
     for (const action of manifest.actions) this.actions.set(action.name, asCreated(action));
     for (const trigger of manifest.triggers) this.triggers.set(trigger.name, trigger);
     this.rules = manifest.rules;
+    this.alarms = new AlarmFeed(
+      (path, payload) => {
+        const trigger = this.triggers.get(path.split('/')[2] ?? '');
+        if (trigger && path.split('/')[1] === namespace) this.fire(trigger, payload);
+      },
+      (line) => console.error(line),
+    );
   }
 
   /** Package and action parameters, the base every request is merged over. */

@@ -59,12 +59,19 @@ export interface PlatformOptions {
   maxQueue?: number;
   /** How long a blocking invoke or a web action waits for its result before answering 202; default 60 s. */
   maxBlockingWaitMs?: number;
+  /** How long a web request's body may take to arrive before it is refused with 408; default 10 s. */
+  webBodyTimeoutMs?: number;
   /** How long a container may take to start listening; default 10 s. */
   containerStartTimeoutMs?: number;
   /** Activation records kept (oldest dropped first); default 10 000. */
   activationRecords?: number;
   /** Every line an action writes, as it is written (for debugging). */
   echo?: (line: string) => void;
+  /**
+   * Whether the alarm feed fires its triggers on the clock (each minute its cron matches); default true. Tests
+   * turn it off and call `core.alarms.fireDue()` themselves.
+   */
+  alarmClock?: boolean;
   /** Default: dist/local/runtime.cjs under projectRoot (`npm run build` writes it). */
   runtimeFile?: string;
 }
@@ -103,6 +110,7 @@ export const PLATFORM_DEFAULTS = Object.freeze({
   idleTimeoutMs: 10 * 60_000,
   maxQueue: 1000,
   maxBlockingWaitMs: 60_000,
+  webBodyTimeoutMs: 10_000,
   containerStartTimeoutMs: 10_000,
   activationRecords: 10_000,
   stemCells: 2,
@@ -174,7 +182,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const invoker = new Invoker({ pool, store, projectRoot: options.projectRoot, namespace, endpoint, apiKey });
   const core = new PlatformCore(manifest, namespace, invoker, store, new Throttles(limits));
-  const controller = await startController({ core, apiKey, port: settings.port, maxBlockingWaitMs: settings.maxBlockingWaitMs }).catch(async (error: unknown) => {
+  const controller = await startController({ core, apiKey, port: settings.port, maxBlockingWaitMs: settings.maxBlockingWaitMs, webBodyTimeoutMs: settings.webBodyTimeoutMs }).catch(async (error: unknown) => {
     await pool.close();
     throw error;
   });
@@ -184,6 +192,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const cellOptions = containerOptions({ image: undefined, limits: { ...STEM_CELL_LIMITS } });
   const sameStart = (action: ActionSpec) => isDeepStrictEqual(containerOptions(action), cellOptions);
   if (stemCells > 0 && manifest.actions.some(sameStart)) pool.prewarm({ count: stemCells, options: cellOptions, serves: sameStart });
+  // What a deploy does once the triggers exist: bind each feed (serverless-openwhisk's deployFeeds).
+  for (const trigger of manifest.triggers) {
+    if (trigger.feed) core.alarms.lifecycle({ ...trigger.feed.parameters, lifecycleEvent: 'CREATE', triggerName: `/${namespace}/${trigger.name}`, authKey: apiKey });
+  }
+  if (options.alarmClock ?? true) core.alarms.start();
   let closing: Promise<void> | undefined;
   return {
     apiHost,
@@ -198,6 +211,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       store.on('activation', listener);
       return () => store.off('activation', listener);
     },
-    close: () => (closing ??= Promise.allSettled([controller.close(), pool.close()]).then(() => undefined)),
+    close: () => {
+      core.alarms.close();
+      return (closing ??= Promise.allSettled([controller.close(), pool.close()]).then(() => undefined));
+    },
   };
 }

@@ -3,7 +3,7 @@
  * persistence, its own temp dir, stopped with its parent.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port: empty, or with its data when persistent. */
   restart(): Promise<void>;
-  /** Stops it for good and removes its directory. */
+  /** Stops it for good and removes its directory (not a given dataDir). */
   close(): Promise<void>;
 }
 
@@ -52,10 +52,15 @@ function ping(port: number, timeoutMs: number): Promise<boolean> {
 export interface RedisServerOptions {
   /** Log every write to an append-only file, so a killed server restarts with its data (as production Redis). */
   persistent?: boolean;
+  /**
+   * Keep the data (an append-only file) in this folder, created if missing and kept on close: a server started
+   * again on it has every job it had. Implies persistent.
+   */
+  dataDir?: string;
 }
 
 async function launch(port: number, dir: string, options: RedisServerOptions): Promise<ChildProcess> {
-  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const persistence = options.persistent || options.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', ...persistence, '--dir', dir, '--loglevel', 'warning'],
@@ -82,7 +87,8 @@ async function launch(port: number, dir: string, options: RedisServerOptions): P
 }
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'findme-redis-'));
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'findme-redis-'));
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   let port = 0;
   let child: ChildProcess | undefined;
   // Another process may take the free port between the probe and redis binding it: try a few.
@@ -118,7 +124,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     async close() {
       if (current) await stopChild(current);
       current = undefined;
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

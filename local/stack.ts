@@ -15,6 +15,8 @@ export interface StackOptions {
   /** A Redis to use; unset: a private redis-server. */
   redisUrl?: string;
   persistentRedis?: boolean;
+  /** Where the private Redis keeps its append-only file, kept across starts (`findme start --data-dir`). */
+  redisDataDir?: string;
   identity: { domain: string; audience: string; clientId?: string; host?: string };
   x: { baseUrl: string; bearerToken: string; host?: string };
   /** More hosts photos and pictures may come from (loopback servers of tests and demos). */
@@ -35,7 +37,7 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const redis = options.redisUrl ? undefined : await startRedisServer({ persistent: options.persistentRedis ?? false });
+  const redis = options.redisUrl ? undefined : await startRedisServer({ persistent: options.persistentRedis ?? false, ...(options.redisDataDir ? { dataDir: options.redisDataDir } : {}) });
   const redisUrl = options.redisUrl ?? redis!.url;
   const base = options.env ?? process.env;
   const configured = imageHostsConfig(base);

@@ -19,6 +19,8 @@ export interface StartOptions {
   projectRoot: string;
   port: number;
   verbose: boolean;
+  /** Where the private Redis keeps its data, so a restart keeps the jobs; unset: a temporary folder. */
+  dataDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -86,6 +88,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
       projectRoot: options.projectRoot,
       env,
       ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      ...(options.dataDir ? { redisDataDir: options.dataDir } : {}),
       identity: { ...auth0, ...(identity ? { host: identity.host } : {}) },
       x: x ? { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host } : { baseUrl: xConfig(env).xApiBaseUrl, bearerToken: env.X_BEARER_TOKEN! },
     });
@@ -99,7 +102,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
 
     log(`findme is running: ${page.url}`);
     log(`  OpenWhisk stand-in  ${stack.platform.apiHost} (namespace ${stack.platform.namespace})`);
-    log(`  Redis               ${stack.redis ? `${stack.redisUrl} (private)` : 'REDIS_URL'}`);
+    log(`  Redis               ${stack.redis ? `${stack.redisUrl} (private${options.dataDir ? `, data in ${options.dataDir}` : ''})` : 'REDIS_URL'}`);
     log(`  identity            ${identity ? `${identity.domain} (local; log in as ada or grace, password findme-demo)` : `Auth0 ${auth0.domain}`}`);
     log(`  X                   ${x ? `stand-in with demo photos: search #${DEMO_HASHTAG}` : 'X API v2 (X_BEARER_TOKEN)'}`);
     log('Press Ctrl-C to stop.');

@@ -72,3 +72,23 @@ test('__OW_IGNORE_CERTS: a controller with a self-signed certificate refuses the
     if (saved.key === undefined) delete process.env.__OW_API_KEY;
   }
 });
+
+test("a 202 behind which the rule's invocation was throttled is read from the trigger's record and fired again until the rule takes it", { timeout: 60_000 }, async () => {
+  const throttled = await usePlatform({
+    limits: { invocationsPerMinute: 2, windowMs: 3000 },
+    manifest: fixtureManifest([fixtureAction('echo')], {
+      triggers: [{ name: 'photo', parameters: {} }],
+      rules: [{ name: 'fixtures_photo_to_echo', trigger: 'photo', action: 'fixtures/echo' }],
+    }),
+  });
+  const retries: Array<number | undefined> = [];
+  for (let i = 0; i < 3; i++) await fireTrigger('photo', { n: i }, { client: throttled.ow, deadline: new Deadline(Date.now() + 60_000), onRetry: (_a, _w, status) => retries.push(status) });
+  const triggers = throttled.platform.store.all().filter((r) => r.name === 'photo');
+  const refused = triggers.filter((r) => r.logs.some((line) => (JSON.parse(line) as { success: boolean }).success === false));
+  assert.ok(refused.length >= 1, 'the third fire was answered 202 with its rule refused');
+  assert.ok(retries.length >= 1 && retries.every((s) => s === 429), `retried as a 429: ${retries.join(', ')}`);
+  await new Promise((r) => setTimeout(r, 500));
+  const ran = throttled.platform.store.all().filter((r) => r.name === 'echo').map((r) => (r.response.result as { params: { n: number } }).params.n);
+  assert.deepEqual(ran.sort(), [0, 1, 2], 'every event reached the action');
+  console.log(`# 3 fires at 2 invocations per 3 s: ${triggers.length} trigger activations, ${refused.length} with the rule refused, ${retries.length} re-fires`);
+});

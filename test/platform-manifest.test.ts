@@ -19,13 +19,14 @@ function refusal(document: unknown, env: NodeJS.ProcessEnv = {}): ManifestError 
   assert.fail('the manifest should have been refused');
 }
 
-test("the project's serverless.yml: five actions in package findme, two triggers, two rules named as the plugin names them", () => {
+test("the project's serverless.yml: six actions in package findme, three triggers, three rules named as the plugin names them", () => {
   const manifest = readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'), { FINDME_IMAGE: 'registry.example/findme:abc', REDIS_URL: 'redis://r:1' });
   assert.equal(manifest.service, 'findme');
-  assert.deepEqual(manifest.actions.map((a) => a.name).sort(), ['findme/compare_images', 'findme/my_searches', 'findme/register_search', 'findme/search_status', 'findme/twitter_search']);
-  assert.deepEqual(manifest.triggers.map((t) => t.name).sort(), ['search_request', 'tweet_image']);
+  assert.deepEqual(manifest.actions.map((a) => a.name).sort(), ['findme/compare_images', 'findme/my_searches', 'findme/register_search', 'findme/search_status', 'findme/sweep_jobs', 'findme/twitter_search']);
+  assert.deepEqual(manifest.triggers.map((t) => t.name).sort(), ['findme_sweep_jobs_schedule_trigger', 'search_request', 'tweet_image']);
   assert.deepEqual(manifest.rules.map((r) => `${r.name}: ${r.trigger} -> ${r.action}`).sort(), [
     'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
+    'findme_sweep_jobs_schedule_rule: findme_sweep_jobs_schedule_trigger -> findme/sweep_jobs',
     'findme_tweet_image_to_compare_images: tweet_image -> findme/compare_images',
   ]);
   const byName = Object.fromEntries(manifest.actions.map((a) => [a.functionName, a]));
@@ -33,7 +34,7 @@ test("the project's serverless.yml: five actions in package findme, two triggers
     assert.equal(byName[web]!.annotations['web-export'], true);
     assert.equal(byName[web]!.annotations.final, true, 'web-export implies final, as the plugin does');
   }
-  for (const notWeb of ['twitter_search', 'compare_images']) assert.equal(byName[notWeb]!.annotations.final, undefined);
+  for (const notWeb of ['twitter_search', 'compare_images', 'sweep_jobs']) assert.equal(byName[notWeb]!.annotations.final, undefined);
   const compare = byName.compare_images!;
   assert.equal(compare.kind, 'blackbox');
   assert.equal(compare.image, 'registry.example/findme:abc');
@@ -146,7 +147,7 @@ test('what OpenWhisk or the plugin would refuse, or the local platform cannot ru
     [minimal({ f: { handler: 'a.main', name: 'a/b/c' } }), 'functions.f.name', /is not an action name/],
     [minimal({ f: { handler: 'a.main', name: 'x' }, g: { handler: 'b.main', name: 'x' } }), 'functions.g.name', /another function already deploys as x/],
     [minimal({}, { resources: { triggers: { t: { parameters: { a: 1 } } } } }), 'resources.triggers.t.parameters', /does not deploy trigger parameters/],
-    [minimal({}, { resources: { triggers: { t: { feed: '/whisk.system/alarms/alarm' } } } }), 'resources.triggers.t.feed', /feeds are not run/],
+    [minimal({}, { resources: { triggers: { t: { feed: '/whisk.system/alarms/alarm' } } } }), 'resources.triggers.t.feed', /feeds declared here are not run/],
     [minimal({}, { resources: { packages: { p: { binding: '/ns/other' } } } }), 'resources.packages.p.binding', /bindings are not supported/],
     [minimal({}, { resources: { packages: { p: { parameters: ['not', 'a', 'mapping'] } } } }), 'resources.packages.p.parameters', /must be a mapping/],
   ];

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { REDIS_INSTALL_HINT, startRedisServer } from '../local/redis-server';
@@ -49,5 +52,27 @@ test('a persistent server keeps its data across a kill and restart', async () =>
     await again.quit();
   } finally {
     await server.close();
+  }
+});
+
+test('a server on a data folder keeps its data across close and a new start (findme start --data-dir), and leaves the folder', async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'findme-data-')), 'redis');
+  try {
+    const first = await startRedisServer({ dataDir });
+    const client = new Redis(first.url, { maxRetriesPerRequest: 1 });
+    await client.set('job', 'kept');
+    await client.quit();
+    await first.close();
+    assert.ok(existsSync(dataDir), 'close keeps a given data folder');
+    const second = await startRedisServer({ dataDir });
+    try {
+      const again = new Redis(second.url, { maxRetriesPerRequest: 1 });
+      assert.equal(await again.get('job'), 'kept');
+      await again.quit();
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dirname(dataDir), { recursive: true, force: true });
   }
 });

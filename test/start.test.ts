@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PageConfig } from '../actions/lib/types';
@@ -39,7 +40,10 @@ function alive(pid: number): boolean {
 test('findme start serves the page and its config on embedded defaults, and SIGTERM leaves no process behind', { timeout: 120_000 }, async (t) => {
   const env = { ...process.env };
   for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'FINDME_IMAGE_HOSTS']) delete env[name];
-  const child = spawn(process.execPath, [join(root, 'bin', 'findme.js'), 'start', '--port', '0', '--verbose'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A data folder of its own: the default one (the user's cache) may be another findme's.
+  const dataDir = mkdtempSync(join(tmpdir(), 'findme-start-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [join(root, 'bin', 'findme.js'), 'start', '--port', '0', '--data-dir', dataDir, '--verbose'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // However this test ends, the whole tree goes: a failing assertion must not leave a platform running.
   t.after(() => {
     for (const pid of [...descendants(child.pid!), child.pid!]) {

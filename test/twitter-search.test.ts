@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { main, runSearch, WRITE_BUDGET_MS } from '../actions/twitter_search';
-import { redisConfig, xConfig } from '../actions/lib/config';
+import { deliveryConfig, redisConfig, xConfig } from '../actions/lib/config';
 import { Deadline } from '../actions/lib/ow/deadline';
 import { FIRE_TIMEOUT_MS } from '../actions/lib/ow/fire';
-import { openJobStore } from '../actions/lib/store';
+import { openDeliveryStore, openJobStore } from '../actions/lib/store';
 import { closeRedis } from '../actions/lib/store/redis';
 import type { PhotoRef, TweetImageEvent } from '../actions/lib/types';
 import { REQUEST_TIMEOUT_MS } from '../actions/lib/x/search';
@@ -35,6 +35,9 @@ const x = await startFakeX({ tweets: { big: tweets } });
 after(() => x.close());
 const params = { REDIS_URL: redis.url, X_API_BASE_URL: x.baseUrl, X_BEARER_TOKEN: x.bearerToken, FINDME_PHOTOS_PER_EVENT: 20 };
 const store = openJobStore(redisConfig(params));
+const delivery = openDeliveryStore(redisConfig(params));
+const stores = { jobs: store, delivery };
+const settings = { ...xConfig(params), ...deliveryConfig(params) };
 
 /** Plenty of time until X has answered `searches` requests in all, then `left` ms. */
 function runsOutAfter(searches: number, left: number): Deadline {
@@ -51,18 +54,22 @@ async function searching() {
   return job;
 }
 
-function fired(jobId: string): PhotoRef[] {
+function firedEvents(jobId: string): TweetImageEvent[] {
   return platform.store
     .all()
     .filter((r) => r.name === 'tweet_image' && (r.response.result as TweetImageEvent).jobId === jobId)
-    .flatMap((r) => (r.response.result as TweetImageEvent).photos);
+    .map((r) => r.response.result as TweetImageEvent);
+}
+
+function fired(jobId: string): PhotoRef[] {
+  return firedEvents(jobId).flatMap((e) => e.photos);
 }
 
 test('time running out between pages: the search stops, records what it found as the total, fires it, and the job can finish', async () => {
   const job = await searching();
   const before = x.searches.length;
   // After the first page: time for fires and the writes after them, not for another page.
-  const summary = await runSearch(store, job, xConfig(params), x.bearerToken, runsOutAfter(before + 1, FIRE_TIMEOUT_MS + WRITE_BUDGET_MS));
+  const summary = await runSearch(stores, job, settings, x.bearerToken, runsOutAfter(before + 1, FIRE_TIMEOUT_MS + WRITE_BUDGET_MS));
   assert.equal(x.searches.length, before + 1, 'one page read');
   assert.equal(summary.error, undefined);
   assert.equal(summary.photos, 100);
@@ -70,21 +77,28 @@ test('time running out between pages: the search stops, records what it found as
   assert.match(summary.stopped ?? '', /^the activation's time ran out after 1 page \(100 posts\)$/);
   const finished = await store.require(job.id);
   assert.deepEqual({ searchDone: finished.searchDone, total: finished.total, status: finished.status }, { searchDone: true, total: 100, status: 'comparing' });
-  const photos = fired(job.id);
+  const events = firedEvents(job.id);
+  const photos = events.flatMap((e) => e.photos);
   assert.equal(photos.length, 100, 'every photo found was fired');
+  for (const event of events) {
+    assert.equal(typeof event.batchId, 'string', 'each event names its outstanding batch');
+    assert.equal((await delivery.settle(job.id, event.batchId!)).kind, 'outstanding', 'recorded as outstanding until its photos are');
+  }
   for (const photo of photos) await store.recordPhoto(job.id, photo, { matches: [] });
   assert.equal((await store.require(job.id)).status, 'done', 'compare_images finishing every photo finishes the job');
+  for (const event of events) await delivery.settle(job.id, event.batchId!);
+  assert.deepEqual((await delivery.due(1000)).filter((d) => d.jobId === job.id), [], 'nothing left to deliver');
 });
 
-test('no time left for a fire: the photos found are recorded as not queued and the job is done at once', async () => {
+test('no time left for a fire: the batches stay outstanding and due at once, for sweep_jobs; the job is not failed', async () => {
   const job = await searching();
-  const summary = await runSearch(store, job, xConfig(params), x.bearerToken, runsOutAfter(x.searches.length + 1, 0));
+  const summary = await runSearch(stores, job, settings, x.bearerToken, runsOutAfter(x.searches.length + 1, 0));
   assert.equal(summary.photos, 100);
   assert.equal(fired(job.id).length, 0);
   const finished = await store.require(job.id);
-  assert.deepEqual({ status: finished.status, total: finished.total, failed: finished.failed }, { status: 'done', total: 100, failed: 100 });
-  const [failure] = await store.failures(job.id);
-  assert.match(failure!.reason, /^could not be queued for comparison: firing tweet_image failed: no time left before the activation's deadline$/);
+  assert.deepEqual({ status: finished.status, total: finished.total, failed: finished.failed }, { status: 'comparing', total: 100, failed: 0 });
+  const due = (await delivery.due(1000)).filter((d) => d.jobId === job.id);
+  assert.equal(due.length, 5, 'five batches of 20, each due now');
 });
 
 test('a search_request for a job that is already done or failed is skipped, not an error', async () => {

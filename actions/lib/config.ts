@@ -25,6 +25,10 @@ export const VARIABLES = [
   'FINDME_MAX_TWEETS',
   'FINDME_PHOTOS_PER_EVENT',
   'FINDME_JOB_STALL_S',
+  'FINDME_REDELIVER_S',
+  'FINDME_DELIVERY_ATTEMPTS',
+  'FINDME_USER_RUNNING',
+  'FINDME_USER_PER_MINUTE',
   'FINDME_MATCH_THRESHOLD',
   'FINDME_TF_BACKEND',
   'FINDME_WEIGHTS_DIR',
@@ -58,6 +62,13 @@ export const DEFAULTS = Object.freeze({
   maxTweets: 1000,
   photosPerEvent: 10,
   jobStallS: 300,
+  // A batch of 10 takes 10–20 s once it runs, but may queue behind a search's other batches for minutes.
+  redeliverS: 120,
+  deliveryAttempts: 5,
+  sweepBatches: 200,
+  // One person rarely needs more; a flood from one token then cannot take the namespace's invocation budget.
+  userRunning: 3,
+  userPerMinute: 10,
   jobTtlS: 24 * 3600,
   descriptorTtlS: 7 * 24 * 3600,
   maxImageBytes: 15 * 1024 * 1024,
@@ -221,6 +232,37 @@ export interface JobConfig {
 
 export function jobConfig(params: Params): JobConfig {
   return { jobStallS: number(params, 'FINDME_JOB_STALL_S', DEFAULTS.jobStallS, 5, 24 * 3600) };
+}
+
+export interface UserLimits {
+  /** Searches of one user not yet finished. */
+  userRunning: number;
+  /** Searches one user may start in a minute. */
+  userPerMinute: number;
+}
+
+export function userLimitsConfig(params: Params): UserLimits {
+  return {
+    userRunning: number(params, 'FINDME_USER_RUNNING', DEFAULTS.userRunning, 1, 1000),
+    userPerMinute: number(params, 'FINDME_USER_PER_MINUTE', DEFAULTS.userPerMinute, 1, 10_000),
+  };
+}
+
+export interface DeliveryConfig {
+  /** A fired batch not settled this long after its fire (or after compare_images's deadline) is fired again. */
+  redeliverS: number;
+  /** Deliveries after the first before its job fails naming the photos lost. */
+  deliveryAttempts: number;
+  /** Batches one sweep looks at, at most (the rest wait for the next minute). */
+  sweepBatches: number;
+}
+
+export function deliveryConfig(params: Params): DeliveryConfig {
+  return {
+    redeliverS: number(params, 'FINDME_REDELIVER_S', DEFAULTS.redeliverS, 1, 3600),
+    deliveryAttempts: number(params, 'FINDME_DELIVERY_ATTEMPTS', DEFAULTS.deliveryAttempts, 0, 20),
+    sweepBatches: DEFAULTS.sweepBatches,
+  };
 }
 
 /**

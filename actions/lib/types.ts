@@ -40,10 +40,14 @@ export interface PhotoRef {
   imageUrl: string;
 }
 
+export const TWEET_IMAGE_TRIGGER = 'tweet_image';
+
 /** Fired by twitter_search on `tweet_image`: a batch of photos (one event per photo would hit fire limits). */
 export interface TweetImageEvent {
   jobId: string;
   photos: PhotoRef[];
+  /** The outstanding batch this delivers (absent in events fired before batches were recorded). */
+  batchId?: string;
 }
 
 /** Largest batch a tweet_image event may carry; twitter_search sends FINDME_PHOTOS_PER_EVENT (at most this). */
@@ -55,13 +59,13 @@ export function parseTweetImageEvent(params: Fields): TweetImageEvent {
   if (!Array.isArray(photos) || photos.length === 0 || photos.length > MAX_PHOTOS_PER_EVENT) {
     throw new WireError(`photos must be a list of 1 to ${MAX_PHOTOS_PER_EVENT} photos, got ${Array.isArray(photos) ? `${photos.length}` : JSON.stringify(photos) ?? 'nothing'}`);
   }
-  return {
-    jobId,
-    photos: photos.map((photo: unknown, i) => {
-      const p = fieldsOf(photo);
-      return { tweetId: nonEmptyText(p.tweetId, `photos[${i}].tweetId`), tweetUrl: nonEmptyText(p.tweetUrl, `photos[${i}].tweetUrl`), imageUrl: nonEmptyText(p.imageUrl, `photos[${i}].imageUrl`) };
-    }),
-  };
+  const batchId = params.batchId === undefined ? undefined : nonEmptyText(params.batchId, 'batchId');
+  return { jobId, photos: photos.map((photo: unknown, i) => photoRefOf(photo, `photos[${i}]`)), ...(batchId ? { batchId } : {}) };
+}
+
+function photoRefOf(photo: unknown, field: string): PhotoRef {
+  const p = fieldsOf(photo);
+  return { tweetId: nonEmptyText(p.tweetId, `${field}.tweetId`), tweetUrl: nonEmptyText(p.tweetUrl, `${field}.tweetUrl`), imageUrl: nonEmptyText(p.imageUrl, `${field}.imageUrl`) };
 }
 
 // ---- Redis records -------------------------------------------------------------------------------------------
@@ -133,6 +137,31 @@ export function parseJobRecord(jobId: string, hash: Record<string, string>): Job
   return job;
 }
 
+/** A batch of photos fired on `tweet_image` and not yet settled, as the sweeper keeps it to deliver it again. */
+export interface BatchRecord {
+  photos: PhotoRef[];
+  /** photoHash of each photo, in the same order (Lua checks them against the recorded set). */
+  hashes: string[];
+  /** Deliveries after the first. */
+  attempts: number;
+}
+
+/** A stored batch's JSON as a BatchRecord; `where` names it in the error. */
+export function parseBatchRecord(json: string, where: string): BatchRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new WireError(`${where} is not JSON`);
+  }
+  const v = fieldsOf(value);
+  if (!Array.isArray(v.photos) || v.photos.length === 0) throw new WireError(`${where}.photos must be a non-empty list`);
+  if (!Array.isArray(v.hashes) || v.hashes.length !== v.photos.length) throw new WireError(`${where}.hashes must be a list as long as photos`);
+  if (typeof v.attempts !== 'number' || !Number.isInteger(v.attempts) || v.attempts < 0) throw new WireError(`${where}.attempts must be a whole number ≥ 0`);
+  const photos = v.photos.map((photo: unknown, i) => photoRefOf(photo, `${where}.photos[${i}]`));
+  return { photos, hashes: v.hashes.map((h: unknown, i) => nonEmptyText(h, `${where}.hashes[${i}]`)), attempts: v.attempts };
+}
+
 /** A face's box in pixels of the upright (EXIF-rotated) original image. */
 export interface FaceBox {
   x: number;
@@ -189,6 +218,8 @@ export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashta
   cursor: string;
   /** The first photos that could not be checked, and why (at most 50 kept per job). */
   failures: FailureRecord[];
+  /** Photos whose batch was lost on its way and is being delivered again (absent when none). */
+  retrying?: number;
 }
 
 /** One of the user's searches, as "My searches" lists it (my_searches GET), newest first. */

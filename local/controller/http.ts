@@ -30,8 +30,11 @@ export function sendError(res: ServerResponse, status: number, message: string, 
   sendJson(res, status, { error: message, code: transactionId() }, options);
 }
 
-/** The body, refused with 413 past the payload limit (announced by content-length, or once that much arrived). */
-export function readBody(req: IncomingMessage, limit = MAX_PAYLOAD_BYTES): Promise<Buffer> {
+/**
+ * The body, refused with 413 past the payload limit (announced by content-length, or once that much arrived), and
+ * with 408 when it has not all arrived within `timeoutMs` (a client trickling half a body holds nothing longer).
+ */
+export function readBody(req: IncomingMessage, limit = MAX_PAYLOAD_BYTES, timeoutMs = 0): Promise<Buffer> {
   const announced = Number(req.headers['content-length']);
   if (Number.isFinite(announced) && announced > limit) {
     req.resume();
@@ -40,6 +43,9 @@ export function readBody(req: IncomingMessage, limit = MAX_PAYLOAD_BYTES): Promi
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = timeoutMs > 0 ? setTimeout(() => reject(new RequestError(408, TEXT.bodyTimeout(timeoutMs), { connection: 'close' })), timeoutMs) : undefined;
+    req.once('close', () => clearTimeout(timer));
+    req.once('end', () => clearTimeout(timer));
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);

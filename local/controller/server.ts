@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { RequestError, TEXT } from '../errors';
 import type { PlatformCore } from '../platform-core';
 import { sendError, sendJson } from './http';
+import { invokeAlarmFeed } from './feed';
 import { handleNamespaceRequest } from './rest';
 import { handleWebRequest } from './web';
 
@@ -16,6 +17,8 @@ export interface ControllerOptions {
   apiKey: string;
   port: number;
   maxBlockingWaitMs: number;
+  /** How long a web request's body may take to arrive (408 after); default 10 s. */
+  webBodyTimeoutMs?: number;
 }
 
 export interface ControllerServer {
@@ -46,7 +49,8 @@ async function route(options: ControllerOptions, req: IncomingMessage, res: Serv
   const segments = segmentsOf(url);
   if (segments[0] !== 'api' || segments[1] !== 'v1') throw new RequestError(404, TEXT.notFound);
   if (segments[2] === 'web') {
-    return handleWebRequest({ core, maxBlockingWaitMs: options.maxBlockingWaitMs, authenticated: (r) => credentials(r, apiKey) === true }, segments.slice(3), url, req, res);
+    const web = { core, maxBlockingWaitMs: options.maxBlockingWaitMs, bodyTimeoutMs: options.webBodyTimeoutMs ?? 10_000, authenticated: (r: IncomingMessage) => credentials(r, apiKey) === true };
+    return handleWebRequest(web, segments.slice(3), url, req, res);
   }
   const auth = credentials(req, apiKey);
   if (auth === undefined) throw new RequestError(401, TEXT.unauthenticated, CHALLENGE);
@@ -55,6 +59,7 @@ async function route(options: ControllerOptions, req: IncomingMessage, res: Serv
   if (segments[2] !== 'namespaces') throw new RequestError(404, TEXT.notFound);
   if (segments.length === 3) return sendJson(res, 200, [core.namespace]);
   const namespace = segments[3]!;
+  if (namespace === 'whisk.system' && segments.slice(4).join('/') === 'actions/alarms/alarm' && req.method === 'POST') return invokeAlarmFeed(core, req, res);
   // `_` is the caller's own namespace; another one is not this key's to use.
   if (namespace !== '_' && namespace !== core.namespace) throw new RequestError(403, TEXT.notAuthorizedTo(segments.slice(3).join('/')));
   return handleNamespaceRequest({ core, maxBlockingWaitMs: options.maxBlockingWaitMs }, segments.slice(4), url, req, res);

@@ -37,8 +37,8 @@ export function requestHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export async function readWebBody(req: IncomingMessage, raw: boolean): Promise<WebBody> {
-  const bytes = await readBody(req);
+export async function readWebBody(req: IncomingMessage, raw: boolean, timeoutMs = 0): Promise<WebBody> {
+  const bytes = await readBody(req, undefined, timeoutMs);
   if (bytes.length === 0) return { kind: 'none' };
   const media = parseMediaType(req.headers['content-type'] ?? 'application/octet-stream') ?? parseMediaType('application/octet-stream')!;
   if (!raw && isJsonFamily(media)) {

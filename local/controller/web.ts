@@ -1,8 +1,9 @@
 /**
  * Web actions at /api/v1/web/<namespace>/<package>/<action>[.http|.json|.html|.svg|.text][/<path>], in the
  * order OpenWhisk's WebActions.scala handles them: find the exported action (404 otherwise, also for a namespace
- * or package that does not exist), charge the namespace's throttles (OPTIONS too, as there), refuse an oversized
- * body, add CORS unless the action handles OPTIONS itself, check `require-whisk-auth`, refuse a request that sets
+ * or package that does not exist), read the whole body (413 past 1 MB, 408 when it does not arrive in time) — before
+ * charging the namespace's throttles (OPTIONS too, as there), so sockets that trickle half a body cannot hold the
+ * invocation budget — add CORS unless the action handles OPTIONS itself, check `require-whisk-auth`, refuse a request that sets
  * a final or reserved parameter, run the action and render its result, or project `error` from an application
  * error. Every response to an activation carries `x-openwhisk-activation-id`.
  */
@@ -20,6 +21,8 @@ export interface WebOptions {
   /** Whether the request's Basic credentials are this platform's API key. */
   authenticated: (req: IncomingMessage) => boolean;
   maxBlockingWaitMs: number;
+  /** How long a web request's body may take to arrive. */
+  bodyTimeoutMs: number;
 }
 
 export const WEB_METHODS = Object.freeze(['GET', 'DELETE', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'PATCH']);
@@ -71,11 +74,13 @@ export async function handleWebRequest(options: WebOptions, segments: string[], 
   const method = (req.method ?? 'GET').toUpperCase();
   if (!WEB_METHODS.includes(method)) throw new RequestError(405, TEXT.methodNotAllowed([...WEB_METHODS]));
   const { action, extension, path } = findExported(core, segments);
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length > MAX_PAYLOAD_BYTES) throw new RequestError(413, TEXT.entityTooBig(length));
+  const raw = action.annotations['raw-http'] === true;
+  const body = await readWebBody(req, raw, options.bodyTimeoutMs);
   const slot = core.admit();
   let launched = false;
   try {
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (length > MAX_PAYLOAD_BYTES) throw new RequestError(413, TEXT.entityTooBig(length));
     const customOptions = action.annotations['web-custom-options'] === true;
     if (!customOptions) {
       for (const [name, value] of Object.entries(CORS)) res.setHeader(name, value);
@@ -88,8 +93,6 @@ export async function handleWebRequest(options: WebOptions, segments: string[], 
     const user = options.authenticated(req) ? core.namespace : undefined;
     // With custom options the action answers OPTIONS even when authentication would be required.
     if (!(customOptions && method === 'OPTIONS') && !allowedBy(action, req, user)) throw new RequestError(401, TEXT.unauthenticated);
-    const raw = action.annotations['raw-http'] === true;
-    const body = await readWebBody(req, raw);
     const context: WebContext = { method, headers: requestHeaders(req), path, query: url.searchParams, rawQuery: url.search.replace(/^\?/, ''), user };
     if (!raw) {
       const refused = requestKeys(context, body).filter((key) => RESERVED.includes(key) || core.immutableParameters(action).includes(key));

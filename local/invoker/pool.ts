@@ -109,6 +109,14 @@ export class ContainerPool {
     return [...this.containers.keys(), ...this.cells].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
   }
 
+  /** Process ids of the containers of `actionName` running an activation now (for tests that kill one mid-batch). */
+  busyPids(actionName: string): number[] {
+    return [...this.containers]
+      .filter(([c, a]) => a.name === actionName && c.active > 0 && !c.isDead())
+      .map(([c]) => c.pid)
+      .filter((pid): pid is number => pid !== undefined);
+  }
+
   /** Stem cells ready now. */
   readyCells(): number {
     return this.cells.filter((c) => !c.isDead()).length;

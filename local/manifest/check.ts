@@ -4,7 +4,7 @@
  * package for every packaged action, rules between a trigger and an action that exist, sane limits.
  */
 import type { Manifest } from './types';
-import { packageOf } from './types';
+import { ALARM_FEED, packageOf } from './types';
 
 export class InvalidManifestError extends Error {
   override readonly name = 'InvalidManifestError';
@@ -30,6 +30,9 @@ export function checkManifest(manifest: Manifest): Manifest {
       if (!Number.isInteger(value) || value <= 0) throw new InvalidManifestError(`${at}.limits.${key}`, `must be a positive whole number, got ${String(value)}`);
     }
     if (!action.handlerFile || !action.main) throw new InvalidManifestError(at, 'handlerFile and main are required');
+  });
+  manifest.triggers.forEach((trigger, i) => {
+    if (trigger.feed && trigger.feed.action !== ALARM_FEED) throw new InvalidManifestError(`triggers[${i}] (${trigger.name}).feed`, `only the alarm feed ${ALARM_FEED} runs on the local platform`);
   });
   const triggers = new Set(manifest.triggers.map((t) => t.name));
   const rules = new Set<string>();

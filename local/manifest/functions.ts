@@ -3,10 +3,11 @@
  * (compile/functions, compile/rules): the action name from `name:` (else `<service>_<key>`), `handler:
  * <file>.<export>`, the kind from `runtime:` (`nodejs:default` when unset, `:default` appended when bare) or
  * `blackbox` with `image:`, limits with the plugin's defaults and `||` semantics, `web-export` implying `final`,
- * and one rule per `trigger:` event named `<service>_<trigger>_to_<key>`. What the local platform cannot run is an
+ * one rule per `trigger:` event named `<service>_<trigger>_to_<key>`, and per `schedule:` event (compile/schedule)
+ * a trigger fed by the alarm feed, `<service>_<key>_schedule_trigger`, with rule `<service>_<key>_schedule_rule`. What the local platform cannot run is an
  * error naming the key, never a silently different deployment.
  */
-import type { ActionSpec, RuleSpec } from './types';
+import { ALARM_FEED, type ActionSpec, type RuleSpec, type TriggerSpec } from './types';
 import { ManifestError } from './variables';
 
 type Obj = Record<string, unknown>;
@@ -48,15 +49,34 @@ function kindOf(fn: Obj, provider: Obj, path: string): string {
   return runtime.includes(':') ? runtime : `${runtime}:default`;
 }
 
-function rulesOf(service: string, key: string, action: string, events: unknown, path: string): RuleSpec[] {
-  if (events === undefined || events === null) return [];
+/** A `schedule:` event as the plugin's compile/schedule compiles it: `cron(m h dom mon dow)` or `{rate, trigger, rule, params, max}`. */
+function scheduleOf(service: string, key: string, action: string, schedule: unknown, at: string): { rule: RuleSpec; trigger: TriggerSpec } {
+  const long = typeof schedule === 'object' && schedule !== null ? (schedule as Obj) : undefined;
+  const rate = long ? long.rate : schedule;
+  const cron = typeof rate === 'string' ? /cron\((.*)\)/.exec(rate)?.[1] : undefined;
+  if (!cron || cron.split(' ').length !== 5) throw new ManifestError(`${at}.schedule`, `Schedule event rate property value is invalid: ${JSON.stringify(rate)}; the correct syntax is "cron(_ _ _ _ _)"`);
+  const triggerName = typeof long?.trigger === 'string' && long.trigger ? long.trigger : `${service}_${key}_schedule_trigger`;
+  const ruleName = typeof long?.rule === 'string' && long.rule ? long.rule : `${service}_${key}_schedule_rule`;
+  const parameters: Obj = { cron, trigger_payload: JSON.stringify(long?.params ?? {}) };
+  if (long?.max) parameters.maxTriggers = long.max;
+  return { rule: { name: ruleName, trigger: triggerName, action }, trigger: { name: triggerName, parameters: {}, feed: { action: ALARM_FEED, parameters } } };
+}
+
+function rulesOf(service: string, key: string, action: string, events: unknown, path: string): { rules: RuleSpec[]; feeds: TriggerSpec[] } {
+  const feeds: TriggerSpec[] = [];
+  if (events === undefined || events === null) return { rules: [], feeds };
   if (!Array.isArray(events)) throw new ManifestError(`${path}.events`, 'must be a list');
-  return events.map((event: unknown, i): RuleSpec => {
+  const rules = events.map((event: unknown, i): RuleSpec => {
     const at = `${path}.events[${i}]`;
     const e = mapping(event, at);
     const trigger = e.trigger;
+    if (e.schedule !== undefined) {
+      const compiled = scheduleOf(service, key, action, e.schedule, at);
+      feeds.push(compiled.trigger);
+      return compiled.rule;
+    }
     if (trigger === undefined) {
-      throw new ManifestError(at, `${Object.keys(e).join(', ') || 'this'} events are not supported by the local platform: only \`trigger:\` events (rules) are`);
+      throw new ManifestError(at, `${Object.keys(e).join(', ') || 'this'} events are not supported by the local platform: only \`trigger:\` and \`schedule:\` events are`);
     }
     if (typeof trigger === 'string' && trigger) return { name: `${service}_${trigger}_to_${key}`, trigger, action };
     const t = mapping(trigger, `${at}.trigger`);
@@ -65,9 +85,10 @@ function rulesOf(service: string, key: string, action: string, events: unknown, 
     if (!('rule' in t)) throw new ManifestError(`${at}.trigger.rule`, 'is required in the long form (serverless-openwhisk refuses to deploy without it)');
     return { name: typeof t.rule === 'string' && t.rule ? t.rule : `${service}_${t.name}_to_${key}`, trigger: t.name, action };
   });
+  return { rules, feeds };
 }
 
-export function compileFunction(service: string, provider: Obj, key: string, fn: Obj): { action: ActionSpec; rules: RuleSpec[] } {
+export function compileFunction(service: string, provider: Obj, key: string, fn: Obj): { action: ActionSpec; rules: RuleSpec[]; feeds: TriggerSpec[] } {
   const path = `functions.${key}`;
   if ('sequence' in fn) throw new ManifestError(`${path}.sequence`, 'sequences are not supported by the local platform');
   if ('namespace' in fn) throw new ManifestError(`${path}.namespace`, 'the local platform has one namespace; remove the per-function namespace');
@@ -104,5 +125,5 @@ export function compileFunction(service: string, provider: Obj, key: string, fn:
   };
   if (!Number.isInteger(action.limits.memory)) throw new ManifestError(`${path}.memory`, `must be whole megabytes, got ${action.limits.memory}`);
   if (!Number.isInteger(action.limits.concurrency)) throw new ManifestError(`${path}.concurrency`, `must be a whole number, got ${action.limits.concurrency}`);
-  return { action, rules: rulesOf(service, key, name, fn.events, path) };
+  return { action, ...rulesOf(service, key, name, fn.events, path) };
 }

@@ -44,7 +44,7 @@ function compileTriggers(resources: Obj): Map<string, TriggerSpec> {
     // The plugin compiles trigger parameters but its deploy sends only `options.trigger` to the API, so they never
     // reach OpenWhisk: accepting them here would make the local platform behave unlike the deployed one.
     if ('parameters' in trigger) throw new ManifestError(`${path}.parameters`, 'serverless-openwhisk does not deploy trigger parameters (they would be lost on OpenWhisk); use package parameters');
-    if ('feed' in trigger) throw new ManifestError(`${path}.feed`, 'trigger feeds are not run by the local platform; fire the trigger yourself');
+    if ('feed' in trigger) throw new ManifestError(`${path}.feed`, "trigger feeds declared here are not run by the local platform; use a function's `schedule:` event (the alarm feed, which it runs)");
     for (const field of Object.keys(trigger)) if (!TRIGGER_KEYS.has(field)) throw new ManifestError(`${path}.${field}`, 'is not supported by the local platform');
     triggers.set(name, { name, parameters: {} });
   }
@@ -76,6 +76,7 @@ export function compileServerless(document: unknown, env: NodeJS.ProcessEnv = pr
     actions.push(compiled.action);
     rules.push(...compiled.rules);
     // The plugin creates the triggers that events name and the packages that action names imply.
+    for (const feed of compiled.feeds) triggers.set(feed.name, feed);
     for (const rule of compiled.rules) if (!triggers.has(rule.trigger)) triggers.set(rule.trigger, { name: rule.trigger, parameters: {} });
     const pkg = packageOf(compiled.action.name);
     if (pkg && !(pkg in packages)) packages[pkg] = {};

@@ -36,7 +36,12 @@ export interface RuleSpec {
 export interface TriggerSpec {
   name: string;
   parameters: Record<string, unknown>;
+  /** A feed that fires the trigger, e.g. `/whisk.system/alarms/alarm` with `{cron, trigger_payload}`. */
+  feed?: { action: string; parameters: Record<string, unknown> };
 }
+
+/** The one feed the local platform runs, as serverless-openwhisk's `schedule` event binds it. */
+export const ALARM_FEED = '/whisk.system/alarms/alarm';
 
 export interface Manifest {
   service: string;

@@ -27,7 +27,12 @@ export interface OwRecorder {
   unauthorized: number;
   /** Current entities by `<collection>/<name>` (`actions/findme/compare_images`). */
   entities: Map<string, Record<string, unknown>>;
+  /** Alarm feeds bound, by trigger path (`/_/findme_sweep_jobs_schedule_trigger`): the feed action's CREATE parameters. */
+  feeds: Map<string, Record<string, unknown>>;
 }
+
+/** The alarms package's feed action, which `ow.feeds.create/delete` invoke (blocking) with a lifecycleEvent. */
+const ALARM_FEED_PATH = '/api/v1/namespaces/whisk.system/actions/alarms/alarm';
 
 type Entity = Record<string, unknown>;
 
@@ -77,13 +82,24 @@ function runtimesManifest(kinds: string[]): Record<string, Entity[]> {
 }
 
 export async function useOwRecorder(auth = 'user-uuid:secret-key', namespace = 'guest', kinds: string[] = STOCK_KINDS): Promise<OwRecorder> {
-  const recorder: OwRecorder = { apihost: '', auth, namespace, calls: [], unauthorized: 0, entities: new Map() };
-  const { entities } = recorder;
+  const recorder: OwRecorder = { apihost: '', auth, namespace, calls: [], unauthorized: 0, entities: new Map(), feeds: new Map() };
+  const { entities, feeds } = recorder;
   const expected = `Basic ${Buffer.from(auth).toString('base64')}`;
 
   function handle(method: string, path: string, query: Record<string, string>, body: Entity | undefined): [number, unknown] {
     if (path === '/api/v1' || path === '/api/v1/') return [200, { api_paths: ['/api/v1'], description: 'OpenWhisk', runtimes: runtimesManifest(kinds) }];
     if (path === '/api/v1/namespaces') return [200, [namespace]];
+    if (path === ALARM_FEED_PATH && method === 'POST') {
+      const trigger = String(body?.triggerName ?? '');
+      const event = String(body?.lifecycleEvent ?? '');
+      // As the alarms provider: DELETE of an alarm that does not exist is an error (the plugin ignores it).
+      if (event === 'DELETE' && !feeds.delete(trigger)) return [502, { response: { success: false, result: { error: `trigger ${trigger} has no alarm` } } }];
+      if (event === 'CREATE') {
+        if (!entities.has(`triggers/${localName(trigger, namespace)}`)) return [502, { response: { success: false, result: { error: `trigger ${trigger} does not exist` } } }];
+        feeds.set(trigger, body ?? {});
+      }
+      return [200, { activationId: 'feed', response: { success: true, status: 'success', result: { status: 'success' } } }];
+    }
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/(packages|actions|triggers|rules)(?:\/(.+))?$/.exec(path);
     if (!match || (match[1] !== '_' && match[1] !== namespace)) throw new Refusal(404, NOT_FOUND);
     const collection = match[2]!;

@@ -16,6 +16,10 @@ export function renderProgress(status: SearchStatusResponse): void {
   byId('count-total').textContent = status.searchDone ? String(status.total) : `${status.total}+`;
   byId('count-failed').textContent = String(status.failed);
   byId('count-matched').textContent = String(status.matched);
+  // A lost batch is being delivered again: say so, rather than look stuck.
+  const retrying = byId('retrying');
+  retrying.hidden = !status.retrying;
+  retrying.textContent = status.retrying ? `Retrying ${status.retrying} photo${status.retrying === 1 ? '' : 's'} that did not arrive the first time…` : '';
   renderFailures(status.failures);
 }
 

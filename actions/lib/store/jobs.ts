@@ -5,8 +5,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
-import type { Keys } from './keys';
-import { runScript, ScriptCode } from './scripts';
+import type { UserLimits } from '../config';
+import type { NewBatch } from './batches';
+import { jobScriptKeys, type Keys } from './keys';
+import { runScript, runScriptReply, ScriptCode } from './scripts';
 
 /** The job does not exist (never created, or expired). */
 export class UnknownJobError extends Error {
@@ -55,7 +57,16 @@ export interface NewJob {
   owner: string;
   hashtag: string;
   pictureUrl: string;
+  /** The id `admit` reserved; default a new one. */
+  id?: string;
 }
+
+export type Admission = { jobId: string } | { refused: string; retryAfterS: number };
+
+/** The window of the per-minute limit. */
+const USER_WINDOW_MS = 60_000;
+/** A user held back by running searches is asked to come back after this long. */
+const RUNNING_RETRY_S = 30;
 
 export interface MatchPage {
   /** Newest first. */
@@ -89,13 +100,12 @@ export class JobStore {
 
   /** What every job script takes, in the order scripts/job-helpers.lua documents: so each write can expire them all. */
   private jobKeys(jobId: string): string[] {
-    const k = this.keys;
-    return [k.job(jobId), k.jobExpected(jobId), k.jobPhotos(jobId), k.jobMatches(jobId), k.jobFailures(jobId)];
+    return jobScriptKeys(this.keys, jobId);
   }
 
   async create(input: NewJob): Promise<JobRecord> {
     const job: JobRecord = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       owner: input.owner,
       hashtag: input.hashtag,
       pictureUrl: input.pictureUrl,
@@ -120,6 +130,16 @@ export class JobStore {
       .expire(index, this.opts.jobTtlS)
       .exec();
     return job;
+  }
+
+  /** Admits a new search of `owner` under the per-user limits: the id to create it with, or why not and when to come back. */
+  async admit(owner: string, limits: UserLimits): Promise<Admission> {
+    const jobId = randomUUID();
+    const args = [this.now(), USER_WINDOW_MS, limits.userPerMinute, limits.userRunning, jobId, this.keys.job('{id}'), this.opts.jobTtlS * 1000];
+    const [code, value] = (await runScriptReply(this.redis, 'admitSearch', [this.keys.userSearches(owner)], args)) as [number, number?];
+    if (code === 1) return { jobId };
+    if (code === 2) return { refused: `you started ${limits.userPerMinute} searches in the last minute, the most allowed`, retryAfterS: Math.max(1, Math.ceil(Number(value) / 1000)) };
+    return { refused: `you have ${Number(value)} searches running, the most allowed at once: wait for one to finish`, retryAfterS: RUNNING_RETRY_S };
   }
 
   /**
@@ -168,11 +188,16 @@ export class JobStore {
     return this.changeStatus(jobId, 'searching', '', 0, 'queued');
   }
 
-  /** Adds photos the search found; returns how many were new to the job. */
-  async addPhotos(jobId: string, photos: PhotoRef[]): Promise<number> {
-    if (photos.length === 0) return 0;
-    const code = await runScript(this.redis, 'addPhotos', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, ...photos.map((p) => photoHash(p.imageUrl))]);
-    return scriptResult(code, jobId);
+  /**
+   * Adds photos the search found and, in the same step, records `batches` (about to be fired) as outstanding,
+   * due at `dueAt` unless settled by then; returns how many photos were new to the job.
+   */
+  async addPhotos(jobId: string, photos: PhotoRef[], batches: NewBatch[] = [], dueAt = this.now()): Promise<number> {
+    if (photos.length === 0 && batches.length === 0) return 0;
+    const hashes = photos.map((p) => photoHash(p.imageUrl));
+    const pairs = batches.flatMap((b) => [b.id, JSON.stringify(b.record)]);
+    const args = [this.now(), this.opts.jobTtlS, dueAt, jobId, hashes.length, ...hashes, ...pairs];
+    return scriptResult(await runScript(this.redis, 'addPhotos', jobScriptKeys(this.keys, jobId, true), args), jobId);
   }
 
   /**

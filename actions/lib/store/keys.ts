@@ -15,6 +15,12 @@ export interface Keys {
   jobFailures(jobId: string): string;
   /** Set: hashes of the photos whose outcome is recorded (idempotency). */
   jobPhotos(jobId: string): string;
+  /** Hash: batch id → BatchRecord JSON of each batch fired and not yet settled. */
+  jobBatches(jobId: string): string;
+  /** Sorted set shared by all jobs: "<job id> <batch id>" of outstanding batches, scored by when they are due (ms). */
+  batchesDue(): string;
+  /** Sorted set: job ids of a user's searches, scored by when each was admitted (ms); per-user limits. */
+  userSearches(owner: string): string;
   /** Sorted set: the owner's job ids, scored by creation time (ms), for "My searches". */
   ownerJobs(owner: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
@@ -30,8 +36,20 @@ export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
     jobExpected: (jobId) => `${prefix}job:${jobId}:expected`,
     jobPhotos: (jobId) => `${prefix}job:${jobId}:photos`,
     jobFailures: (jobId) => `${prefix}job:${jobId}:failures`,
+    jobBatches: (jobId) => `${prefix}job:${jobId}:batches`,
+    batchesDue: () => `${prefix}batches:due`,
+    userSearches: (owner) => `${prefix}user:${encodeURIComponent(owner)}:searches`,
     ownerJobs: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:jobs`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,
   };
+}
+
+/**
+ * What every job script takes, in the order scripts/common.ts documents (so each write can expire them all); the
+ * delivery scripts take the job's batches and the shared due set after them.
+ */
+export function jobScriptKeys(keys: Keys, jobId: string, withBatches = false): string[] {
+  const own = [keys.job(jobId), keys.jobExpected(jobId), keys.jobPhotos(jobId), keys.jobMatches(jobId), keys.jobFailures(jobId)];
+  return withBatches ? [...own, keys.jobBatches(jobId), keys.batchesDue()] : own;
 }

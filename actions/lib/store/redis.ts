@@ -39,3 +39,18 @@ export async function closeRedis(): Promise<void> {
   current = undefined;
   if (client) await client.redis.quit().catch(() => client.redis.disconnect());
 }
+
+/** Retry-After for a caller who met an unreachable Redis: about how long a restart takes. */
+export const REDIS_RETRY_AFTER_S = 5;
+
+/**
+ * Whether `error` says Redis could not be reached (refused, closed, timed out, retries spent), as opposed to a
+ * command Redis answered with an error: the first is an outage to wait out, the second a bug.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') return true;
+  return /^(Connection is closed|Command timed out|Stream isn't writeable)/.test(error.message);
+}

@@ -8,11 +8,14 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TERMINAL_STATUSES } from '../../types';
-import addPhotos from './add-photos-5.lua';
+import addPhotos from './add-photos-7.lua';
+import admitSearch from './admit-search-1.lua';
 import finishSearch from './finish-search-5.lua';
 import jobHelpers from './job-helpers.lua';
 import recordPhoto from './record-photo-5.lua';
+import setBatchDue from './set-batch-due-2.lua';
 import setStatus from './set-status-5.lua';
+import sweepBatch from './sweep-batch-7.lua';
 import touchJob from './touch-1.lua';
 
 /** What the scripts return; `jobs.ts`'s scriptResult turns the negative ones into errors. */
@@ -40,10 +43,13 @@ export function expandIncludes(name: string, lua: string): string {
 }
 
 const SCRIPTS = {
-  addPhotos: { numberOfKeys: 5, lua: addPhotos },
+  addPhotos: { numberOfKeys: 7, lua: addPhotos },
+  admitSearch: { numberOfKeys: 1, lua: admitSearch },
   finishSearch: { numberOfKeys: 5, lua: finishSearch },
   recordPhoto: { numberOfKeys: 5, lua: recordPhoto },
+  setBatchDue: { numberOfKeys: 2, lua: setBatchDue },
   setStatus: { numberOfKeys: 5, lua: setStatus },
+  sweepBatch: { numberOfKeys: 7, lua: sweepBatch },
   touchJob: { numberOfKeys: 1, lua: touchJob },
 } as const;
 
@@ -63,15 +69,20 @@ const LOADED = Object.fromEntries(
   }),
 ) as Record<ScriptName, LoadedScript>;
 
-/** Runs script `name`; `keys` must be as many as its file name says. */
-export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<number> {
+/** Runs script `name` and returns its reply as Redis gave it (a list stays a list); `keys` as its file name says. */
+export async function runScriptReply(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
   const { numberOfKeys, lua, sha } = LOADED[name];
   if (keys.length !== numberOfKeys) throw new Error(`${name} takes ${numberOfKeys} keys, got ${keys.length}`);
   try {
-    return Number(await redis.evalsha(sha, numberOfKeys, ...keys, ...args));
+    return await redis.evalsha(sha, numberOfKeys, ...keys, ...args);
   } catch (error) {
     // Not loaded yet (or Redis restarted): EVAL loads it, later calls run by SHA again.
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return Number(await redis.eval(lua, numberOfKeys, ...keys, ...args));
+    return redis.eval(lua, numberOfKeys, ...keys, ...args);
   }
+}
+
+/** Runs script `name`, whose reply is a number. */
+export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<number> {
+  return Number(await runScriptReply(redis, name, keys, args));
 }

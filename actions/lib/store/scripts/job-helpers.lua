@@ -2,7 +2,8 @@
   Helpers shared by the job scripts; each script includes this file once with a `--@include job-helpers` line,
   which the script loader (index.ts) expands. A script that writes a job takes the job's five keys, in this order
   (JobStore.jobKeys): KEYS[1] job hash, KEYS[2] expected-photos set, KEYS[3] recorded-photos set, KEYS[4] matches
-  list, KEYS[5] failures list.
+  list, KEYS[5] failures list. The delivery scripts take two more: KEYS[6] the job's batches hash, KEYS[7] the
+  due-batches sorted set shared by all jobs.
 ]]
 
 -- TERMINAL (status -> true) is written by the loader from types.ts's TERMINAL_STATUSES: one list for both languages.
@@ -24,7 +25,8 @@ local function touch(job, now)
 end
 
 -- Every write moves all of a job's keys to the same expiry, so none outlives the others (a status saying
--- "3 matched" beside an expired matches list). A key not created yet gets the TTL when it is.
-local function expire_job(ttl)
-  for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ttl) end
+-- "3 matched" beside an expired matches list). A key not created yet gets the TTL when it is. last: the last
+-- KEYS index that belongs to the job (a script may also take keys shared by all jobs, which must not expire).
+local function expire_job(ttl, last)
+  for i = 1, (last or #KEYS) do redis.call('EXPIRE', KEYS[i], ttl) end
 end
