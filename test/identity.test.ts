@@ -160,6 +160,23 @@ test('issueAccessToken makes tokens that verify exactly like issued ones', async
   await assert.rejects(jwtVerify(expired, jwks, { issuer: idp.issuer, audience: idp.audience }), /exp/);
 });
 
+test('a user added later is known to /userinfo; a forged token is refused there; userinfoCalls counts each request', async () => {
+  const before = idp.userinfoCalls;
+  const carol = { sub: 'test|carol', username: 'carol', password: 'carol-pw', name: 'Carol' };
+  const ask = (token: string) => http(idp.url('userinfo'), { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await ask(await idp.issueAccessToken(carol))).status, 401, 'unknown before addUser');
+  idp.addUser(carol);
+  assert.ok(idp.users.some((u) => u.sub === carol.sub), 'users lists it');
+  const known = await ask(await idp.issueAccessToken(carol));
+  assert.equal(known.status, 200);
+  assert.equal(((await known.json()) as { name?: string }).name, 'Carol');
+  const forged = await idp.forgeAccessToken(carol);
+  assert.equal(decodeProtectedHeader(forged).kid, decodeProtectedHeader(await idp.issueAccessToken(carol)).kid, 'same kid, other key');
+  await assert.rejects(jwtVerify(forged, jwks, { issuer: idp.issuer, audience: idp.audience }), /signature/);
+  assert.equal((await ask(forged)).status, 401);
+  assert.equal(idp.userinfoCalls - before, 3, 'three /userinfo requests above');
+});
+
 test("Auth0's /v2/logout leads to the provider's end-session and back to the page", async () => {
   const response = await http(idp.url(`v2/logout?client_id=${idp.clientId}&returnTo=${encodeURIComponent(idp.redirectUri)}`), { redirect: 'manual' });
   assert.equal(response.status, 302);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { annotation, type ActivationRecord } from '../local/activations';
 import { startPlatform } from '../local/platform';
+import { eventually } from './helpers/eventually';
 import { basicAuth, fixtureAction, fixtureManifest, PROJECT_ROOT, usePlatform } from './helpers/platform';
 
 const { ow, apiHost, apiKey, platform } = await usePlatform({
@@ -114,8 +115,7 @@ test('activations in flight over the concurrent limit are refused 429 with OpenW
   const refused = await tight.ow.actions.invoke({ name: 'fixtures/slow', params: { ms: 1 } }).catch((e: OwError) => e);
   assert.equal((refused as OwError).statusCode, 429);
   assert.equal((refused as OwError).error.error, 'Too many concurrent requests in flight (count: 1, allowed: 1).');
-  for (let i = 0; i < 200 && !tight.platform.store.get(running.activationId); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(tight.platform.store.get(running.activationId), 'the first activation finished');
+  await eventually(() => Boolean(tight.platform.store.get(running.activationId)), 5_000, () => 'the first activation finished');
   assert.deepEqual(await tight.ow.actions.invoke({ name: 'fixtures/slow', blocking: true, result: true, params: { ms: 1 } }), { waited: 1 });
 });
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { annotation, type ActivationRecord } from '../local/activations';
+import { eventually } from './helpers/eventually';
 import { basicAuth, fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
 
 const short = { timeout: 1000, memory: 128, concurrency: 1 };
@@ -269,10 +270,10 @@ test('a non-blocking invoke answers 202 with an activation id at once; the recor
   const { activationId } = await ow.actions.invoke({ name: 'fixtures/slow', params: { ms: 200 } });
   assert.match(activationId, /^[0-9a-f]{32}$/);
   let record: ActivationRecord | undefined;
-  for (let i = 0; i < 100 && !record; i++) {
+  await eventually(async () => {
     record = (await ow.activations.get({ name: activationId }).catch(() => undefined)) as ActivationRecord | undefined;
-    if (!record) await new Promise((r) => setTimeout(r, 50));
-  }
+    return record !== undefined;
+  }, 10_000, () => `the record of ${activationId} appeared`);
   assert.deepEqual(record?.response.result, { waited: 200 });
   assert.deepEqual(await ow.activations.result({ name: activationId }), { ...record!.response });
 });

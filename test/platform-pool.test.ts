@@ -12,12 +12,13 @@ import { eventually } from './helpers/eventually';
 import { fixtureAction, fixtureManifest, PROJECT_ROOT, usePlatform, type TestPlatform } from './helpers/platform';
 
 async function finished(tp: TestPlatform, id: string): Promise<ActivationRecord> {
-  for (let i = 0; i < 400; i++) {
-    const record = tp.platform.store.get(id);
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`activation ${id} never finished`);
+  await eventually(() => Boolean(tp.platform.store.get(id)), 10_000, () => `activation ${id} finished`);
+  return tp.platform.store.get(id)!;
+}
+
+/** Until the pool holds a container for `action` (it was started by a non-blocking invoke). */
+function containerFor(tp: TestPlatform, action: string): Promise<void> {
+  return eventually(() => Boolean(tp.platform.pool.snapshot()[action]), 5_000, () => `a container for ${action} in ${JSON.stringify(tp.platform.pool.snapshot())}`);
 }
 
 /** Alive, as opposed to gone or a zombie. */
@@ -66,7 +67,7 @@ test("a container runs as many activations at once as the action's concurrency a
 test('the wait queue is bounded: past it an activation fails as a whisk internal error', async () => {
   const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('pid-wait')]), maxContainers: 1, maxQueue: 1 });
   const running = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 800 } });
-  for (let i = 0; i < 200 && !tp.platform.pool.snapshot()['fixtures/pid-wait']; i++) await new Promise((r) => setTimeout(r, 10));
+  await containerFor(tp, 'fixtures/pid-wait');
   const queued = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 1 } });
   const refused = await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', blocking: true, params: { ms: 1 } }).catch((e: { statusCode: number; error: ActivationRecord }) => e);
   assert.equal((refused as { statusCode: number }).statusCode, 500);
@@ -80,15 +81,14 @@ test('the wait queue is bounded: past it an activation fails as a whisk internal
 test('idle containers are reaped; closing the platform stops every container it started', async () => {
   const tp = await usePlatform({ manifest: fixtureManifest([fixtureAction('counter'), fixtureAction('pid-wait')]), idleTimeoutMs: 200 });
   const first = (await tp.ow.actions.invoke({ name: 'fixtures/counter', blocking: true })) as ActivationRecord;
-  for (let i = 0; i < 200 && tp.platform.pool.snapshot()['fixtures/counter']; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.deepEqual(tp.platform.pool.snapshot(), {}, 'reaped after being idle');
+  await eventually(() => Object.keys(tp.platform.pool.snapshot()).length === 0, 5_000, () => `reaped after being idle: ${JSON.stringify(tp.platform.pool.snapshot())}`);
   // The reaper forgets the container at once; its process is killed without the reaper waiting for the exit.
   const reaped = (first.response.result as { pid: number }).pid;
   await eventually(() => !alive(reaped), 5_000, () => `process ${reaped} of the reaped container is gone`);
   const again = (await tp.ow.actions.invoke({ name: 'fixtures/counter', blocking: true })) as ActivationRecord;
   assert.equal(typeof annotation(again, 'initTime'), 'number', 'the next activation starts cold');
   await tp.ow.actions.invoke({ name: 'fixtures/pid-wait', params: { ms: 5000 } });
-  for (let i = 0; i < 200 && !tp.platform.pool.snapshot()['fixtures/pid-wait']; i++) await new Promise((r) => setTimeout(r, 10));
+  await containerFor(tp, 'fixtures/pid-wait');
   const pids = tp.platform.pool.pids();
   assert.ok(pids.length >= 1);
   await tp.close();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import JSZip from 'jszip';
 import { MARKER } from '../local/runtime/protocol';
+import { eventually } from './helpers/eventually';
 import { PROJECT_ROOT } from './helpers/platform';
 
 interface Runtime {
@@ -39,17 +40,13 @@ async function startRuntime(env: Record<string, string> = {}): Promise<Runtime> 
       const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
-    async printed(line) {
-      for (let i = 0; i < 200 && !stdout.includes(line); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(stdout.includes(line), `stdout never printed "${line}":\n${stdout.join('\n')}`);
-    },
-    async markers(count) {
-      for (let i = 0; i < 200; i++) {
-        if (stdout.filter((l) => l === MARKER).length >= count && stderr.filter((l) => l === MARKER).length >= count) return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      assert.fail(`expected ${count} markers on stdout and stderr, got:\n${stdout.join('\n')}\n--\n${stderr.join('\n')}`);
-    },
+    printed: (line) => eventually(() => stdout.includes(line), 5_000, () => `stdout printed "${line}":\n${stdout.join('\n')}`),
+    markers: (count) =>
+      eventually(
+        () => stdout.filter((l) => l === MARKER).length >= count && stderr.filter((l) => l === MARKER).length >= count,
+        5_000,
+        () => `${count} markers on stdout and stderr, got:\n${stdout.join('\n')}\n--\n${stderr.join('\n')}`,
+      ),
   };
 }
 

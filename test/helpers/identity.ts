@@ -19,10 +19,10 @@ export async function useIdentityProvider(options: Partial<IdentityOptions> = {}
   const idp = await startIdentityProvider({ pageOrigins: [TEST_PAGE_ORIGIN], ...options });
   after(() => idp.close());
   const redirectUri = `${options.pageOrigins?.[0] ?? TEST_PAGE_ORIGIN}/`;
-  return {
-    ...idp,
+  // Assigned, not spread: `users` and `userinfoCalls` are getters and must stay live.
+  return Object.assign(idp, {
     redirectUri,
-    login: (username, password = DEMO_PASSWORD) =>
+    login: (username: string, password = DEMO_PASSWORD) =>
       loginWithPassword({ domain: idp.domain, clientId: idp.clientId, audience: idp.audience, redirectUri, username, password }),
-  };
+  });
 }

@@ -2,7 +2,8 @@
  * The local stand-in for Auth0: an OpenID Connect provider on 127.0.0.1 with Auth0's paths (/authorize,
  * /oauth/token, /.well-known/jwks.json, /userinfo, /v2/logout), a login form, and demo users whose profile
  * pictures it serves itself. `findme start` uses it when AUTH0_DOMAIN is unset; tests and `findme search` use
- * `issueAccessToken` to get tokens exactly like the ones it issues.
+ * `issueAccessToken` to get tokens exactly like the ones it issues, and tests `addUser`, `forgeAccessToken` and
+ * `userinfoCalls` for users of their own, tokens it must refuse, and checking that /userinfo answers are cached.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -46,7 +47,10 @@ export interface IdentityProvider {
   host: string;
   clientId: string;
   audience: string;
-  users: IdentityUser[];
+  /** The users it knows now (demo users, `options.users`, and any added since). */
+  readonly users: IdentityUser[];
+  /** How many requests /userinfo has had since start. */
+  readonly userinfoCalls: number;
   /** An absolute URL on the provider, e.g. `url('/userinfo')`. */
   url(path: string): string;
   /**
@@ -54,6 +58,10 @@ export interface IdentityProvider {
    * tests and the CLI's embedded mode; overrides make expired or wrong-audience ones.
    */
   issueAccessToken(user: { sub: string }, overrides?: AccessTokenOverrides): Promise<string>;
+  /** Like `issueAccessToken`, with the same `kid`, but signed by a key the provider does not publish. */
+  forgeAccessToken(user: { sub: string }, overrides?: AccessTokenOverrides): Promise<string>;
+  /** Adds (or replaces) a user: /userinfo and logins know it from now on. */
+  addUser(user: IdentityUser): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +74,7 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
   const pictures = new Map<string, Buffer>();
   const users = new Map<string, IdentityUser>();
   const sockets = new Set<Socket>();
+  let userinfoCalls = 0;
   const updatedAt = new Date().toISOString();
 
   const server = createServer();
@@ -116,7 +125,10 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
         const bytes = pictures.get(decodeURIComponent(picture[1]!));
         return bytes ? send(res, 200, bytes, 'image/jpeg') : send(res, 404, 'no such picture', 'text/plain');
       }
-      if (url.pathname === '/userinfo') return userinfo(req, res);
+      if (url.pathname === '/userinfo') {
+        userinfoCalls += 1;
+        return userinfo(req, res);
+      }
       const uid = /^\/interaction\/([\w-]+)$/.exec(url.pathname)?.[1];
       if (uid) return interaction(req, res, uid);
       if (url.pathname === '/v2/logout') {
@@ -136,7 +148,7 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
     });
   });
 
-  async function issueAccessToken(user: { sub: string }, overrides: AccessTokenOverrides = {}): Promise<string> {
+  async function signAccessToken(key: CryptoKey, user: { sub: string }, overrides: AccessTokenOverrides): Promise<string> {
     const iat = overrides.issuedAt ?? Math.floor(Date.now() / 1000);
     return new SignJWT({ scope: overrides.scope ?? SCOPE, client_id: clientId })
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
@@ -146,8 +158,10 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
       .setIssuedAt(iat)
       .setExpirationTime(iat + (overrides.expiresInS ?? ACCESS_TOKEN_TTL_S))
       .setJti(randomUUID())
-      .sign(privateKey as CryptoKey);
+      .sign(key);
   }
+  // Made on first use: only tests forge tokens.
+  let foreignKey: Promise<CryptoKey> | undefined;
 
   return {
     issuer,
@@ -155,9 +169,19 @@ export async function startIdentityProvider(options: IdentityOptions): Promise<I
     host: `127.0.0.1:${port}`,
     clientId,
     audience,
-    users: [...users.values()],
+    get users() {
+      return [...users.values()];
+    },
+    get userinfoCalls() {
+      return userinfoCalls;
+    },
     url: (path) => new URL(path, issuer).href,
-    issueAccessToken,
+    issueAccessToken: (user, overrides = {}) => signAccessToken(privateKey as CryptoKey, user, overrides),
+    async forgeAccessToken(user, overrides = {}) {
+      foreignKey ??= generateKeyPair('RS256').then((pair) => pair.privateKey as CryptoKey);
+      return signAccessToken(await foreignKey, user, overrides);
+    },
+    addUser: (user) => void users.set(user.sub, user),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
