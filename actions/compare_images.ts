@@ -50,8 +50,8 @@ export interface Stores {
   faces(signature: string): FaceCache;
 }
 
-/** The production wiring: the process's Redis client and key prefix. Tests pass their own prefix. */
-export function openStores(config: RedisConfig, keys: Keys = makeKeys()): Stores {
+/** The production wiring: the process's Redis client, keys under FINDME_KEY_PREFIX. */
+export function openStores(config: RedisConfig, keys: Keys = makeKeys(config.keyPrefix)): Stores {
   const redis = getRedis(config);
   return {
     jobs: new JobStore(redis, keys, { jobTtlS: config.jobTtlS }),

@@ -28,15 +28,15 @@ const redis = connectRedis(server.url);
 const host = await startPhotoHost();
 
 test('the compare_images bundle matches a photo in a fresh process', async () => {
-  // The bundle uses the production key prefix; this file's Redis is private (or the keys are unique job ids).
-  const jobs = new JobStore(redis, makeKeys(), { jobTtlS: 600 });
+  // The bundle reads its key prefix from FINDME_KEY_PREFIX, like every action.
+  const jobs = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 600 });
   const photo: PhotoRef = { tweetId: '1', tweetUrl: 'https://x.com/a/status/1', imageUrl: host.route('/bundle/sample1.jpg', serve.bytes(demoBytes(1))) };
   const job = await jobs.create({ owner: 'auth0|bundle', hashtag: 'findmedemo', pictureUrl: host.route('/bundle/me.jpg', serve.bytes(await sample1Profile(2, 400))) });
   await jobs.startSearch(job.id);
   await jobs.addPhotos(job.id, [photo]);
   await jobs.finishSearch(job.id);
 
-  const params = { jobId: job.id, photos: [photo], REDIS_URL: server.url, FINDME_IMAGE_HOSTS: '127.0.0.1' };
+  const params = { jobId: job.id, photos: [photo], REDIS_URL: server.url, FINDME_KEY_PREFIX: server.prefix, FINDME_IMAGE_HOSTS: '127.0.0.1' };
   const script = `require(${JSON.stringify(bundle)}).main(JSON.parse(process.argv[1])).then((r) => { console.log(JSON.stringify(r)); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...localImageEnv(root) };
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script, JSON.stringify(params)], { env, cwd: unpacked, timeout: 120_000 });

@@ -11,6 +11,8 @@ test('unset or empty means the embedded default', () => {
   assert.equal(redis.redisUrl, process.env.REDIS_URL || DEFAULTS.redisUrl);
   assert.equal(redis.jobTtlS, 24 * 3600);
   assert.equal(redis.descriptorTtlS, 7 * 24 * 3600);
+  assert.equal(redisConfig({ FINDME_KEY_PREFIX: '' }).keyPrefix, process.env.FINDME_KEY_PREFIX || 'findme:');
+  assert.equal(redisConfig({ FINDME_KEY_PREFIX: 'staging:findme:' }).keyPrefix, 'staging:findme:');
   const x = xConfig({});
   assert.equal(x.xApiBaseUrl, 'https://api.x.com/2/');
   assert.equal(x.maxTweets, 1000);
@@ -36,6 +38,8 @@ test('a malformed value is an error naming the variable and what it should be', 
     [() => redisConfig({ REDIS_URL: 'redis://:pw@ho st' }), /^REDIS_URL must be a URL \(redis: or rediss: or unix:\)$/],
     [() => xConfig({ X_API_BASE_URL: 'api.x.com/2' }), /^X_API_BASE_URL must be a URL \(https: or http:\), got "api.x.com\/2"$/],
     [() => redisConfig({ REDIS_URL: 'http://x' }), /^REDIS_URL must be a URL/],
+    [() => redisConfig({ FINDME_KEY_PREFIX: 'findme' }), /^FINDME_KEY_PREFIX must be up to 64 letters, digits or _\.:-, ending in ':', got "findme"$/],
+    [() => redisConfig({ FINDME_KEY_PREFIX: 'find*me:' }), /^FINDME_KEY_PREFIX must be/],
     [() => xConfig({ FINDME_MAX_TWEETS: 'lots' }), /^FINDME_MAX_TWEETS must be a whole number from 10 to 100000, got "lots"$/],
     [() => xConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
     [() => xConfig({ X_API_BASE_URL: 'ftp://x' }), /^X_API_BASE_URL must be a URL/],

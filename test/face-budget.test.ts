@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { download, type DownloadLimits } from '../actions/lib/face/download';
 import { PhotoError } from '../actions/lib/face/errors';
-import { decodeBudget, DETECT_RESERVE_MS, downloadBudget, MIN_STEP_MS, timeToStart } from '../actions/lib/face/time-budget';
+import { decodeBudget, downloadBudget, timeToStart } from '../actions/lib/face/time-budget';
 import { Deadline, retryWithin, type RetryOptions } from '../actions/lib/ow/deadline';
 import { serve, startPhotoHost } from './helpers/images';
 
@@ -16,18 +16,20 @@ const host = await startPhotoHost();
 const limits: DownloadLimits = { hosts: ['127.0.0.1'], timeoutMs: 500, maxBytes: 1_000_000 };
 
 test('a photo starts only when the time left covers a download, a decode and a detection; each step gets what the next ones leave', () => {
-  const start = timeToStart();
-  assert.equal(start, MIN_STEP_MS + MIN_STEP_MS + DETECT_RESERVE_MS);
-  assert.equal(downloadBudget(start - 1), 0);
-  assert.equal(downloadBudget(start), MIN_STEP_MS);
-  assert.equal(downloadBudget(start + 4000), MIN_STEP_MS + 4000);
-  assert.equal(decodeBudget(DETECT_RESERVE_MS + MIN_STEP_MS - 1), 0);
-  assert.equal(decodeBudget(DETECT_RESERVE_MS + 3000), 3000);
-  // A profile picture may be decoded and detected twice: both fit in what is left.
-  assert.equal(timeToStart(2), MIN_STEP_MS + 2 * (MIN_STEP_MS + DETECT_RESERVE_MS));
-  assert.equal(downloadBudget(timeToStart(2) - 1, 2), 0);
-  const left = 2 * DETECT_RESERVE_MS + 5000;
-  assert.ok(2 * (decodeBudget(left, 2) + DETECT_RESERVE_MS) <= left);
+  // Written out from the documented budget (1 s download, 1 s decode, 6 s detection reserve), not from the code.
+  assert.equal(timeToStart(), 8000);
+  assert.equal(downloadBudget(7999), 0);
+  assert.equal(downloadBudget(8000), 1000);
+  assert.equal(downloadBudget(12_000), 5000);
+  assert.equal(decodeBudget(6999), 0);
+  assert.equal(decodeBudget(7000), 1000);
+  assert.equal(decodeBudget(9000), 3000);
+  // A profile picture may be decoded and detected twice: 1 s + 2 × (1 s + 6 s), and both fit in what is left.
+  assert.equal(timeToStart(2), 15_000);
+  assert.equal(downloadBudget(14_999, 2), 0);
+  assert.equal(downloadBudget(15_000, 2), 1000);
+  assert.equal(decodeBudget(17_000, 2), 2500);
+  assert.equal(decodeBudget(13_999, 2), 0, 'under 1 s each after two reserves');
 });
 
 async function failure(url: string): Promise<PhotoError> {

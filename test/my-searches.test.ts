@@ -22,11 +22,11 @@ const alice = { sub: 'auth0|alice-list', name: 'Alice', picture: 'https://pbs.tw
 const mallory = { sub: 'auth0|mallory-list', name: 'Mallory', picture: 'https://pbs.twimg.com/profile_images/2/m_400x400.jpg' };
 
 function call(token: string, method: 'get' | 'post' | 'delete', body: Params = {}): Promise<{ statusCode: number; body: unknown }> {
-  return main({ __ow_method: method, __ow_headers: { authorization: `Bearer ${token}` }, ...body, REDIS_URL: server.url, AUTH0_DOMAIN: issuer.domain, AUTH0_AUDIENCE: issuer.audience });
+  return main({ __ow_method: method, __ow_headers: { authorization: `Bearer ${token}` }, ...body, REDIS_URL: server.url, FINDME_KEY_PREFIX: server.prefix, AUTH0_DOMAIN: issuer.domain, AUTH0_AUDIENCE: issuer.audience });
 }
 
 /** A store whose clock is `at` (ms): jobs created through it are that old. */
-const storeAt = (at: number, jobTtlS = 3600) => new JobStore(redis, makeKeys(), { jobTtlS, now: () => at });
+const storeAt = (at: number, jobTtlS = 3600) => new JobStore(redis, makeKeys(server.prefix), { jobTtlS, now: () => at });
 const photo = (n: number): PhotoRef => ({ tweetId: `${n}`, tweetUrl: `https://x.com/a/status/${n}`, imageUrl: `https://pbs.twimg.com/media/${n}.jpg` });
 const match = (n: number): MatchRecord => ({ tweetId: `${n}`, tweetUrl: photo(n).tweetUrl, imageUrl: photo(n).imageUrl, box: { x: 1, y: 1, width: 10, height: 10 }, imageWidth: 100, imageHeight: 100, distance: 0.3 });
 
@@ -55,7 +55,7 @@ test('a search that expired is no longer listed', async () => {
   const owner = { ...alice, sub: 'auth0|alice-expiring' };
   const store = storeAt(Date.now(), 60);
   const job = await store.create({ owner: owner.sub, hashtag: 'gone', pictureUrl: owner.picture });
-  await redis.del(makeKeys().job(job.id));
+  await redis.del(makeKeys(server.prefix).job(job.id));
   const { searches } = (await call(await issuer.issue(owner), 'get')).body as MySearchesResponse;
   assert.deepEqual(searches, []);
 });
@@ -92,5 +92,5 @@ test('bad requests say what is wrong', async () => {
   assert.match((missing.body as ErrorBody).error, /^Say which search to cancel/);
   assert.equal((await call(token, 'post', { cancel: 'x'.repeat(300) })).statusCode, 404);
   assert.equal((await call(token, 'delete')).statusCode, 405);
-  assert.equal((await main({ __ow_method: 'get', __ow_headers: {}, REDIS_URL: server.url, AUTH0_DOMAIN: issuer.domain, AUTH0_AUDIENCE: issuer.audience })).statusCode, 401);
+  assert.equal((await main({ __ow_method: 'get', __ow_headers: {}, REDIS_URL: server.url, FINDME_KEY_PREFIX: server.prefix, AUTH0_DOMAIN: issuer.domain, AUTH0_AUDIENCE: issuer.audience })).statusCode, 401);
 });

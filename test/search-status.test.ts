@@ -27,7 +27,7 @@ function status(token: string, jobId: string): Promise<{ statusCode: number; bod
     __ow_method: 'get',
     __ow_headers: { authorization: `Bearer ${token}` },
     jobId,
-    REDIS_URL: server.url,
+    REDIS_URL: server.url, FINDME_KEY_PREFIX: server.prefix,
     AUTH0_DOMAIN: issuer.domain,
     AUTH0_AUDIENCE: issuer.audience,
     FINDME_JOB_STALL_S: STALL_S,
@@ -35,9 +35,9 @@ function status(token: string, jobId: string): Promise<{ statusCode: number; bod
   return main(params);
 }
 
-/** Alice's job whose last progress was longer ago than the stall time (search_status uses the production keys). */
+/** Alice's job whose last progress was longer ago than the stall time (under this file's key prefix). */
 async function stalledJob(): Promise<string> {
-  const past = new JobStore(redis, makeKeys(), { jobTtlS: 3600, now: () => Date.now() - 2 * STALL_S * 1000 });
+  const past = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 3600, now: () => Date.now() - 2 * STALL_S * 1000 });
   const job = await past.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
   await past.startSearch(job.id);
   return job.id;
@@ -45,7 +45,7 @@ async function stalledJob(): Promise<string> {
 
 test("someone else's stalled job is a 404 and stays as it was; its owner's poll fails it as stalled", async () => {
   const jobId = await stalledJob();
-  const store = new JobStore(redis, makeKeys(), { jobTtlS: 3600 });
+  const store = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 3600 });
   const before = await store.require(jobId);
   const other = await status(await issuer.issue(mallory), jobId);
   assert.equal(other.statusCode, 404);
@@ -60,7 +60,7 @@ test("someone else's stalled job is a 404 and stays as it was; its owner's poll 
 });
 
 test("a search that read only part of the hashtag says so in its status; one that read it all says nothing", async () => {
-  const store = new JobStore(redis, makeKeys(), { jobTtlS: 3600 });
+  const store = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 3600 });
   const token = await issuer.issue(alice);
   const capped = await store.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
   await store.startSearch(capped.id);

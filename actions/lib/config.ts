@@ -15,6 +15,7 @@ export type Params = Record<string, unknown>;
  */
 export const VARIABLES = [
   'REDIS_URL',
+  'FINDME_KEY_PREFIX',
   'FINDME_JOB_TTL_S',
   'FINDME_DESCRIPTOR_TTL_S',
   'AUTH0_DOMAIN',
@@ -54,6 +55,7 @@ export const DEFAULT_IMAGE_HOSTS = ['pbs.twimg.com', 'abs.twimg.com'] as const;
 
 export const DEFAULTS = Object.freeze({
   redisUrl: 'redis://127.0.0.1:6379',
+  keyPrefix: 'findme:',
   xApiBaseUrl: 'https://api.x.com/2/',
   // From `findme bench accuracy` (bench/README.md#accuracy): the middle of the thresholds that keep TPR ≥ 95 % on
   // real photos with a 400 px profile and every false-match rate (pairs, group photos of strangers) ≤ 0.5 %
@@ -142,8 +144,21 @@ export function redactUrl(text: string): string {
   return url.href;
 }
 
+/**
+ * Letters, digits and `_.:-`, ending in ':' as Redis key namespaces do: a prefix with '*' or spaces would make
+ * the sweeper's and the tests' key patterns match other deployments' keys.
+ */
+function keyPrefix(params: Params): string {
+  const text = raw(params, 'FINDME_KEY_PREFIX');
+  if (text === undefined) return DEFAULTS.keyPrefix;
+  if (!/^[A-Za-z0-9_.:-]{1,63}:$/.test(text)) throw new ConfigError('FINDME_KEY_PREFIX', "up to 64 letters, digits or _.:-, ending in ':'", text);
+  return text;
+}
+
 export interface RedisConfig {
   redisUrl: string;
+  /** Starts every key findme writes: deployments (and test files) sharing one Redis keep apart by it. */
+  keyPrefix: string;
   redisTimeoutMs: number;
   jobTtlS: number;
   descriptorTtlS: number;
@@ -152,6 +167,7 @@ export interface RedisConfig {
 export function redisConfig(params: Params): RedisConfig {
   return {
     redisUrl: url(params, 'REDIS_URL', DEFAULTS.redisUrl, ['redis:', 'rediss:', 'unix:'])!,
+    keyPrefix: keyPrefix(params),
     redisTimeoutMs: DEFAULTS.redisTimeoutMs,
     jobTtlS: number(params, 'FINDME_JOB_TTL_S', DEFAULTS.jobTtlS, 60, 30 * 24 * 3600),
     descriptorTtlS: number(params, 'FINDME_DESCRIPTOR_TTL_S', DEFAULTS.descriptorTtlS, 60, 365 * 24 * 3600),

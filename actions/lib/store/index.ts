@@ -1,4 +1,4 @@
-/** The store as actions open it: one Redis client per container, production key prefix. */
+/** The store as actions open it: one Redis client per container, keys under FINDME_KEY_PREFIX. */
 import type { RedisConfig } from '../config';
 import { DeliveryStore } from './batches';
 import { JobStore } from './jobs';
@@ -6,9 +6,9 @@ import { makeKeys } from './keys';
 import { getRedis } from './redis';
 
 export function openJobStore(config: RedisConfig): JobStore {
-  return new JobStore(getRedis(config), makeKeys(), { jobTtlS: config.jobTtlS });
+  return new JobStore(getRedis(config), makeKeys(config.keyPrefix), { jobTtlS: config.jobTtlS });
 }
 
 export function openDeliveryStore(config: RedisConfig): DeliveryStore {
-  return new DeliveryStore(getRedis(config), makeKeys(), { jobTtlS: config.jobTtlS });
+  return new DeliveryStore(getRedis(config), makeKeys(config.keyPrefix), { jobTtlS: config.jobTtlS });
 }

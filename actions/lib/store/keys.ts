@@ -1,8 +1,10 @@
 /**
  * Every Redis key findme uses is built here and nowhere else. `prefix` lets tests (and several deployments
- * sharing one Redis) keep their keys apart; production uses "findme:".
+ * sharing one Redis) keep their keys apart; actions take it from FINDME_KEY_PREFIX (default "findme:").
  */
-export const DEFAULT_PREFIX = 'findme:';
+import { DEFAULTS } from '../config';
+
+export const DEFAULT_PREFIX = DEFAULTS.keyPrefix;
 
 export interface Keys {
   /** Hash: the JobRecord fields. */
@@ -29,7 +31,7 @@ export interface Keys {
   photoFaces(photoUrlHash: string): string;
 }
 
-export function makeKeys(prefix = DEFAULT_PREFIX): Keys {
+export function makeKeys(prefix: string = DEFAULT_PREFIX): Keys {
   return {
     job: (jobId) => `${prefix}job:${jobId}`,
     jobMatches: (jobId) => `${prefix}job:${jobId}:matches`,
