@@ -1,6 +1,9 @@
 // The last step of the image build (docker/Dockerfile): an image that could not compare a face fails to build,
 // rather than at its first activation.
-//   FINDME_WEIGHTS_DIR=<dir> node check-image.mjs <a directory the runtime unpacks actions into>
+//   FINDME_WEIGHTS_DIR=<dir> node check-image.mjs <a directory the runtime unpacks actions into> [<package.json>]
+// 0. With a package.json (the image's, whose `engines` test/deploy-image.test.ts keeps equal to the project's):
+//    the Node.js running here satisfies its `engines.node` (a ">=X.Y[.Z]" floor), so `engines` never claims a
+//    Node the base image does not ship.
 // 1. FINDME_WEIGHTS_DIR holds every file its manifest.json lists, each with the sha256 the manifest pins.
 // 2. Seen from where an action's bundle runs, the modules the image provides resolve and load: tfjs-node with
 //    its native binding (backend `tensorflow`), face-api's Node build, sharp with its libvips.
@@ -32,6 +35,23 @@ function checkWeights(dir) {
     if (actual !== expected) fail(`${path}: sha256 ${actual}, manifest.json says ${expected}`);
   }
   console.log(`check-image: ${files.length} model files in ${dir} match manifest.json`);
+}
+
+function checkEngines(packageJson) {
+  let range;
+  try {
+    range = JSON.parse(readFileSync(packageJson, 'utf8')).engines?.node;
+  } catch (error) {
+    fail(`${packageJson} cannot be read: ${error.message}`);
+  }
+  const floor = /^>=(\d+)\.(\d+)(?:\.(\d+))?$/.exec(range ?? '');
+  if (!floor) fail(`${packageJson}: engines.node must be a ">=X.Y.Z" floor, got ${JSON.stringify(range)}`);
+  const want = floor.slice(1).map((n) => Number(n ?? 0));
+  const have = process.versions.node.split('.').map(Number);
+  // The first part that differs decides (20.20.2 is past 20.17.0; 20.16.9 is not).
+  const at = want.findIndex((n, i) => have[i] !== n);
+  if (at >= 0 && have[at] < want[at]) fail(`this image runs Node.js ${process.versions.node}, below engines.node ${range} of ${packageJson}: change the base image or engines`);
+  console.log(`check-image: Node.js ${process.versions.node} satisfies engines.node ${range}`);
 }
 
 /** Every installed copy of a package under a node_modules folder, nested ones included. */
@@ -71,5 +91,6 @@ async function checkModules(actionDir) {
 
 const actionDir = process.argv[2];
 if (!actionDir || !process.env.FINDME_WEIGHTS_DIR) fail('usage: FINDME_WEIGHTS_DIR=<dir> node check-image.mjs <directory actions are unpacked into>');
+if (process.argv[3]) checkEngines(process.argv[3]);
 checkWeights(process.env.FINDME_WEIGHTS_DIR);
 await checkModules(actionDir);

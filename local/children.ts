@@ -1,8 +1,10 @@
 /**
  * Every child process findme starts locally is registered here, so that however the parent ends (Ctrl-C,
- * SIGTERM, an uncaught error, a normal exit) no redis-server or action container is left behind.
+ * SIGTERM, an uncaught error, a normal exit) no redis-server or action container is left behind; and, for the
+ * one ending no handler sees (`kill -9`, the OOM killer), with the reaper (reaper.ts), which kills them then.
  */
 import type { ChildProcess } from 'node:child_process';
+import { guard, release } from './reaper';
 
 const live = new Set<ChildProcess>();
 /** Children spawned `detached`, each leading a process group of its own: signalled as the whole group. */
@@ -41,14 +43,23 @@ export function trackChild(child: ChildProcess, options: { group?: boolean } = {
     process.on('exit', killAll);
   }
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  // A group is forgotten only once swept (stopChild): what its leader started may outlive the leader.
+  if (child.pid !== undefined) guard(options.group ? -child.pid : child.pid);
+  child.once('exit', () => {
+    live.delete(child);
+    if (!options.group && child.pid !== undefined) release(child.pid);
+  });
   return child;
 }
 
 /** Asks a child to stop, waits up to `graceMs`, then kills it. Resolves once it has exited. */
 export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   // A group outlives its leader: what the leader started may still run.
-  const sweep = () => groups.has(child) && signal(child, 'SIGKILL');
+  const sweep = () => {
+    if (!groups.has(child)) return;
+    signal(child, 'SIGKILL');
+    if (child.pid !== undefined) release(-child.pid);
+  };
   if (child.exitCode !== null || child.signalCode !== null) {
     sweep();
     return Promise.resolve();

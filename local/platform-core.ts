@@ -2,8 +2,9 @@
  * The platform's entities and operations, independent of HTTP. Invoking an action is charged to the namespace's
  * throttles first, then refused when the request sets a final parameter (as OpenWhisk's Actions.scala does), then
  * run with parameters merged package < action < request. Firing a trigger starts every rule's action
- * asynchronously with the payload merged over the trigger's parameters (and nothing else: no request headers), and
- * records a trigger activation whose logs list the rule activations (Triggers.scala). Actions are taken as the
+ * asynchronously with the payload, and the fire request's headers as `__ow_headers` under it, merged over the
+ * trigger's parameters (OpenWhisk 2.0, PR #5273), and records a trigger activation whose logs list the rule
+ * activations and whose result is the payload alone (Triggers.scala). Actions are taken as the
  * controller creates them: without a `provide-api-key` annotation they get none, so they receive no API key.
  */
 import type { ActivationRecord, ActivationStore } from './activations';
@@ -59,9 +60,9 @@ export class PlatformCore {
     for (const trigger of manifest.triggers) this.triggers.set(trigger.name, trigger);
     this.rules = manifest.rules;
     this.alarms = new AlarmFeed(
-      (path, payload) => {
+      (path, payload, headers) => {
         const trigger = this.triggers.get(path.split('/')[2] ?? '');
-        if (trigger && path.split('/')[1] === namespace) this.fire(trigger, payload);
+        if (trigger && path.split('/')[1] === namespace) this.fire(trigger, payload, headers);
       },
       (line) => console.error(line),
     );
@@ -105,14 +106,17 @@ export class PlatformCore {
     return this.launch(slot, action, payload);
   }
 
-  /** Fires a trigger: undefined when it has no rule (OpenWhisk answers 204 and records nothing), else its activation id. */
-  fire(trigger: TriggerSpec, payload: Record<string, unknown> | undefined): string | undefined {
+  /**
+   * Fires a trigger: undefined when it has no rule (OpenWhisk answers 204 and records nothing), else its activation
+   * id. `headers`: the fire request's, as `requestHeaders` gives them; the payload's own `__ow_headers` wins.
+   */
+  fire(trigger: TriggerSpec, payload: Record<string, unknown> | undefined, headers: Record<string, string>): string | undefined {
     this.throttles.takeFire();
     const rules = this.rules.filter((r) => r.trigger === trigger.name);
     if (rules.length === 0) return undefined;
     const activationId = newActivationId();
     const start = Date.now();
-    const args = { ...trigger.parameters, ...payload };
+    const args = { ...trigger.parameters, __ow_headers: headers, ...payload };
     const results = rules.map((rule) => this.activateRule(rule, args));
     this.store.add({
       namespace: this.namespace,

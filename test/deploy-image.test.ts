@@ -78,10 +78,48 @@ test("the image's ENV is what the local platform gives image actions; the weight
     ['weights/', `${IMAGE_ENV.FINDME_WEIGHTS_DIR}/`],
     ['docker/check-image.mjs', '/opt/findme/check-image.mjs'],
   ]);
-  assert.equal(instructions.at(-1), 'RUN node /opt/findme/check-image.mjs /nodejsAction/probe', 'the check runs last, with the ENV set');
+  assert.equal(instructions.at(-1), 'RUN node /opt/findme/check-image.mjs /nodejsAction/probe /opt/findme/modules/package.json', 'the check runs last, with the ENV set, against the engines the image claims');
   // The context is the project root: .dockerignore keeps out everything but what is copied.
   const ignore = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(ignore, ['*', ...copies.flatMap((copy) => copy.slice(0, -1)).map((source) => `!${source}`)]);
+});
+
+/** The Node.js 20 minor a range asks for (`^20.19.0 || ^22.13.0` → 19), or undefined when it names no 20.x. */
+function node20Minor(range: string): number | undefined {
+  const minors = [...range.matchAll(/(?:\^|>=|~)?\s*20\.(\d+)/g)].map((m) => Number(m[1]));
+  return minors.length ? Math.max(...minors) : undefined;
+}
+
+test('engines is the Node.js the image ships (checked by check-image at build); devEngines the newer one the dev tooling needs', () => {
+  const project = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; devEngines: { runtime: { name: string; version: string } } };
+  const image = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docker', 'image', 'package.json'), 'utf8')) as { engines?: { node: string } };
+  assert.equal(image.engines?.node, project.engines.node, "the image's package.json claims the project's engines, which check-image holds the base image to");
+  assert.deepEqual((imageLock.packages[''] as { engines?: unknown }).engines, image.engines);
+  assert.deepEqual((lock.packages[''] as { engines?: unknown }).engines, project.engines);
+  // What each side of the lock needs: the runtime dependencies no more than engines, the dev tools exactly devEngines.
+  const needs = (dev: boolean) =>
+    Math.max(...Object.entries(lock.packages as Record<string, { dev?: boolean; engines?: unknown }>)
+      .filter(([path, entry]) => path !== '' && Boolean(entry.dev) === dev && typeof (entry.engines as { node?: unknown } | undefined)?.node === 'string')
+      .map(([, entry]) => node20Minor((entry.engines as { node: string }).node) ?? 0));
+  assert.ok(needs(false) <= node20Minor(project.engines.node)!, `a runtime dependency needs Node 20.${needs(false)}, past engines ${project.engines.node}`);
+  assert.equal(project.devEngines.runtime.name, 'node');
+  assert.equal(node20Minor(project.devEngines.runtime.version), needs(true), `devEngines ${project.devEngines.runtime.version} is what the dev tools need (20.${needs(true)})`);
+  assert.ok(needs(true) > node20Minor(project.engines.node)!, 'they need more than the image ships, which is why there are two fields');
+
+  const run = (packageJson: string) => spawnSync(process.execPath, [CHECK, PROJECT_ROOT, packageJson], { encoding: 'utf8', env: { PATH: process.env.PATH, FINDME_WEIGHTS_DIR: join(PROJECT_ROOT, 'weights') } });
+  const here = run(join(PROJECT_ROOT, 'docker', 'image', 'package.json'));
+  assert.match(here.stdout, new RegExp(`Node\\.js ${process.versions.node.replaceAll('.', '\\.')} satisfies engines\\.node >=20\\.17`));
+  const dir = tempDir('findme-engines-');
+  const claim = (node: string) => {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ engines: { node } }));
+    return run(join(dir, 'package.json'));
+  };
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const newer = claim(`>=${major}.${minor! + 1}.0`);
+  assert.equal(newer.status, 1);
+  assert.match(newer.stderr, new RegExp(`runs Node\\.js ${process.versions.node.replaceAll('.', '\\.')}, below engines\\.node >=${major}\\.${minor! + 1}\\.0`));
+  assert.doesNotMatch(newer.stdout, /model files/, 'refused before anything else is checked');
+  assert.match(claim('^20').stderr, /engines\.node must be a ">=X\.Y\.Z" floor, got "\^20"/);
 });
 
 test('check-image passes verified weights and refuses a wrong or missing model file, naming it', () => {

@@ -11,7 +11,7 @@ import { parseCron } from '../local/feeds/cron';
 import { readServerlessYml } from '../local/manifest/serverless';
 import { ALARM_FEED } from '../local/manifest/types';
 import { eventually } from './helpers/eventually';
-import { fixtureAction, fixtureManifest, PROJECT_ROOT, usePlatform } from './helpers/platform';
+import { basicAuth, fixtureAction, fixtureManifest, PROJECT_ROOT, usePlatform } from './helpers/platform';
 
 const { ow, platform } = await usePlatform({
   alarmClock: false,
@@ -59,6 +59,8 @@ test('the platform binds a feed at start: the provider fires the trigger with it
   assert.deepEqual(record?.response.result, { from: 'alarm' });
   const result = echoes('echo').at(-1)?.response.result as { params: Record<string, unknown> };
   assert.equal(result.params.from, 'alarm');
+  // The provider's POST carries the feed's key (here the platform's), and its rule's action sees it.
+  assert.deepEqual(result.params.__ow_headers, { authorization: basicAuth(platform.apiKey), accept: 'application/json' });
 });
 
 test('the feed action through the openwhisk client: CREATE binds a cron (with maxTriggers), READ shows it, DELETE unbinds it, a bad cron is refused', async () => {

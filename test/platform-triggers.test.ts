@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ActivationRecord } from '../local/activations';
 import type { RuleResult } from '../local/platform-core';
-import { fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
+import { basicAuth, fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
 
-const { ow, platform } = await usePlatform({
+const { ow, platform, apiHost, apiKey } = await usePlatform({
   manifest: fixtureManifest(
     [
       fixtureAction('echo', { parameters: { fromAction: 'a', shared: 'action' } }),
@@ -75,13 +75,44 @@ test('a trigger with two rules runs both actions asynchronously with the trigger
   assert.equal(params.shared, 'trigger', 'the trigger parameters are merged over the action and package ones');
   assert.equal(params.fromAction, 'a');
   assert.equal(params.fromPackage, 'p');
-  assert.equal('__ow_headers' in params, false, 'a rule-fired action gets the payload over the trigger parameters, never the fire request (its credentials)');
+  // OpenWhisk 2.0 passes the fire request's headers (Triggers.scala, PR #5273): the client's key among them.
+  const headers = params.__ow_headers as Record<string, string>;
+  assert.equal(headers.authorization, basicAuth(apiKey));
+  assert.equal('content-type' in headers || 'content-length' in headers, false, 'the entity headers stay out, as Pekko keeps them out of the header list');
+  assert.equal('__ow_headers' in (trigger.response.result as object), false, "the trigger's own record has the payload alone");
   assert.deepEqual(slow.response.result, { waited: 700 });
   const listed = await ow.activations.list({ name: 'photo' });
   assert.deepEqual(
     listed.map((a: { activationId: string }) => a.activationId),
     [fired.activationId],
   );
+});
+
+test("a fire's headers reach the rule's action as __ow_headers, lower-cased, without the entity's; a payload's own __ow_headers wins", async () => {
+  const fire = (body: unknown) =>
+    fetch(`${apiHost}/api/v1/namespaces/_/triggers/inner`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(apiKey), 'content-type': 'application/json', 'X-GitHub-Event': 'push', 'x-twice': 'one' },
+      body: JSON.stringify(body),
+    });
+  const paramsOf = async (response: Response) => {
+    assert.equal(response.status, 202);
+    const { activationId } = (await response.json()) as { activationId: string };
+    const trigger = (await ow.activations.get({ name: activationId })) as ActivationRecord;
+    const [rule] = trigger.logs.map((line) => JSON.parse(line) as RuleResult);
+    return { trigger, params: ((await finished(rule!.activationId!)).response.result as { params: Record<string, unknown> }).params };
+  };
+  const { trigger, params } = await paramsOf(await fire({ n: 1 }));
+  const headers = params.__ow_headers as Record<string, string>;
+  assert.equal(headers['x-github-event'], 'push');
+  assert.equal(headers['x-twice'], 'one');
+  assert.equal(headers.authorization, basicAuth(apiKey));
+  assert.match(headers.host ?? '', /^127\.0\.0\.1:\d+$/);
+  assert.deepEqual(Object.keys(headers).filter((h) => h !== h.toLowerCase() || /^content-|^transfer-encoding$/.test(h)), []);
+  assert.equal(params.n, 1);
+  assert.deepEqual(trigger.response.result, { n: 1 });
+  const own = await paramsOf(await fire({ __ow_headers: { mine: 'yes' } }));
+  assert.deepEqual(own.params.__ow_headers, { mine: 'yes' }, 'the payload is merged over the headers, as Triggers.scala merges it');
 });
 
 test('a trigger without rules answers 204 and records nothing; an unknown trigger is 404', async () => {

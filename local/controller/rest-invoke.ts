@@ -3,13 +3,15 @@
  * `{activationId}` unless `blocking=true`; a blocking one waits up to `timeout` (at most the controller's blocking
  * wait, 60 s) and answers the activation, or only its result with `result=true` (an array result always alone),
  * with 200 for success, 502 for an application or developer error, 500 for a whisk error, and 202
- * `{activationId}` if the wait ran out. A fire is 202 `{activationId}`, or 204 when no rule is bound.
+ * `{activationId}` if the wait ran out. A fire is 202 `{activationId}`, or 204 when no rule is bound; its rules'
+ * actions get the fire request's headers (the caller's authorization included) as `__ow_headers`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activationJson, type ActivationRecord } from '../activations';
 import { NotFoundError } from '../errors';
 import type { PlatformCore } from '../platform-core';
 import { readJsonObject, sendJson } from './http';
+import { requestHeaders } from './request-headers';
 import { blockingWait, booleanParam } from './query';
 
 const HTTP_STATUS: Record<number, number> = { 0: 200, 1: 502, 2: 502, 3: 500 };
@@ -45,7 +47,7 @@ export async function fireTrigger(core: PlatformCore, name: string, req: Incomin
   const trigger = core.triggers.get(name);
   if (!trigger) throw new NotFoundError();
   const payload = await readJsonObject(req);
-  const id = core.fire(trigger, payload);
+  const id = core.fire(trigger, payload, requestHeaders(req, { contentType: false }));
   if (id === undefined) return sendJson(res, 204, undefined);
   sendJson(res, 202, { activationId: id }, { headers: { 'x-openwhisk-activation-id': id } });
 }

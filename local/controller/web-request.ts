@@ -27,16 +27,6 @@ export interface WebContext {
   user: string | undefined;
 }
 
-export function requestHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    const key = name.toLowerCase();
-    if (key === 'content-length' || key === 'transfer-encoding' || value === undefined) continue;
-    headers[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
 export async function readWebBody(req: IncomingMessage, raw: boolean, timeoutMs = 0): Promise<WebBody> {
   const bytes = await readBody(req, undefined, timeoutMs);
   if (bytes.length === 0) return { kind: 'none' };

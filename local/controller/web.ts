@@ -13,7 +13,8 @@ import { MAX_PAYLOAD_BYTES, NotFoundError, ParametersNotAllowedError, RequestErr
 import type { ActionSpec } from '../manifest/types';
 import type { PlatformCore } from '../platform-core';
 import { waitFor } from './rest-invoke';
-import { readWebBody, requestHeaders, requestKeys, RESERVED, webArguments, type WebContext } from './web-request';
+import { requestHeaders } from './request-headers';
+import { readWebBody, requestKeys, RESERVED, webArguments, type WebContext } from './web-request';
 import { EXTENSIONS, render, WEB_MESSAGES, webError, type Extension } from './web-response';
 
 export interface WebOptions {
@@ -93,7 +94,7 @@ export async function handleWebRequest(options: WebOptions, segments: string[], 
     const user = options.authenticated(req) ? core.namespace : undefined;
     // With custom options the action answers OPTIONS even when authentication would be required.
     if (!(customOptions && method === 'OPTIONS') && !allowedBy(action, req, user)) throw new RequestError(401, TEXT.unauthenticated);
-    const context: WebContext = { method, headers: requestHeaders(req), path, query: url.searchParams, rawQuery: url.search.replace(/^\?/, ''), user };
+    const context: WebContext = { method, headers: requestHeaders(req, { contentType: true }), path, query: url.searchParams, rawQuery: url.search.replace(/^\?/, ''), user };
     if (!raw) {
       const refused = requestKeys(context, body).filter((key) => RESERVED.includes(key) || core.immutableParameters(action).includes(key));
       if (refused.length > 0) throw new ParametersNotAllowedError(refused);

@@ -3,7 +3,9 @@
  * `lifecycleEvent` CREATE (with `triggerName`, `authKey`, `cron`, `trigger_payload`, `maxTriggers`), READ,
  * DELETE, UPDATE; its provider fires the trigger at each minute the cron matches, with the payload, until
  * maxTriggers fires have been made. Here the provider fires through the platform core (charged to the namespace's
- * fire limit, as the real provider's POST is). Tests call `fireDue(at)` instead of waiting for a minute.
+ * fire limit, as the real provider's POST is), with the headers that POST carries into `__ow_headers` (the
+ * `request` library's `auth` and `json`: Basic authorization with the feed's authKey, `accept: application/json`;
+ * its `host` and what a proxy adds are not imitated). Tests call `fireDue(at)` instead of waiting for a minute.
  */
 import { parseCron, type Cron } from './cron';
 
@@ -15,12 +17,13 @@ interface Alarm {
   triggerName: string;
   cron: Cron;
   payload: Record<string, unknown>;
+  authKey: string;
   /** -1: no limit. */
   maxTriggers: number;
   fired: number;
 }
 
-export type FireAlarm = (triggerName: string, payload: Record<string, unknown>) => void;
+export type FireAlarm = (triggerName: string, payload: Record<string, unknown>, headers: Record<string, string>) => void;
 
 function payloadOf(raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === '') return {};
@@ -58,7 +61,7 @@ export class AlarmFeed {
     if (typeof params.cron !== 'string') throw new FeedError('cron is required');
     const max = params.maxTriggers === undefined ? -1 : Number(params.maxTriggers);
     if (!Number.isInteger(max) || max === 0 || max < -1) throw new FeedError('maxTriggers must be a positive whole number (or -1)');
-    this.alarms.set(triggerName, { triggerName, cron: parseCron(params.cron), payload: payloadOf(params.trigger_payload), maxTriggers: max, fired: 0 });
+    this.alarms.set(triggerName, { triggerName, cron: parseCron(params.cron), payload: payloadOf(params.trigger_payload), authKey: params.authKey, maxTriggers: max, fired: 0 });
     return { status: 'success' };
   }
 
@@ -71,7 +74,7 @@ export class AlarmFeed {
       alarm.fired += 1;
       fired += 1;
       try {
-        this.fire(alarm.triggerName, alarm.payload);
+        this.fire(alarm.triggerName, alarm.payload, { authorization: `Basic ${Buffer.from(alarm.authKey).toString('base64')}`, accept: 'application/json' });
       } catch (error) {
         // The real provider logs a refused fire (a 429) and tries at the next match; so does this one.
         this.log(`alarm ${alarm.triggerName}: fire refused: ${error instanceof Error ? error.message : String(error)}`);
