@@ -22,6 +22,7 @@ import { FaceCache } from './lib/store/caches';
 import { FinishedJobError, JobStore, PhotoNotInJobError, type PhotoOutcome } from './lib/store/jobs';
 import { makeKeys, type Keys } from './lib/store/keys';
 import { getRedis } from './lib/store/redis';
+import { retrying } from './lib/store/retry';
 import { isTerminal, parseTweetImageEvent, type JobRecord, type MatchRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
 
 export interface CompareSummary {
@@ -57,6 +58,15 @@ export function openStores(config: RedisConfig, keys: Keys = makeKeys(config.key
     jobs: new JobStore(redis, keys, { jobTtlS: config.jobTtlS }),
     delivery: new DeliveryStore(redis, keys, { jobTtlS: config.jobTtlS }),
     faces: (signature) => new FaceCache(redis, keys, { ttlS: config.descriptorTtlS, signature }),
+  };
+}
+
+/** The stores with every Redis call retried through an outage within the activation's deadline. */
+function retryingStores(stores: Stores, deadline: Deadline, attemptMs: number): Stores {
+  return {
+    jobs: retrying(stores.jobs, deadline, attemptMs),
+    delivery: retrying(stores.delivery, deadline, attemptMs),
+    faces: (signature) => retrying(stores.faces(signature), deadline, attemptMs),
   };
 }
 
@@ -247,13 +257,13 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
     return { ...summary, error: `the tweet_image event cannot be used: ${errorMessage(error)}` };
   }
   summary.photos = event.photos.length;
-  const stores = open(redis);
+  const deadline = new Deadline();
+  const stores = retryingStores(open(redis), deadline, redis.redisTimeoutMs);
   const store = stores.jobs;
   const job = await store.get(event.jobId);
   if (!job) return { ...summary, skipped: `job ${event.jobId} does not exist (or has expired)` };
   if (isTerminal(job.status)) return { ...summary, skipped: `job ${event.jobId} is ${job.status}: nothing to compare` };
   const started = Date.now();
-  const deadline = new Deadline();
   const { batchId } = event;
   // A lease on the batch, renewed after each photo: one whose container died is due again soon, one at work is not.
   const renew = batchId ? () => stores.delivery.setDue(job.id, batchId, Date.now() + leaseMs).then(() => undefined) : undefined;

@@ -12,6 +12,7 @@ import { Deadline } from './lib/ow/deadline';
 import { FIRE_TIMEOUT_MS, fireTrigger } from './lib/ow/fire';
 import { openDeliveryStore } from './lib/store';
 import type { DeliveryStore } from './lib/store/batches';
+import { retrying } from './lib/store/retry';
 import { TWEET_IMAGE_TRIGGER, type TweetImageEvent } from './lib/types';
 
 export interface SweepSummary {
@@ -75,7 +76,9 @@ export async function main(params: Params): Promise<SweepSummary> {
   } catch (error) {
     return { due: 0, redelivered: 0, photos: 0, settled: 0, spent: 0, fireErrors: 0, error: `findme is not configured correctly: ${errorMessage(error)}` };
   }
-  const summary = await sweepDue(openDeliveryStore(redis), settings, new Deadline());
+  const deadline = new Deadline();
+  // A Redis restart is waited out (within the deadline) rather than ending the sweep.
+  const summary = await sweepDue(retrying(openDeliveryStore(redis), deadline, redis.redisTimeoutMs), settings, deadline);
   if (summary.due > 0) console.log(`sweep: ${JSON.stringify(summary)}`);
   return summary;
 }

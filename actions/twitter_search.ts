@@ -13,6 +13,7 @@ import { fireTrigger } from './lib/ow/fire';
 import { openDeliveryStore, openJobStore } from './lib/store';
 import { newBatch, type DeliveryStore, type NewBatch } from './lib/store/batches';
 import { FinishedJobError, type JobStore } from './lib/store/jobs';
+import { retrying } from './lib/store/retry';
 import { isTerminal, parseSearchRequestEvent, TWEET_IMAGE_TRIGGER, type JobRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
 import { createXClient } from './lib/x/client';
 import { searchPhotos } from './lib/x/search';
@@ -69,7 +70,9 @@ export async function main(params: Params): Promise<SearchSummary> {
     return { jobId: String(params.jobId), error: `the search_request event cannot be used: ${errorMessage(error)}` };
   }
   const redis = redisConfig(params);
-  const store = openJobStore(redis);
+  // Every store call waits out a Redis restart within the activation's deadline.
+  const deadline = new Deadline();
+  const store = retrying(openJobStore(redis), deadline, redis.redisTimeoutMs);
   let x;
   let ow;
   let delivery;
@@ -99,7 +102,7 @@ export async function main(params: Params): Promise<SearchSummary> {
     await store.fail(jobId, reason);
     return { jobId, error: reason };
   }
-  return runSearch({ jobs: store, delivery: openDeliveryStore(redis) }, job, { ...x, ...delivery }, x.xBearerToken, new Deadline(), ow);
+  return runSearch({ jobs: store, delivery: retrying(openDeliveryStore(redis), deadline, redis.redisTimeoutMs) }, job, { ...x, ...delivery }, x.xBearerToken, deadline, ow);
 }
 
 /** The search of a job that is `searching`: pages, counts and fans out its photos, then finishes it. */

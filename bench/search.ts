@@ -16,20 +16,13 @@ import { poolMemoryFor } from '../local/platform';
 import { startStack, type Stack } from '../local/stack';
 import { build } from '../build/build';
 import { PROJECT_ROOT } from '../build/weights';
-import { startFakeX, type FakeTweet } from '../local/standins/x-api';
+import { demoPosts } from '../local/standins/demo';
+import { startFakeX } from '../local/standins/x-api';
 import { lines } from './chart';
-import { DEMO_PHOTOS, demoProfile } from './demo-photos';
+import { demoProfile } from './demo-photos';
 import { describe, finish, machine } from './machine';
 import { saveChart, saveResult } from './results';
 import { table } from './stats';
-
-function posts(hashtag: string, count: number): FakeTweet[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: String(5_000_000_000 + count - i),
-    username: `guest${i % 17}`,
-    media: [{ type: 'photo' as const, key: `3_${hashtag}_${i}`, file: DEMO_PHOTOS[i % DEMO_PHOTOS.length]! }],
-  }));
-}
 
 export interface SearchRun {
   photos: number;
@@ -115,7 +108,7 @@ export async function benchSearch(options: SearchOptions): Promise<unknown> {
   const plan: Array<{ size: number; cap: number | undefined }> = options.containers
     ? options.containers.map((cap) => ({ size: options.photos, cap }))
     : (options.quick || options.photos < 40 ? [options.photos] : [Math.round(options.photos / 4), Math.round(options.photos / 2), options.photos]).map((size) => ({ size, cap: undefined }));
-  const tweets = Object.fromEntries(plan.map(({ size }) => [`bench${size}`, posts(`bench${size}`, size)]));
+  const tweets = Object.fromEntries(plan.map(({ size }) => [`bench${size}`, demoPosts(`bench${size}`, size)]));
   // Ada's picture is a face of sample1: one photo in six matches.
   const sub = 'local|bench';
   const identity = await startIdentityProvider({ pageOrigins: [], users: [{ sub, username: 'bench', password: '', name: 'findme bench', pictureBytes: await demoProfile() }] });

@@ -13,6 +13,7 @@ import { startFakeX, type FakeX } from './standins/x-api';
 import { annotation, entityPath, type ActivationRecord } from './activations';
 import { startIdentityProvider, type IdentityProvider } from './standins/identity';
 import { startPageServer } from './page-server';
+import { standinPorts, type StandinPorts } from './standin-ports';
 import { startStack, type Stack } from './stack';
 
 export interface StartOptions {
@@ -65,6 +66,8 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     });
     closers.push(() => page.close());
 
+    // With a data folder, the stand-ins keep their ports across restarts, so kept jobs' URLs still work.
+    const ports: Partial<StandinPorts> = options.dataDir && (!env.AUTH0_DOMAIN || !env.X_BEARER_TOKEN) ? await standinPorts(options.dataDir) : {};
     let identity: IdentityProvider | undefined;
     let auth0: PageConfig['auth0'];
     if (env.AUTH0_DOMAIN) {
@@ -73,14 +76,14 @@ export async function startLocal(options: StartOptions): Promise<Running> {
       if (!clientId) throw new ConfigError('AUTH0_CLIENT_ID', 'set too when AUTH0_DOMAIN is (see README, "Logging in with Auth0")');
       auth0 = { domain: env.AUTH0_DOMAIN.trim(), clientId, audience };
     } else {
-      identity = await startIdentityProvider({ pageOrigins: [page.origin] });
+      identity = await startIdentityProvider({ pageOrigins: [page.origin], ...(ports.identity ? { port: ports.identity } : {}) });
       closers.push(() => identity!.close());
       auth0 = { domain: identity.domain, clientId: identity.clientId, audience: identity.audience };
     }
 
     let x: FakeX | undefined;
     if (!env.X_BEARER_TOKEN) {
-      x = await startFakeX({ tweets: demoTweets() });
+      x = await startFakeX({ tweets: demoTweets(), ...(ports.x ? { port: ports.x } : {}) });
       closers.push(() => x!.close());
     }
 

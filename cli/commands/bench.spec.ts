@@ -2,10 +2,11 @@ import type { CommandSpec } from '../usage';
 
 export const spec: CommandSpec = {
   name: 'bench',
-  summary: 'Measure speed and accuracy: compare, search, peer, accuracy, detectors, stage',
+  summary: 'Measure speed and accuracy: compare, search, flood, peer, accuracy, detectors, stage',
   usage: [
     'findme bench compare [--quick] [--runs <n>]',
     'findme bench search [--photos <n>] [--containers <n,n…>]',
+    'findme bench flood [--photos <n>] [--rate <n>] [--seconds <n>]',
     'findme bench peer [--photos <n>]',
     'findme bench accuracy [<dir>]',
     'findme bench detectors [--quick]',
@@ -16,11 +17,15 @@ export const spec: CommandSpec = {
     runs: { type: 'string' },
     photos: { type: 'string' },
     containers: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
   },
   optionHelp: {
     quick: 'Fewer runs, for a smoke check',
     runs: 'compare: how many fresh processes to time cold (default 7)',
-    photos: 'search: how many photos the search finds (default 200); peer: how many demo photos (1–6, default 3); stage: how many labelled photos to composite (default 12)',
+    photos: 'search: how many photos the search finds (default 200); flood: the same (default 300); peer: how many demo photos (1–6, default 3); stage: how many labelled photos to composite (default 12)',
+    rate: 'flood: anonymous search_status requests a second (default 100)',
+    seconds: 'flood: how long the flood lasts (default 10)',
     containers: 'search: compare_images container caps to compare, e.g. 1,2,4 (each a search of --photos)',
   },
   allowPositionals: true,

@@ -1,7 +1,7 @@
-/** `findme bench <compare|search|peer|accuracy|detectors|stage>`: see bench/README.md. */
+/** `findme bench <compare|search|flood|peer|accuracy|detectors|stage>`: see bench/README.md. */
 import { UsageError, intFlag, type ParsedArgs } from '../usage';
 
-const BENCHMARKS = ['compare', 'search', 'peer', 'accuracy', 'detectors', 'stage'] as const;
+const BENCHMARKS = ['compare', 'search', 'flood', 'peer', 'accuracy', 'detectors', 'stage'] as const;
 
 /** `--containers 1,2,4`: caps on compare_images containers to compare. */
 function containersFlag(args: ParsedArgs): number[] {
@@ -25,6 +25,14 @@ export async function run(args: ParsedArgs): Promise<number> {
       break;
     case 'search':
       await (await import('../../bench/search')).benchSearch({ photos: intFlag(args, 'photos', 200, 6, 5000), quick, ...(args.values.containers !== undefined ? { containers: containersFlag(args) } : {}) });
+      break;
+    case 'flood':
+      await (await import('../../bench/flood')).benchFlood({
+        photos: intFlag(args, 'photos', 300, 6, 5000),
+        rate: intFlag(args, 'rate', 100, 1, 1000),
+        seconds: intFlag(args, 'seconds', 10, 1, 600),
+        quick,
+      });
       break;
     case 'peer':
       await (await import('../../bench/peer')).benchPeer({ quick, ...(args.values.photos !== undefined ? { photos: intFlag(args, 'photos', 6, 1, 6) } : {}) });

@@ -76,3 +76,15 @@ export function demoTweets(): Record<string, FakeTweet[]> {
     ],
   };
 }
+
+/**
+ * `count` posts of the six demo photos, one photo each, every one under its own media key (so its own URL): no
+ * photo is a cache hit or a duplicate, and a search over them records `count` photos. One in six matches Ada.
+ */
+export function demoPosts(hashtag: string, count: number): FakeTweet[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: String(5_000_000_000 + count - i),
+    username: `guest${i % 17}`,
+    media: [{ type: 'photo' as const, key: `3_${hashtag}_${i}`, file: demoPhoto(DEMO_NUMBERS[i % DEMO_NUMBERS.length]!) }],
+  }));
+}

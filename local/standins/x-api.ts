@@ -36,6 +36,8 @@ export interface FakeXOptions {
   rateLimitOn?: number[];
   /** Seconds until the window resets in a 429's `x-rate-limit-reset`; null: the 429 has no such header. */
   rateLimitResetS?: number | null;
+  /** Default: any free port. */
+  port?: number;
 }
 
 export interface FakeX {
@@ -176,9 +178,12 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     if (req.method === 'GET' && url.pathname === '/2/tweets/search/recent') return search(req, res, url);
     problem(res, 404, 'Not Found', `no route ${req.method} ${url.pathname} in the X stand-in`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
+  // Media with a key are served from the start, not only once a search has listed them: a job kept across a
+  // restart of `findme start` downloads photos it found before (the port is kept too, local/standin-ports.ts).
+  for (const list of Object.values(options.tweets)) for (const tweet of list) for (const item of tweet.media) if (item.key) storeMedia(item);
   return {
     baseUrl: `${origin}/2/`,
     host: `127.0.0.1:${port}`,

@@ -1,0 +1,56 @@
+/**
+ * Redis outages waited out inside an activation: a store whose every async method, when it fails because Redis
+ * cannot be reached (refused, reset, "Connection is closed", ioredis's retries spent), is tried again with backoff
+ * while the activation's deadline leaves time for an attempt. A restart of Redis takes seconds; without this one
+ * refused command failed a whole batch, and the job stalled. Any other error (a Lua script's refusal, a finished
+ * job) passes at once. Every store write is idempotent (a photo is recorded once, a due time set again is the same
+ * due time), so trying a write again whose answer was lost is safe.
+ */
+import { retryWithin, type Deadline, type RetryOptions } from '../ow/deadline';
+import { isRedisUnavailable } from './redis';
+
+/** ≈ 0.25 s, 0.5 s, 1 s, then every ≈ 2 s: a restarted Redis is used within ≈ 2 s of being back. */
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 2000;
+/** A bound besides the deadline's: ≈ 40 s of outage at most. */
+const ATTEMPTS = 20;
+
+export function redisRetryOptions(attemptMs: number, what: string): RetryOptions {
+  return {
+    attempts: ATTEMPTS,
+    firstBackoffMs: FIRST_BACKOFF_MS,
+    maxBackoffMs: MAX_BACKOFF_MS,
+    attemptMs,
+    retryable: isRedisUnavailable,
+    onRetry: (attempt, waitMs, error) => {
+      // One line per attempt: the activation log says what was waited for; the job never sees it.
+      console.error(`redis unavailable at ${what} (${error instanceof Error ? error.message : String(error)}): retry ${attempt} in ${Math.round(waitMs)} ms`);
+    },
+  };
+}
+
+/**
+ * `store` with its async methods retried through Redis outages within `deadline`. A Proxy, so every method of
+ * every store (JobStore, DeliveryStore, FaceCache) is covered without a hand-written wrapper to keep in step;
+ * methods run on the store itself, so its internal calls are not wrapped twice. A method that does not return a
+ * promise is passed through as it is.
+ */
+export function retrying<T extends object>(store: T, deadline: Deadline, attemptMs: number): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        const first = method.apply(target, args);
+        if (!(first instanceof Promise)) return first;
+        let pending: Promise<unknown> | undefined = first;
+        return retryWithin(deadline, redisRetryOptions(attemptMs, `${target.constructor.name}.${String(property)}`), () => {
+          const attempt = pending ?? (method.apply(target, args) as Promise<unknown>);
+          pending = undefined;
+          return attempt;
+        });
+      };
+    },
+  });
+}
