@@ -6,6 +6,15 @@ import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, R
 import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** The probe after a failed request (see `hostAnswers`): short, it only decides which message to show. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * OpenWhisk answers a wrong namespace or action (404), throttling (429) and an oversized request (413) before its
+ * web layer adds CORS headers, so a browser sees only a network error: this says so instead of "Can't reach".
+ */
+export const REFUSED_WITHOUT_CORS =
+  'The platform findme runs on refused the request (throttled, too large, or not found) in a way the page cannot read. Try again in a minute; if it keeps happening, see "CORS-less errors" in findme\'s README.';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -37,8 +46,27 @@ export function explain(status: number, serverMessage: string | undefined, what:
 }
 
 /**
+ * After a request failed with no response, in a browser: whether the API's host answers at all. A `no-cors` GET
+ * of its root needs no CORS headers and resolves with an opaque response whenever any HTTP answer came back, so
+ * the host is up and the failure was an answer the page may not read. Outside a browser (`findme search`) there
+ * is no CORS, a failed request is the network's, and nothing is probed.
+ */
+async function hostAnswers(url: string, signal?: AbortSignal): Promise<boolean> {
+  if (!('document' in globalThis)) return false;
+  const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+  try {
+    const probe = await fetch(new URL('/', url).href, { mode: 'no-cors', credentials: 'omit', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    return probe.type === 'opaque' || probe.status > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * One request. `signal` is the caller's: once it aborts, the request is cancelled and its abort reason thrown
- * (not an ApiError, which callers would take for a failed request and retry).
+ * (not an ApiError, which callers would take for a failed request and retry). A request that got no readable
+ * answer is an ApiError 0 either way (callers retry it: a throttled request may pass later); its message says
+ * whether the host could not be reached or answered in a way the page cannot read.
  */
 async function call<T>(url: string, init: RequestInit, what: 'search' | 'status', signal?: AbortSignal): Promise<T> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
@@ -48,6 +76,9 @@ async function call<T>(url: string, init: RequestInit, what: 'search' | 'status'
     response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     body = (await response.json().catch(() => undefined)) as unknown;
   } catch {
+    signal?.throwIfAborted();
+    // A request that ran out of time got no answer: only a quick refusal is worth telling apart.
+    if (!timeout.aborted && (await hostAnswers(url, signal))) throw new ApiError(0, REFUSED_WITHOUT_CORS);
     signal?.throwIfAborted();
     throw new ApiError(0, explain(0, undefined, what));
   }

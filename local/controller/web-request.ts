@@ -5,8 +5,7 @@
  * value as it is, text as a string, binary base64). A raw-http action gets `__ow_query` and `__ow_body` instead.
  */
 import type { IncomingMessage } from 'node:http';
-import { RequestError, TEXT } from '../errors';
-import { readBody } from './http';
+import { parseJsonBody, readBody } from './http';
 import { isBinary, isJsonFamily, parseMediaType } from './web-media';
 
 export const RESERVED = Object.freeze(['__ow_method', '__ow_headers', '__ow_path', '__ow_user', '__ow_query', '__ow_body']);
@@ -32,12 +31,7 @@ export async function readWebBody(req: IncomingMessage, raw: boolean, timeoutMs 
   if (bytes.length === 0) return { kind: 'none' };
   const media = parseMediaType(req.headers['content-type'] ?? 'application/octet-stream') ?? parseMediaType('application/octet-stream')!;
   if (!raw && isJsonFamily(media)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8'));
-    } catch (error) {
-      throw new RequestError(400, TEXT.malformedBody(error instanceof Error ? error.message : 'the body is not JSON'));
-    }
+    const value = parseJsonBody(bytes.toString('utf8'));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? { kind: 'fields', fields: value as Record<string, unknown> } : { kind: 'value', value };
   }
   if (!raw && media.type === 'application/x-www-form-urlencoded') return { kind: 'fields', fields: Object.fromEntries(new URLSearchParams(bytes.toString('utf8'))) };
