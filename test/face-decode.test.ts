@@ -73,3 +73,37 @@ test('a pixel bomb is refused from its header, before any pixel is decoded', asy
   const ok = await sharp(demoBytes(1)).resize(200).png().toBuffer();
   await refused(ok, 'pixel-limit', /more than 10000 pixels/, { ...options, maxPixels: 10_000 });
 });
+
+test('every EXIF orientation (2–8) comes out as sharp autoOrient turns it, padding included', async () => {
+  // Asymmetric and small enough that nothing is shrunk: the pixels must agree exactly.
+  const width = 30;
+  const height = 20;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    pixels.fill(Math.round((i * 255) / (width * height)), i * 3, i * 3 + 3);
+    pixels[i * 3] = i % 251;
+  }
+  for (let orientation = 2; orientation <= 8; orientation++) {
+    const stored = await sharp(pixels, { raw: { width, height, channels: 3 } }).withMetadata({ orientation }).png().toBuffer();
+    const upright = await sharp(stored).autoOrient().png().toBuffer();
+    for (const pad of [0, 0.5]) {
+      const got = await decodeImage(stored, { ...options, pad });
+      const want = await decodeImage(upright, { ...options, pad });
+      assert.deepEqual([got.width, got.height, got.originalWidth, got.originalHeight], [want.width, want.height, want.originalWidth, want.originalHeight], `orientation ${orientation}`);
+      assert.ok(got.data.equals(want.data), `orientation ${orientation}, pad ${pad}: the pixels of autoOrient`);
+    }
+  }
+});
+
+test('an image libvips must decode whole is refused from its header when that takes more than 64 MB', async () => {
+  const rgba16 = (side: number) => sharp({ create: { width: side, height: side, channels: 4, background: { r: 9, g: 99, b: 199, alpha: 0.5 } } }).toColourspace('rgb16');
+  // 3000² × 4 channels × 2 bytes = 69 MB held at once by an interlaced PNG; the same pixels not interlaced stream.
+  await refused(await rgba16(3000).png({ progressive: true }).toBuffer(), 'decode-memory', /^an interlaced 16-bit PNG of 3000 × 3000 is decoded whole: ≈ 69 MB, over the 64 MB/);
+  assert.equal((await decodeImage(await rgba16(3000).png().toBuffer(), options)).originalWidth, 3000);
+  assert.equal((await decodeImage(await rgba16(2800).png({ progressive: true }).toBuffer(), options)).originalWidth, 2800);
+  const rgb = (side: number) => sharp({ create: { width: side, height: side, channels: 3, background: '#c89664' } });
+  // A progressive JPEG keeps its DCT coefficients: 2 bytes per sample of each plane (4:2:0: 1.5 planes).
+  await refused(await rgb(5000).jpeg({ progressive: true }).toBuffer(), 'decode-memory', /^a progressive JPEG of 5000 × 5000 is decoded whole: ≈ 72 MB/);
+  assert.equal((await decodeImage(await rgb(4096).jpeg({ progressive: true }).toBuffer(), options)).originalWidth, 4096);
+  assert.equal((await decodeImage(await rgb(5000).jpeg().toBuffer(), options)).originalWidth, 5000);
+});

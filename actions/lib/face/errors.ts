@@ -20,6 +20,7 @@ export type PhotoErrorCode =
   | 'unsupported-format'
   | 'truncated'
   | 'pixel-limit'
+  | 'decode-memory'
   | 'undecodable';
 
 export class PhotoError extends Error {

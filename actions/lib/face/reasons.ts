@@ -8,6 +8,8 @@ export function reasonForPeople(error: PhotoError): string {
   switch (error.code) {
     case 'pixel-limit':
       return 'the photo has too many pixels to check';
+    case 'decode-memory':
+      return 'the photo is too large to check in its format (save it as a plain JPEG or PNG to have it checked)';
     case 'too-large':
       return 'the photo is too large to download';
     case 'host-not-allowed':
