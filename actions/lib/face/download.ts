@@ -51,7 +51,7 @@ async function follow(start: URL, limits: DownloadLimits, signal: AbortSignal): 
     if (REDIRECTS.has(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       const location = response.headers.get('location');
-      if (!location) throw new PhotoError('http-status', `HTTP ${response.status} without a Location header from ${url.host}`);
+      if (!location) throw new PhotoError('http-status', `HTTP ${response.status} without a Location header from ${url.host}`, response.status);
       if (hop >= maxRedirects) throw new PhotoError('too-many-redirects', `more than ${maxRedirects} redirects (last to ${location})`);
       let next: URL;
       try {
