@@ -9,7 +9,7 @@
 /**
  * Detection, landmarks and descriptors of one photo at FINDME_DETECT_MAX_SIDE: measured at 0.5–1.5 s a photo on a
  * shared 2-vCPU machine (actions/README.md), so 6 s leaves room for a slower CPU and a crowded photo. With the
- * fine pass on (FINDME_DETECT_TILES=2) a 2048 px photo took 6–11 s at load 12 (bench/README.md#stage): this
+ * fine pass on (FINDME_DETECT_FINE=ssd) a 2048 px photo took 6–11 s at load 12 (bench/README.md#stage): this
  * reserve is for the default, tiles off.
  */
 export const DETECT_RESERVE_MS = 6000;
