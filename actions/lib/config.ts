@@ -79,10 +79,11 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage: SSD on 2 × 2 tiles finds small faces (TPR at 64 px 38 → 75 %) but costs 4–5× the
-  // single pass, over the 2.5× budget, and a compare_images activation of 10 photos no longer fits its time
-  // limit on a loaded 2-core machine; Tiny tiles fit the time but find nothing more. Off until a cheaper fine pass.
-  detectFine: 'off' as FinePass,
+  // bench/README.md#stage (2026-12-03): the cascade (Tiny 416 on the tiles, SSD where it saw a new face) is the
+  // one fine pass within issue 13's budget of 2.5× the single pass (1.8–2.4×) and the six demo photos still fit
+  // one compare_images activation; it finds faces from ≈ 64 px in 2048 px photos (96 px: TPR 38 → 75 %), none
+  // smaller. SSD on every tile ('ssd') finds 32–48 px faces too, at ≈ 5×.
+  detectFine: 'cascade' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,
