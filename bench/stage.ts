@@ -4,13 +4,17 @@
  * a 2048 × 1536 scene (and, for a fourth of them, a 4032 × 3024 one); every engine variant below sees the same
  * composites, interleaved, so their times compare within one run on a shared machine. Per face size: TPR at the
  * default threshold with a 400 px profile (another photo of the person), false matches against every other
- * person's profile, pasted faces detected, false detections, and milliseconds per photo.
+ * person's profile, pasted faces detected, false detections, detector passes and milliseconds per photo. The
+ * variants: the engine before the fine pass, today's default (fine pass off), the cascade (Tiny at 416 or 608 on
+ * the tiles, SSD where it saw something), Tiny at 1024 on the whole photo, SSD on 2 × 2 tiles (overlap 0.15 and
+ * 0.25) and SSD on the grid by photo size.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { DEFAULTS, faceConfig } from '../actions/lib/config';
 import { euclideanDistance } from '../actions/lib/face/distance';
-import { FaceEngine, type Faces } from '../actions/lib/face/engine';
+import { detectorPasses } from '../actions/lib/face/detect';
+import { FaceEngine, type EngineOptions, type Faces } from '../actions/lib/face/engine';
 import type { FaceBox } from '../actions/lib/types';
 import { stagePhoto } from '../local/standins/stage-photos';
 import { DEFAULT_FACES_DIR } from './accuracy';
@@ -31,20 +35,35 @@ interface Variant {
   name: string;
   run(engine: FaceEngine, bytes: Buffer): Promise<Faces>;
   engine: FaceEngine;
+  /** Only in this scene (a variant that would run the very same passes as another elsewhere). */
+  scene?: string;
 }
 
+const SCENE_NAMES = SCENES.map((s) => `${s.width}x${s.height}`);
+
+/**
+ * Today's engine with the fine pass off, before it (one shrunk photo, descriptors from it), and each fine pass.
+ * The grid by size is 2 × 2 at 2048 px (test/face-tiles.test.ts), so SSD by size runs only at 4032 px.
+ */
 function variants(quick: boolean): Variant[] {
   const config = faceConfig({});
-  const make = (name: string, detectTiles: number, tileDetector?: FaceEngine['tileDetector'], single = false): Variant => ({
+  const make = (name: string, settings: Partial<EngineOptions>, scene?: string): Variant => ({
     name,
-    engine: FaceEngine.fromConfig({ ...config, detectTiles }, undefined, tileDetector),
-    run: (engine, bytes) => (single ? engine.singlePassFaces(bytes) : engine.photoFaces(bytes)),
+    scene,
+    engine: new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'off' }).options, ...settings }),
+    run: (engine, bytes) => engine.photoFaces(bytes),
   });
+  const single = { ...make('single pass (before)', {}), run: (engine: FaceEngine, bytes: Buffer) => engine.singlePassFaces(bytes) };
+  const tiny = (inputSize: number) => ({ detector: 'tiny' as const, inputSize, minConfidence: 0.2 });
   const all = [
-    make('single pass (before)', 0, undefined, true),
-    make('whole + crops', 0),
-    make('ssd tiles 2', 2),
-    make('tiny416 tiles 2', 2, { detector: 'tiny', inputSize: 416, minConfidence: 0.5 }),
+    single,
+    make('whole + crops', {}),
+    make('cascade tiny416', { detectFine: 'cascade', detectTiles: 0, cascadeDetector: tiny(416) }),
+    make('cascade tiny608', { detectFine: 'cascade', detectTiles: 0, cascadeDetector: tiny(608) }),
+    make('tiny1024 whole', { detector: { detector: 'tiny', inputSize: 1024, minConfidence: 0.5 }, detectMaxSide: 1024 }),
+    make('ssd tiles 2x2', { detectFine: 'ssd', detectTiles: 2 }),
+    make('ssd tiles 2x2 o0.25', { detectFine: 'ssd', detectTiles: 2, tileOverlap: 0.25 }, SCENE_NAMES[0]),
+    make('ssd tiles by size', { detectFine: 'ssd', detectTiles: 0 }, SCENE_NAMES[1]),
   ];
   return quick ? all.slice(0, 3) : all;
 }
@@ -111,10 +130,12 @@ interface Cell {
   falseMatches: number;
   detected: number;
   falseDetections: number;
+  /** Detector passes, summed: the cascade's vary with what its Tiny pass sees. */
+  passes: number;
   ms: number[];
 }
 
-const emptyCell = (): Cell => ({ photos: 0, matched: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, ms: [] });
+const emptyCell = (): Cell => ({ photos: 0, matched: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, passes: 0, ms: [] });
 const pct = (n: number, d: number) => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '—');
 
 export async function benchStage(options: { dir: string | undefined; photos: number; quick: boolean; log?: (line: string) => void }): Promise<unknown> {
@@ -130,7 +151,8 @@ export async function benchStage(options: { dir: string | undefined; photos: num
   const sizes = options.quick ? [32, 64] : [...STAGE_SIZES];
   log(`${picked.length} photos of ${new Set(picked.map((p) => p.person.identity)).size} people from ${dir} (profiles: another photo of each, 400 px; strangers: the other ${everyone.length - 1} profiles)`);
   log(`sampled: ${picked.map((p) => p.photo.file.slice(dir.length + 1)).join(', ')}`);
-  log(`faces ${sizes.join(', ')} px in ${SCENES[0].width}×${SCENES[0].height}; ${sizes.join(', ')} px in ${SCENES[1].width}×${SCENES[1].height} for every fourth photo; variants: ${engines.map((e) => e.name).join(', ')}`);
+  log(`faces ${sizes.join(', ')} px in ${SCENES[0].width}×${SCENES[0].height}; ${sizes.join(', ')} px in ${SCENES[1].width}×${SCENES[1].height} for every fourth photo; variants: ${engines.map((e) => (e.scene ? `${e.name} (${e.scene} only)` : e.name)).join(', ')}`);
+  log(`load ${m.loadStart} (uptime), ${m.cpu} × ${m.cores}`);
   for (const v of engines) await v.engine.ready();
   const cells = new Map<string, Cell>();
   const cell = (scene: string, size: number, variant: string) => {
@@ -147,12 +169,14 @@ export async function benchStage(options: { dir: string | undefined; photos: num
         const at = { x: Math.round(scene.width * (0.2 + 0.6 * ((i * 37) % 100) / 100)), y: Math.round(scene.height * (0.25 + 0.5 * ((i * 53) % 100) / 100)) };
         const composite = await stagePhoto([{ photo: photo.bytes, face: photo.face, faceWidth: size, at }], scene.width, scene.height, i);
         // Interleaved, and the order rotated per photo, so load spikes fall on every variant alike.
-        const order = engines.map((_, k) => engines[(k + i) % engines.length]!);
+        const here = engines.filter((v) => v.scene === undefined || v.scene === sceneName);
+        const order = here.map((_, k) => here[(k + i) % here.length]!);
         for (const v of order) {
-          const start = performance.now();
+          const [start, passes] = [performance.now(), detectorPasses()];
           const found = await v.run(v.engine, composite.jpeg);
           const c = cell(sceneName, size, v.name);
           c.ms.push(performance.now() - start);
+          c.passes += detectorPasses() - passes;
           c.photos += 1;
           const hit = matchFaces(found.faces.map((f) => f.box), composite.boxes, 0.2);
           c.detected += hit.hits;
@@ -169,7 +193,7 @@ export async function benchStage(options: { dir: string | undefined; photos: num
     done += 1;
     log(`  ${done}/${picked.length}`);
   }
-  const report: Record<string, Record<string, Record<string, { photos: number; tpr: number; falseMatchRate: number; detected: number; falseDetections: number; ms: ReturnType<typeof summarize> }>>> = {};
+  const report: Record<string, Record<string, Record<string, { photos: number; tpr: number; falseMatchRate: number; detected: number; falseDetections: number; passes: number; ms: ReturnType<typeof summarize>; vsBefore: number }>>> = {};
   for (const scene of SCENES) {
     const sceneName = `${scene.width}x${scene.height}`;
     const rows: string[][] = [];
@@ -181,14 +205,14 @@ export async function benchStage(options: { dir: string | undefined; photos: num
         const c = cell(sceneName, size, v.name);
         if (c.photos === 0) continue;
         const ms = summarize(c.ms);
-        report[sceneName][size][v.name] = { photos: c.photos, tpr: c.matched / c.photos, falseMatchRate: c.falseMatches / Math.max(1, c.strangerPairs), detected: c.detected / c.photos, falseDetections: c.falseDetections, ms };
-        rows.push([`${size} px`, v.name, String(c.photos), pct(c.matched, c.photos), pct(c.falseMatches, c.strangerPairs), pct(c.detected, c.photos), String(c.falseDetections), `${Math.round(ms.median)}`, `${(ms.median / base).toFixed(2)}×`]);
+        report[sceneName][size][v.name] = { photos: c.photos, tpr: c.matched / c.photos, falseMatchRate: c.falseMatches / Math.max(1, c.strangerPairs), detected: c.detected / c.photos, falseDetections: c.falseDetections, passes: c.passes / c.photos, ms, vsBefore: ms.median / base };
+        rows.push([`${size} px`, v.name, String(c.photos), pct(c.matched, c.photos), pct(c.falseMatches, c.strangerPairs), pct(c.detected, c.photos), String(c.falseDetections), (c.passes / c.photos).toFixed(1), `${Math.round(ms.median)}`, `${(ms.median / base).toFixed(2)}×`]);
       }
     }
     if (rows.length === 0) continue;
     log('');
     log(`${sceneName}, threshold ${threshold}:`);
-    log(table(['face', 'engine', 'photos', 'TPR', 'false matches', 'found', 'false det.', 'ms/photo', 'vs before'], rows));
+    log(table(['face', 'engine', 'photos', 'TPR', 'false matches', 'found', 'false det.', 'passes', 'ms/photo', 'vs before'], rows));
   }
   const done2 = finish(m);
   log(`machine: ${describe(done2)}`);
@@ -196,7 +220,7 @@ export async function benchStage(options: { dir: string | undefined; photos: num
   if (!options.quick) {
     saveResult('stage', result);
     const scene = `${SCENES[0].width}x${SCENES[0].height}`;
-    const series = engines.map((v) => ({ name: v.name, points: sizes.map((s): [number, number] => [s, 100 * (report[scene]?.[s]?.[v.name]?.tpr ?? 0)]) }));
+    const series = engines.filter((v) => v.scene === undefined || v.scene === scene).map((v) => ({ name: v.name, points: sizes.map((s): [number, number] => [s, 100 * (report[scene]?.[s]?.[v.name]?.tpr ?? 0)]) }));
     saveChart('stage', lines(`TPR against face width, ${scene} photos, threshold ${threshold}`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 %' }));
   }
   return result;

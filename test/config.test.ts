@@ -18,6 +18,7 @@ test('unset or empty means the embedded default', () => {
   assert.equal(x.maxTweets, 1000);
   assert.equal(x.xBearerToken, process.env.X_BEARER_TOKEN);
   assert.equal(jobConfig({}).jobStallS, 300);
+  assert.equal(faceConfig({ FINDME_DETECT_FINE: 'cascade' }).detectFine, 'cascade');
   assert.deepEqual(faceConfig({ FINDME_IMAGE_HOSTS: '' }).imageHosts, process.env.FINDME_IMAGE_HOSTS ? faceConfig({}).imageHosts : ['pbs.twimg.com', 'abs.twimg.com']);
 });
 
@@ -45,6 +46,8 @@ test('a malformed value is an error naming the variable and what it should be', 
     [() => xConfig({ X_API_BASE_URL: 'ftp://x' }), /^X_API_BASE_URL must be a URL/],
     [() => faceConfig({ FINDME_MATCH_THRESHOLD: 'high' }), /^FINDME_MATCH_THRESHOLD must be a number from 0.1 to 1.5/],
     [() => faceConfig({ FINDME_TF_BACKEND: 'gpu' }), /^FINDME_TF_BACKEND must be one of tensorflow, wasm, cpu, got "gpu"$/],
+    [() => faceConfig({ FINDME_DETECT_FINE: 'tiles' }), /^FINDME_DETECT_FINE must be one of off, ssd, cascade, got "tiles"$/],
+    [() => faceConfig({ FINDME_DETECT_TILES: '9' }), /^FINDME_DETECT_TILES must be a whole number from 0 to 8, got "9"$/],
     [() => faceConfig({ FINDME_IMAGE_HOSTS: 'https://pbs.twimg.com' }), /^FINDME_IMAGE_HOSTS must be a comma-separated list of host names/],
     [() => jobConfig({ FINDME_JOB_STALL_S: '1.5' }), /^FINDME_JOB_STALL_S must be a whole number/],
     [() => authConfig({ AUTH0_AUDIENCE: 'https://api' }), /^AUTH0_DOMAIN must be set/],

@@ -14,7 +14,7 @@ import { defaultWeightsDir, ensureModels } from '../actions/lib/face/models';
 import type { FaceBox } from '../actions/lib/types';
 import { DEMO_NUMBERS, demoBytes, noFaceImage, sample1Profile, SAMPLE1_FACES, sidewaysSample1, twoFaceProfile, type DemoNumber } from './helpers/images';
 
-const options: EngineOptions = { detectMaxSide: DEFAULTS.detectMaxSide, detectTiles: DEFAULTS.detectTiles, decodeMaxSide: DEFAULTS.decodeMaxSide, maxImagePixels: DEFAULTS.maxImagePixels, maxImageBytes: DEFAULTS.maxImageBytes, downloadTimeoutMs: 1000, imageHosts: [] };
+const options: EngineOptions = { detectMaxSide: DEFAULTS.detectMaxSide, detectFine: DEFAULTS.detectFine, detectTiles: DEFAULTS.detectTiles, decodeMaxSide: DEFAULTS.decodeMaxSide, maxImagePixels: DEFAULTS.maxImagePixels, maxImageBytes: DEFAULTS.maxImageBytes, downloadTimeoutMs: 1000, imageHosts: [] };
 const engine = new FaceEngine(options);
 
 /** Intersection over union: 1 for the same box, 0 for boxes that do not overlap. */

@@ -16,8 +16,8 @@ import { stagePhoto } from '../local/standins/stage-photos';
 import { demoBytes, sample1Profile, SAMPLE1_FACES } from './helpers/images';
 import { connectRedis, useRedis } from './helpers/redis';
 
-// The fine pass on (FINDME_DETECT_TILES=2), whatever the default.
-const config = { ...faceConfig({}), detectTiles: 2 };
+// The fine pass on, SSD on 2 × 2 tiles (FINDME_DETECT_FINE=ssd, FINDME_DETECT_TILES=2), whatever the default.
+const config = { ...faceConfig({}), detectFine: 'ssd' as const, detectTiles: 2 };
 const engine = FaceEngine.fromConfig(config);
 const center = (b: { x: number; y: number; width: number; height: number }) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
 
@@ -75,8 +75,23 @@ test('a 2048 px photo with no face costs the detector passes the budget counts (
   assert.equal(small.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
 });
 
-test('the cache key names what changes the faces found: another tiling, tile detector or decode size recomputes', async () => {
+test('a 2048 px photo with no face costs the cascade its Tiny passes, at most the budget it counts', { timeout: 120_000 }, async () => {
+  const cascade = FaceEngine.fromConfig({ ...config, detectFine: 'cascade' });
+  const empty = await stagePhoto([], 2048, 1536, 5);
+  await cascade.ready();
+  const passesBefore = detectorPasses();
+  assert.deepEqual((await cascade.photoFaces(empty.jpeg)).faces, []);
+  const passes = detectorPasses() - passesBefore;
+  assert.equal(cascade.passes(2048, 1536), 9, 'whole photo + 4 Tiny + at most 4 SSD');
+  assert.ok(passes >= 5 && passes <= cascade.passes(2048, 1536), `${passes} passes`);
+});
+
+test('the cache key names what changes the faces found: another fine pass, tiling, tile detector or decode size recomputes', async () => {
   const variants = [
+    FaceEngine.fromConfig({ ...config, detectFine: 'off' }),
+    FaceEngine.fromConfig({ ...config, detectFine: 'cascade' }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'cascade' }).options, cascadeDetector: { inputSize: 608 } }),
+    new FaceEngine({ ...engine.options, tileOverlap: 0.25 }),
     FaceEngine.fromConfig({ ...config, detectTiles: 0 }),
     FaceEngine.fromConfig({ ...config, detectTiles: 3 }),
     FaceEngine.fromConfig(config, undefined, { detector: 'tiny', inputSize: 416 }),
@@ -86,6 +101,8 @@ test('the cache key names what changes the faces found: another tiling, tile det
   const signatures = new Set([engine.signature, ...variants.map((v) => v.signature)]);
   assert.equal(signatures.size, variants.length + 1, [...signatures].join(' '));
   assert.equal(FaceEngine.fromConfig(config).signature, engine.signature, 'the same settings share a cache');
+  // The fine pass off keeps the signature the engine had before it existed: the default's cache stays valid.
+  assert.equal(FaceEngine.fromConfig({ ...config, detectFine: 'off', detectTiles: 5 }).signature, 'ssd-c0.5-s640-d4096-v2');
 
   const server = await useRedis();
   const redis = connectRedis(server.url);

@@ -36,6 +36,7 @@ export const VARIABLES = [
   'FINDME_IMAGE_HOSTS',
   'FINDME_MAX_IMAGE_BYTES',
   'FINDME_MAX_IMAGE_PIXELS',
+  'FINDME_DETECT_FINE',
   'FINDME_DETECT_TILES',
   'FINDME_DECODE_MAX_SIDE',
   'FINDME_DETECT_MAX_SIDE',
@@ -46,6 +47,10 @@ export type Variable = (typeof VARIABLES)[number];
 
 /** Variables whose value is a secret or may hold one: an error never repeats it as it came. */
 const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN'];
+
+/** The fine pass for small faces: none, SSD on every tile, or SSD on the tiles a cheap Tiny pass picks. */
+export const FINE_PASSES = ['off', 'ssd', 'cascade'] as const;
+export type FinePass = (typeof FINE_PASSES)[number];
 
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
@@ -76,9 +81,12 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage: SSD on 2 × 2 tiles finds small faces (TPR at 64 px 38 → 75 %) but costs 4–5× the
-  // single pass, over the 2.5× budget, and a compare_images activation of 10 photos no longer fits its time
-  // limit on a loaded 2-core machine; Tiny tiles fit the time but find nothing more. Off until a cheaper fine pass.
+  // bench/README.md#stage (2026-12-03): the cascade (Tiny 416 on the tiles, SSD where it saw a new face) is the
+  // one fine pass within issue 13's budget of 2.5× the single pass (1.8–2.4×) and the six demo photos still fit
+  // one compare_images activation; it finds faces from ≈ 64 px in 2048 px photos (96 px: TPR 38 → 75 %), none
+  // smaller. SSD on every tile ('ssd') finds 32–48 px faces too, at ≈ 5×.
+  detectFine: 'cascade' as FinePass,
+  // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,
   downloadTimeoutMs: 10_000,
@@ -304,7 +312,8 @@ export interface FaceConfig {
   maxImageBytes: number;
   maxImagePixels: number;
   detectMaxSide: number;
-  /** Tiles along a photo's longer side for the fine pass (0: none). */
+  detectFine: FinePass;
+  /** Tiles along a photo's longer side for the fine pass (0: by photo size). */
   detectTiles: number;
   /** The longer side photos are decoded at, at most: tiles and face crops come from it. */
   decodeMaxSide: number;
@@ -313,6 +322,10 @@ export interface FaceConfig {
 
 export function faceConfig(params: Params): FaceConfig {
   const backend = raw(params, 'FINDME_TF_BACKEND');
+  const fine = raw(params, 'FINDME_DETECT_FINE');
+  if (fine !== undefined && !(FINE_PASSES as readonly string[]).includes(fine)) {
+    throw new ConfigError('FINDME_DETECT_FINE', `one of ${FINE_PASSES.join(', ')}`, fine);
+  }
   if (backend !== undefined && !(TF_BACKENDS as readonly string[]).includes(backend)) {
     throw new ConfigError('FINDME_TF_BACKEND', `one of ${TF_BACKENDS.join(', ')}`, backend);
   }
@@ -324,6 +337,7 @@ export function faceConfig(params: Params): FaceConfig {
     maxImageBytes: number(params, 'FINDME_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes, 1024, 100 * 1024 * 1024),
     maxImagePixels: number(params, 'FINDME_MAX_IMAGE_PIXELS', DEFAULTS.maxImagePixels, 10_000, 400_000_000),
     detectMaxSide: number(params, 'FINDME_DETECT_MAX_SIDE', DEFAULTS.detectMaxSide, 128, 4096),
+    detectFine: (fine as FinePass | undefined) ?? DEFAULTS.detectFine,
     detectTiles: number(params, 'FINDME_DETECT_TILES', DEFAULTS.detectTiles, 0, 8),
     decodeMaxSide: number(params, 'FINDME_DECODE_MAX_SIDE', DEFAULTS.decodeMaxSide, 512, 8192),
     downloadTimeoutMs: number(params, 'FINDME_DOWNLOAD_TIMEOUT_MS', DEFAULTS.downloadTimeoutMs, 100, 120_000),

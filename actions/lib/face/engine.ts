@@ -3,7 +3,7 @@
  * small modules beside it (backend, models, download, decode, detect, profile); callers never touch face-api.
  * The runtime and the models live in module scope, so every engine in a process shares one warm set.
  */
-import type { FaceConfig, TfBackendName } from '../config';
+import type { FaceConfig, FinePass, TfBackendName } from '../config';
 import type { FaceBox } from '../types';
 import { faceRuntime, type FaceRuntime } from './backend';
 import { decodeImage, shrinkRegion, toOriginalBox, type DecodedImage } from './decode';
@@ -13,7 +13,13 @@ import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
 import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
-import { suppress, tileLayout, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+import { refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+
+/**
+ * The cascade's cheap first pass on each tile: the Tiny detector at a low threshold, since a face it misses here
+ * is never looked for again (recall matters, its false candidates only cost an SSD pass on their tile).
+ */
+export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 416, minConfidence: 0.2 });
 
 export interface EngineOptions {
   /** Unset: the fastest backend that loads. */
@@ -24,12 +30,18 @@ export interface EngineOptions {
   /** The whole-photo pass sees the photo shrunk to this longer side. */
   detectMaxSide: number;
   /**
-   * The fine pass: square tiles, this many along the longer side (0 or 1: none), each run through
-   * `tileDetector`; it finds the faces too small for the whole-photo pass.
+   * The fine pass, for the faces too small for the whole-photo pass: off; `tileDetector` on every tile; or a
+   * cascade, `cascadeDetector` on every tile and `tileDetector` only on the tiles where it saw a new candidate.
    */
+  detectFine: FinePass;
+  /** Square tiles of the fine pass, this many along the longer side (0: by photo size, TILE_TARGET_SIDE). */
   detectTiles: number;
+  /** Unset: TILE_OVERLAP. */
+  tileOverlap?: number;
   /** Unset: the whole-photo pass's detector. */
   tileDetector?: Partial<DetectorOptions>;
+  /** Unset: CASCADE_DETECTOR. */
+  cascadeDetector?: Partial<DetectorOptions>;
   /** Photos are decoded at most this long (side): tiles and face crops come from these pixels. */
   decodeMaxSide: number;
   maxImagePixels: number;
@@ -53,6 +65,8 @@ export interface Faces {
 export class FaceEngine {
   readonly detector: DetectorOptions;
   readonly tileDetector: DetectorOptions;
+  readonly cascadeDetector: DetectorOptions;
+  private readonly tileOverlap: number;
   /**
    * What produced a result: cached faces are only reused by an engine that would find the same ones (another
    * detector or size finds other faces, with other boxes).
@@ -62,12 +76,17 @@ export class FaceEngine {
   constructor(readonly options: EngineOptions) {
     this.detector = { ...DEFAULT_DETECTOR, ...options.detector };
     this.tileDetector = { ...this.detector, ...options.tileDetector };
-    checkDetectorOptions(this.detector);
-    checkDetectorOptions(this.tileDetector);
+    this.cascadeDetector = { ...CASCADE_DETECTOR, ...options.cascadeDetector };
+    this.tileOverlap = options.tileOverlap ?? TILE_OVERLAP;
+    for (const d of [this.detector, this.tileDetector, this.cascadeDetector]) checkDetectorOptions(d);
     if (!(Number.isInteger(options.detectTiles) && options.detectTiles >= 0 && options.detectTiles <= 8)) throw new RangeError(`detectTiles must be a whole number from 0 to 8, got ${options.detectTiles}`);
+    if (!(this.tileOverlap >= 0 && this.tileOverlap < 0.5)) throw new RangeError(`tileOverlap must be from 0 to under 0.5, got ${this.tileOverlap}`);
+    if (!['off', 'ssd', 'cascade'].includes(options.detectFine)) throw new RangeError(`detectFine must be off, ssd or cascade, got "${String(options.detectFine)}"`);
     const name = ({ detector, inputSize, minConfidence }: DetectorOptions) => `${detector}${detector === 'tiny' ? inputSize : ''}-c${minConfidence}`;
-    // v2: descriptors from crops of the decoded photo (v1, unnamed: from the shrunk whole photo).
-    const tiles = options.detectTiles >= 2 ? `-t${options.detectTiles}o${TILE_OVERLAP}${name(this.tileDetector)}` : '';
+    // v2: descriptors from crops of the decoded photo (v1, unnamed: from the shrunk whole photo). The fine pass
+    // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size.
+    const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
+    const tiles = options.detectFine === 'off' ? '' : options.detectFine === 'ssd' ? grid : `${grid}-q${name(this.cascadeDetector)}`;
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
 
@@ -78,6 +97,7 @@ export class FaceEngine {
       weightsDir: config.weightsDir,
       detector,
       detectMaxSide: config.detectMaxSide,
+      detectFine: config.detectFine,
       detectTiles: config.detectTiles,
       decodeMaxSide: config.decodeMaxSide,
       maxImagePixels: config.maxImagePixels,
@@ -90,8 +110,14 @@ export class FaceEngine {
   /** Loads the backend and this engine's models (once per process); a failure is retried on the next call. */
   async ready(): Promise<FaceRuntime> {
     const runtime = await faceRuntime(this.options.backend);
-    await ensureModels(runtime, this.options.weightsDir ?? defaultWeightsDir(), netsFor(this.detector.detector, this.tileDetector.detector));
+    await ensureModels(runtime, this.options.weightsDir ?? defaultWeightsDir(), netsFor(...this.detectors()));
     return runtime;
+  }
+
+  /** The detectors this engine runs: only their models are loaded. */
+  private detectors(): DetectorOptions['detector'][] {
+    const fine = { off: [], ssd: [this.tileDetector], cascade: [this.tileDetector, this.cascadeDetector] }[this.options.detectFine];
+    return [this.detector, ...fine].map((d) => d.detector);
   }
 
   /** An image from an allowed host; `timeoutMs` may shorten the configured timeout (an action's deadline). */
@@ -140,31 +166,47 @@ export class FaceEngine {
     return { width: image.originalWidth, height: image.originalHeight, faces };
   }
 
-  /**
-   * How many detector passes a photo of this size (as decoded) takes: the whole photo, and each tile. A photo
-   * costs this many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
-   */
-  passes(width: number, height: number): number {
-    return 1 + tileLayout(width, height, this.options.detectTiles, detectorSide(this.tileDetector)).length;
+  /** The fine pass's tiles for a photo of this size (as decoded); none when the fine pass is off. */
+  tiles(width: number, height: number): Tile[] {
+    if (this.options.detectFine === 'off') return [];
+    return tileLayout(width, height, tilesAcross(width, height, this.options.detectTiles), detectorSide(this.tileDetector), this.tileOverlap);
   }
 
-  /** Every detection of the whole-photo pass and of the tiles, in pixels of `image`, duplicates included. */
+  /**
+   * The most detector passes a photo of this size (as decoded) takes: the whole photo, and each tile (twice in
+   * the cascade, which runs the expensive detector on as few of them as it can). A photo costs at most this
+   * many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
+   */
+  passes(width: number, height: number): number {
+    return 1 + this.tiles(width, height).length * (this.options.detectFine === 'cascade' ? 2 : 1);
+  }
+
+  /** Every detection of the whole-photo pass and of the fine pass, in pixels of `image`, duplicates included. */
   private async candidates(runtime: FaceRuntime, image: DecodedImage): Promise<ScoredBox[]> {
-    const passes: Array<{ region: Tile | undefined; detector: DetectorOptions; scale: number }> = [{ region: undefined, detector: this.detector, scale: Math.min(1, this.options.detectMaxSide / Math.max(image.width, image.height)) }];
-    const side = detectorSide(this.tileDetector);
-    for (const tile of tileLayout(image.width, image.height, this.options.detectTiles, side)) {
-      passes.push({ region: tile, detector: this.tileDetector, scale: Math.min(1, side / Math.max(tile.width, tile.height)) });
+    const found = await this.pass(runtime, image, undefined, this.detector);
+    const tiles = this.tiles(image.width, image.height);
+    let chosen = tiles;
+    if (this.options.detectFine === 'cascade') {
+      const seen: ScoredBox[] = [];
+      for (const tile of tiles) seen.push(...(await this.pass(runtime, image, tile, this.cascadeDetector)));
+      chosen = refineTiles(tiles, seen, found);
     }
-    const found: ScoredBox[] = [];
-    for (const { region, detector, scale } of passes) {
-      const pixels = await shrinkRegion(image, scale, region);
-      for (const { box, score } of await detectBoxes(runtime, pixels, detector)) {
-        const x = (region?.left ?? 0) + box.x / scale;
-        const y = (region?.top ?? 0) + box.y / scale;
-        found.push({ box: { x, y, width: box.width / scale, height: box.height / scale }, score });
-      }
-    }
+    for (const tile of chosen) found.push(...(await this.pass(runtime, image, tile, this.tileDetector)));
     return found;
+  }
+
+  /**
+   * One detector pass over a tile (or the whole photo, shrunk to detectMaxSide), its input no larger than the
+   * detector sees; boxes in pixels of `image`.
+   */
+  private async pass(runtime: FaceRuntime, image: DecodedImage, region: Tile | undefined, detector: DetectorOptions): Promise<ScoredBox[]> {
+    const side = region ? detectorSide(detector) : this.options.detectMaxSide;
+    const scale = Math.min(1, side / Math.max(region?.width ?? image.width, region?.height ?? image.height));
+    const pixels = await shrinkRegion(image, scale, region);
+    return (await detectBoxes(runtime, pixels, detector)).map(({ box, score }) => ({
+      box: { x: (region?.left ?? 0) + box.x / scale, y: (region?.top ?? 0) + box.y / scale, width: box.width / scale, height: box.height / scale },
+      score,
+    }));
   }
 
   /**

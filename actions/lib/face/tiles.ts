@@ -22,6 +22,19 @@ export interface ScoredBox {
  */
 export const TILE_OVERLAP = 0.15;
 
+/**
+ * With the grid set by photo size (FINDME_DETECT_TILES=0), tiles are about this long: a 2048 px photo gets 2 × 2
+ * (SSD sees each tile at 512 px, a 2.3× shrink), a 4032 px one 4 across instead of a 2 × 2 whose 2318 px tiles
+ * would shrink a 96 px face to 21 px.
+ */
+export const TILE_TARGET_SIDE = 1024;
+
+/** Tiles along the longer side: `grid` when set (≥ 1), else by size, at least 2 (0: by size). */
+export function tilesAcross(width: number, height: number, grid: number): number {
+  if (grid >= 1) return grid;
+  return Math.max(2, Math.round(Math.max(width, height) / TILE_TARGET_SIDE));
+}
+
 /** Positions of `count` spans of `span` spread evenly over `[0, length]`. */
 function spans(length: number, span: number, count: number): number[] {
   if (count <= 1) return [0];
@@ -49,6 +62,22 @@ export function tileLayout(width: number, height: number, across: number, minSid
   return tiles;
 }
 
+/** A candidate counts for a tile when at least this fraction of it lies inside the tile. */
+export const IN_TILE = 0.5;
+
+/**
+ * The cascade's choice: the tiles the expensive detector runs on, those holding at least half of a candidate
+ * the cheap pass saw that no whole-photo detection already covers (a face found whole needs no second look; a
+ * face across a tile edge picks both tiles). Candidates and known boxes in the same pixels as the tiles.
+ */
+export function refineTiles(tiles: readonly Tile[], candidates: readonly ScoredBox[], known: readonly ScoredBox[], same = SAME_FACE): Tile[] {
+  const fresh = candidates.filter((c) => !known.some((k) => sameFace(k.box, c.box, same)));
+  return tiles.filter((tile) => {
+    const box = { x: tile.left, y: tile.top, width: tile.width, height: tile.height };
+    return fresh.some((c) => area(c.box) > 0 && intersection(box, c.box) >= IN_TILE * area(c.box));
+  });
+}
+
 function area(b: FaceBox): number {
   return Math.max(0, b.width) * Math.max(0, b.height);
 }
@@ -62,6 +91,10 @@ function intersection(a: FaceBox, b: FaceBox): number {
 /** Boxes overlapping this much (intersection over the smaller box) are one face. */
 export const SAME_FACE = 0.5;
 
+function sameFace(a: FaceBox, b: FaceBox, same: number): boolean {
+  return intersection(a, b) > same * Math.min(area(a), area(b));
+}
+
 /**
  * Greedy NMS by score. Overlap is measured against the smaller box, not the union: a tile's edge can cut a face
  * into a partial box inside the whole one, and that is the same face.
@@ -69,7 +102,7 @@ export const SAME_FACE = 0.5;
 export function suppress<T extends ScoredBox>(boxes: readonly T[], same = SAME_FACE): T[] {
   const kept: T[] = [];
   for (const candidate of [...boxes].sort((a, b) => b.score - a.score)) {
-    const duplicate = kept.some((k) => intersection(k.box, candidate.box) > same * Math.min(area(k.box), area(candidate.box)));
+    const duplicate = kept.some((k) => sameFace(k.box, candidate.box, same));
     if (!duplicate) kept.push(candidate);
   }
   return kept;

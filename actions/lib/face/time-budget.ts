@@ -7,12 +7,13 @@
  */
 
 /**
- * Detection, landmarks and descriptors of one photo at FINDME_DETECT_MAX_SIDE: measured at 0.5–1.5 s a photo on a
- * shared 2-vCPU machine (actions/README.md), so 6 s leaves room for a slower CPU and a crowded photo. With the
- * fine pass on (FINDME_DETECT_TILES=2) a 2048 px photo took 6–11 s at load 12 (bench/README.md#stage): this
- * reserve is for the default, tiles off.
+ * Detection, landmarks and descriptors of one photo with the default cascade fine pass: the whole-photo pass alone
+ * was 0.5–1.5 s a photo on a shared 2-vCPU machine (actions/README.md), the cascade 1.8–2.4× that on one-face
+ * 2048 px photos and 1.3–3.4 s on the demo group photos at load 12 (bench/README.md#stage); a crowded photo can
+ * cost whole + 2 × tiles passes (SSD on every tile, which took 6–11 s at load 12), so 9 s leaves room for most
+ * of them and a slower CPU (6 s with the fine pass off). FINDME_DETECT_FINE=ssd needs more than this.
  */
-export const DETECT_RESERVE_MS = 6000;
+export const DETECT_RESERVE_MS = 9000;
 
 /** The least time worth giving a download or a decode (libvips counts its timeout in whole seconds). */
 export const MIN_STEP_MS = 1000;
