@@ -307,16 +307,35 @@ export function parseDeleteReferenceRequest(body: Fields): DeleteReferenceReques
   return { id: nonEmptyText(body.id, 'id') };
 }
 
-/** What the references web action asks the reference_face action (blocking): one image, or the profile picture's URL. */
-export type ReferenceFaceRequest = { image: string } | { pictureUrl: string };
+/**
+ * What the references web action asks the reference_face action (blocking): the one face of an uploaded image or
+ * of the profile picture (descriptor and thumbnail), or only the thumbnail of a face already described (a match
+ * the user confirmed: its photo's URL and the face's box).
+ */
+export type ReferenceFaceRequest = { image: string } | { pictureUrl: string } | { crop: { imageUrl: string; box: FaceBox } };
 
-/** reference_face's answer: the one face's descriptor and crop, or why the image cannot be a reference. */
-export type ReferenceFaceResult = { descriptor: string; thumbnail: string } | { refused: string; code: string };
+export function parseReferenceFaceRequest(params: Fields): ReferenceFaceRequest {
+  if (params.image !== undefined) return { image: nonEmptyText(params.image, 'image') };
+  if (params.pictureUrl !== undefined) return { pictureUrl: nonEmptyText(params.pictureUrl, 'pictureUrl') };
+  const crop = fieldsOf(params.crop);
+  const box = fieldsOf(crop.box);
+  if (!['x', 'y', 'width', 'height'].every((k) => typeof box[k] === 'number' && Number.isFinite(box[k]) && (box[k] as number) >= 0)) {
+    throw new WireError('one of image, pictureUrl or crop {imageUrl, box} is required');
+  }
+  return { crop: { imageUrl: nonEmptyText(crop.imageUrl, 'crop.imageUrl'), box: box as unknown as FaceBox } };
+}
+
+/**
+ * reference_face's answer: the face's thumbnail and (unless only a crop was asked) its descriptor; or why the
+ * image cannot be a reference (`transient`: trying again later may work, e.g. the picture's host was down).
+ */
+export type ReferenceFaceResult = { descriptor?: string; thumbnail: string } | { refused: string; transient: boolean };
 
 export function parseReferenceFaceResult(value: unknown): ReferenceFaceResult {
   const v = fieldsOf(value);
-  if (typeof v.refused === 'string') return { refused: v.refused, code: typeof v.code === 'string' ? v.code : 'refused' };
-  return { descriptor: nonEmptyText(v.descriptor, 'descriptor'), thumbnail: nonEmptyText(v.thumbnail, 'thumbnail') };
+  if (typeof v.refused === 'string') return { refused: v.refused, transient: v.transient === true };
+  const thumbnail = nonEmptyText(v.thumbnail, 'thumbnail');
+  return v.descriptor === undefined ? { thumbnail } : { descriptor: nonEmptyText(v.descriptor, 'descriptor'), thumbnail };
 }
 
 /** review_match POST: the owner's decision on one photo of their search. */

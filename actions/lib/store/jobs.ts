@@ -277,6 +277,15 @@ export class JobStore {
     return { matches, cursor: String(start + items.length) };
   }
 
+  /** The job's match of the photo at `imageUrl` (one per photo), or null; looks at the first `limit` matches. */
+  async findMatch(jobId: string, imageUrl: string, limit = 5000): Promise<MatchRecord | null> {
+    for (const item of await this.redis.lrange(this.keys.jobMatches(jobId), 0, limit - 1)) {
+      const match = JSON.parse(item) as MatchRecord;
+      if (match.imageUrl === imageUrl) return match;
+    }
+    return null;
+  }
+
   /** Why photos of the job could not be checked (the first MAX_FAILURES). */
   async failures(jobId: string): Promise<FailureRecord[]> {
     return (await this.redis.lrange(this.keys.jobFailures(jobId), 0, MAX_FAILURES - 1)).map((item) => JSON.parse(item) as FailureRecord);
