@@ -1,6 +1,7 @@
 /**
- * compare_images (on `tweet_image`): compares each photo of the batch with the job owner's profile face and
- * records, once per photo, either its closest matching face or why it failed. A bad photo is one recorded
+ * compare_images (on `tweet_image`): compares each photo of the batch with the job owner's reference faces (the
+ * ones the search started with; without any, the profile picture's face) and records, once per photo, either its
+ * closest face within a band (sure `match` or `maybe`, by its nearest reference) or why it failed. A bad photo is one recorded
  * failure, never a failed batch; a profile picture without one clear face fails the job with the reason, one that
  * cannot be fetched for now only this batch's photos. Photos are started only while the deadline leaves time to
  * finish them; the rest are recorded as not checked, so the job can still end.
@@ -10,7 +11,8 @@
  */
 import { deliveryConfig, faceConfig, redisConfig, type FaceConfig, type Params, type RedisConfig } from './lib/config';
 import { ConfigError, errorMessage } from './lib/errors';
-import { closestFace } from './lib/face/distance';
+import { bandFor, closestToUser } from './lib/face/bands';
+import { decodeDescriptor, DESCRIPTOR_LENGTH, encodeDescriptor } from './lib/face/descriptor-codec';
 import { FaceEngine, type Faces } from './lib/face/engine';
 import { BackendError, ModelLoadError, PhotoError, ProfileError } from './lib/face/errors';
 import { PROFILE_DETECTIONS } from './lib/face/profile';
@@ -29,8 +31,10 @@ export interface CompareSummary {
   jobId: string;
   /** Photos in the event. */
   photos: number;
-  /** Photos newly recorded with a match. */
+  /** Photos newly recorded with a sure match. */
   matched: number;
+  /** Photos newly recorded with a maybe (for the user to review). */
+  maybe: number;
   /** Photos newly recorded as failed. */
   failed: number;
   /** Photos already recorded (a redelivered event): nothing changed for them. */
@@ -172,15 +176,32 @@ async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepar
   }
 }
 
-async function comparePhoto(engine: FaceEngine, cache: FaceCache, profile: Float32Array, prepared: Prepared, face: FaceConfig, deadline: Deadline): Promise<Compared> {
+async function comparePhoto(engine: FaceEngine, cache: FaceCache, references: readonly Float32Array[], prepared: Prepared, face: FaceConfig, deadline: Deadline): Promise<Compared> {
   const faces = await photoFaces(engine, cache, prepared, deadline);
   if (typeof faces === 'string') return { outcome: { error: faces }, cached: false };
-  const best = closestFace(profile, faces.faces);
+  const best = closestToUser(references, faces.faces);
+  const band = best ? bandFor(best.distance, face) : undefined;
+  // The face's descriptor goes with the match, so "That's me" can make it a reference without a model run.
   const matches: MatchRecord[] =
-    best && best.distance <= face.matchThreshold
-      ? [{ ...prepared.photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height }]
+    best && band
+      ? [{ ...prepared.photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height, band, descriptor: encodeDescriptor(best.face.descriptor) }]
       : [];
   return { outcome: { matches }, cached: 'cached' in prepared };
+}
+
+/**
+ * The faces the job compares with: the references it was started with, else the profile picture's face. A
+ * ProfileError 'unavailable' is returned (the picture's host had a blip), any other failure thrown.
+ */
+async function userFaces(engine: FaceEngine, cache: FaceCache, stores: Stores, job: JobRecord, deadline: Deadline): Promise<Float32Array[] | ProfileError> {
+  const stored = await stores.jobs.references(job.id);
+  if (stored.length > 0) return stored.map((hex) => decodeDescriptor(hex, DESCRIPTOR_LENGTH));
+  try {
+    return [await profileDescriptor(engine, cache, job, deadline)];
+  } catch (error) {
+    if (error instanceof ProfileError && error.code === 'unavailable') return error;
+    throw error;
+  }
 }
 
 interface Batch {
@@ -199,6 +220,7 @@ async function record(store: JobStore, jobId: string, photo: PhotoRef, outcome: 
     const { recorded } = await store.recordPhoto(jobId, photo, outcome);
     if (!recorded) summary.duplicates += 1;
     else if ('error' in outcome) summary.failed += 1;
+    else if (outcome.matches.some((m) => m.band === 'maybe')) summary.maybe += 1;
     else if (outcome.matches.length > 0) summary.matched += 1;
     if (recorded && 'error' in outcome) console.log(`job ${jobId}: ${photo.imageUrl}: ${outcome.error}`);
   } catch (error) {
@@ -218,14 +240,8 @@ async function compareBatch({ stores, job, photos: all, face, deadline, onRecord
   if (photos.length === 0) return;
   const engine = FaceEngine.fromConfig(face);
   const cache = stores.faces(engine.signature);
-  // The first photo downloads while the profile face is worked out.
-  const [profile, first] = await Promise.all([
-    profileDescriptor(engine, cache, job, deadline).catch((error: unknown) => {
-      if (error instanceof ProfileError && error.code === 'unavailable') return error;
-      throw error;
-    }),
-    prepare(engine, cache, photos[0]!, deadline),
-  ]);
+  // The first photo downloads while the user's faces are worked out.
+  const [profile, first] = await Promise.all([userFaces(engine, cache, stores, job, deadline), prepare(engine, cache, photos[0]!, deadline)]);
   if (profile instanceof ProfileError) {
     // Not the picture's fault (its host had a blip): the job goes on, other batches may fetch it.
     console.error(`job ${job.id}: ${profile.message}`);
@@ -245,7 +261,7 @@ async function compareBatch({ stores, job, photos: all, face, deadline, onRecord
 }
 
 export async function main(params: Params, open: (config: RedisConfig) => Stores = openStores): Promise<CompareSummary> {
-  const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, failed: 0, duplicates: 0, cached: 0 };
+  const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, maybe: 0, failed: 0, duplicates: 0, cached: 0 };
   let event: TweetImageEvent;
   let redis: RedisConfig;
   let leaseMs: number;
@@ -282,7 +298,7 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
     console.error(`job ${job.id}: ${reason}`);
     return { ...summary, error: reason };
   }
-  const { photos, matched, failed, duplicates, cached } = summary;
-  console.log(`job ${job.id}: ${photos} photos, ${matched} matched, ${failed} failed, ${duplicates} duplicates, ${cached} cached in ${Date.now() - started} ms`);
+  const { photos, matched, maybe, failed, duplicates, cached } = summary;
+  console.log(`job ${job.id}: ${photos} photos, ${matched} matched, ${maybe} maybe, ${failed} failed, ${duplicates} duplicates, ${cached} cached in ${Date.now() - started} ms`);
   return summary;
 }

@@ -5,10 +5,10 @@
  * Retry-After, before the identity provider or X is asked anything.
  */
 import { authenticate, fetchUserInfo, requirePicture } from './lib/auth';
-import { authConfig, imageHostsConfig, owConfig, redisConfig, userLimitsConfig, type Params } from './lib/config';
+import { authConfig, imageHostsConfig, owConfig, redisConfig, referenceConfig, userLimitsConfig, type Params } from './lib/config';
 import { errorMessage, HttpError } from './lib/errors';
 import { FireError, fireTrigger } from './lib/ow/fire';
-import { openJobStore } from './lib/store';
+import { openJobStore, openReferenceStore } from './lib/store';
 import { parseRegisterSearchRequest, type RegisterSearchResponse, type SearchRequestEvent } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
@@ -26,11 +26,18 @@ export function main(params: Params): Promise<WebResponse> {
     const limits = userLimitsConfig(params);
     const user = await authenticate(request, auth);
     const { hashtag } = parseRegisterSearchRequest(request.params);
+    // The search keeps the references current now: edits while it runs do not change it. None stored yet: the
+    // profile picture is the face (compare_images works it out); none because the user removed it: nothing to find.
+    const refs = openReferenceStore(redis, referenceConfig(params));
+    const references = (await refs.list(user.sub)).map((r) => r.descriptor);
+    if (references.length === 0 && (await refs.profileRemoved(user.sub))) {
+      throw new HttpError(400, 'You have no reference faces: add a photo of yourself under "Your face" first.');
+    }
     const store = openJobStore(redis);
     const admission = await store.admit(user.sub, limits);
     if ('refused' in admission) throw new HttpError(429, `${admission.refused}; try again in ${admission.retryAfterS} s`, { 'retry-after': String(admission.retryAfterS) });
     const pictureUrl = requirePicture(await fetchUserInfo(user.token, user, auth), imageHosts);
-    const job = await store.create({ owner: user.sub, hashtag, pictureUrl, id: admission.jobId });
+    const job = await store.create({ owner: user.sub, hashtag, pictureUrl, id: admission.jobId, references });
     try {
       await fireTrigger(SEARCH_REQUEST_TRIGGER, { jobId: job.id } satisfies SearchRequestEvent, ow);
     } catch (error) {

@@ -7,11 +7,18 @@
 import { authenticate } from './lib/auth';
 import { authConfig, jobConfig, redisConfig, type Params } from './lib/config';
 import { HttpError } from './lib/errors';
-import { openDeliveryStore, openJobStore } from './lib/store';
+import { openDeliveryStore, openJobStore, openReviewStore } from './lib/store';
+import { photoHash } from './lib/store/jobs';
 import { CursorError } from './lib/store/jobs';
-import { isJobId, isTerminal, type SearchStatusResponse } from './lib/types';
+import { bandOf, isJobId, isTerminal, type MatchRecord, type MatchView, type ReviewDecision, type SearchStatusResponse } from './lib/types';
 import { readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
+
+/** A match as its owner sees it: no descriptor (1 kB of no use to the page), its band and their decision. */
+function matchView({ descriptor: _descriptor, ...match }: MatchRecord, decisions: Map<string, ReviewDecision>): MatchView {
+  const decision = decisions.get(photoHash(match.imageUrl));
+  return { ...match, band: bandOf(match), ...(decision ? { decision } : {}) };
+}
 
 export function main(params: Params): Promise<WebResponse> {
   return handleWeb(async () => {
@@ -41,6 +48,8 @@ export function main(params: Params): Promise<WebResponse> {
       if (error instanceof CursorError) throw new HttpError(400, error.message);
       throw error;
     }
+    // Every decision each time, not only those on new matches: a decision may come after its match was sent.
+    const decisions = await openReviewStore(redis).decisions(jobId);
     const retrying = isTerminal(job.status) ? 0 : await openDeliveryStore(redis).retrying(jobId);
     const body: SearchStatusResponse = {
       status: job.status,
@@ -52,7 +61,7 @@ export function main(params: Params): Promise<WebResponse> {
       matched: job.matched,
       ...(job.error ? { error: job.error } : {}),
       ...(job.searchNote ? { searchNote: job.searchNote } : {}),
-      matches: page.matches,
+      matches: page.matches.map((m) => matchView(m, decisions)),
       cursor: page.cursor,
       failures: job.failed > 0 ? await store.failures(jobId) : [],
       ...(retrying > 0 ? { retrying } : {}),

@@ -18,6 +18,7 @@ import { describe, finish, machine } from './machine';
 import { saveResult } from './results';
 import { table } from './stats';
 import { chooseThreshold, rates, type Rates } from './threshold';
+import { BAND_THRESHOLDS, chooseBands, demoStrangers, scenarioReport, SCENARIOS, type ScenarioReport } from './references';
 
 export const DEFAULT_FACES_DIR = join(PROJECT_ROOT, '..', 'shared', 'faces');
 /** The false-match limit of the target (TPR ≥ 95 % at FPR ≤ 0.5 %). */
@@ -83,7 +84,8 @@ export async function benchAccuracy(options: { dir: string | undefined; quick: b
     samples.push(await describeSample(engine, identity, file));
     if (samples.length % 10 === 0) log(`  ${samples.length}/${list.length}`);
   }
-  const strangers = await Promise.all((await readDemoPhotos()).map(async (p) => (await engine.photoFaces(p)).faces));
+  const demoPhotos = await readDemoPhotos();
+  const strangers = await Promise.all(demoPhotos.map(async (p) => (await engine.photoFaces(p)).faces));
   // Real photos first: the target is about them.
   const groups = [...new Set(samples.map((s) => s.group))].sort((a, b) => (a === 'fr' ? -1 : b === 'fr' ? 1 : a.localeCompare(b)));
   const reports: Record<string, Record<ProbeSize, SizeReport>> = {};
@@ -128,8 +130,34 @@ export async function benchAccuracy(options: { dir: string | undefined; quick: b
   log(
     `chosen: ${choice.threshold ?? 'none'} (${choice.reason})${choice.threshold === undefined ? '' : `: ${groups.map((g) => `${g} TPR ${pct(at(choice.threshold!, g, 400)?.tpr)} FPR ${pct(at(choice.threshold!, g, 400)?.fpr)}`).join('; ')}`}; the default in the code is ${DEFAULTS.matchThreshold}`,
   );
+  const bands = await referenceBands(engine, samples, groups, demoPhotos, strangers, log);
   log(`machine: ${describe(finish(m))}`);
-  const result = { benchmark: 'accuracy', machine: finish(m), dir, photos: samples.length, strangerPhotos: strangers.length, maxFpr: MAX_FPR, defaultThreshold: DEFAULTS.matchThreshold, choice, groups: reports };
+  const result = { benchmark: 'accuracy', machine: finish(m), dir, photos: samples.length, strangerPhotos: strangers.length, maxFpr: MAX_FPR, defaultThreshold: DEFAULTS.matchThreshold, choice, groups: reports, bands };
   if (!options.quick) saveResult('accuracy', result);
   return result;
+}
+
+/** The references and bands section: 1 and 3 references, nearest or mean of two, both bands' thresholds. */
+async function referenceBands(engine: FaceEngine, samples: Sample[], groups: string[], demoPhotos: Buffer[], strangers: Face[][], log: (line: string) => void) {
+  const reports: Record<string, ScenarioReport[]> = {};
+  for (const group of groups) reports[group] = SCENARIOS.map((s) => scenarioReport(samples.filter((x) => x.group === group), strangers, s));
+  const demo = await demoStrangers(engine, demoPhotos, strangers);
+  const choice = chooseBands(reports, demo);
+  log('');
+  log('References (400 px profile crops of other photos of the person) and bands: TPR / pair FPR / group-photo FPR per set and scenario; demo strangers FPR');
+  const columns = groups.flatMap((g) => reports[g]!.map((r) => `${g} ${r.scenario}`));
+  log(
+    table(
+      ['threshold', ...columns, 'demo strangers', 'band'],
+      BAND_THRESHOLDS.map((t, i) => [
+        t.toFixed(4),
+        ...groups.flatMap((g) => reports[g]!.map((r) => `${pct(r.rates[i]?.tpr)} / ${pct(r.rates[i]?.fpr)} / ${pct(r.groupPhotos[i]?.fpr)}`)),
+        pct(demo[i]?.fpr),
+        t <= (choice.sure ?? -1) ? 'match' : t <= (choice.maybe ?? -1) ? 'maybe' : '',
+      ]),
+    ),
+  );
+  for (const g of groups) for (const r of reports[g]!) log(`  ${g} ${r.scenario}: ${r.positives} same-person pairs, ${r.negatives} different, ${r.groupPhotoChecks} group-photo checks`);
+  log(`bands chosen: match ≤ ${choice.sure ?? 'none'}, maybe ≤ ${choice.maybe ?? 'none'} (${choice.reason}); the defaults in the code are ${DEFAULTS.matchThreshold} and ${DEFAULTS.maybeThreshold}`);
+  return { thresholds: BAND_THRESHOLDS, groups: reports, demoStrangers: demo, choice };
 }

@@ -2,7 +2,7 @@
  * The findme web API as its clients see it (the page, and `findme search`): register a search, read its status.
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
-import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
+import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, ReferencesResponse, RegisterSearchResponse, ReviewDecision, ReviewMatchResponse, SearchStatusResponse } from '../actions/lib/types';
 import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -31,9 +31,12 @@ export class ApiError extends Error {
  * What to tell a person about a failed request: what happened and what to do, by status. Only a 400's words come
  * from the server (they say what to change); other answers carry detail for developers, which stays out.
  */
-export function explain(status: number, serverMessage: string | undefined, what: 'search' | 'status'): string {
+export function explain(status: number, serverMessage: string | undefined, what: Purpose): string {
   if (status === 0) return "Can't reach findme right now. Check your connection and try again.";
   if (status === 400) return serverMessage ?? 'That request was not accepted.';
+  // References and reviews answer every refusal in words for people (what the photo holds, the limit reached).
+  if (what === 'faces' && serverMessage && status >= 400 && status < 500 && status !== 401 && status !== 429) return serverMessage;
+  if (status === 413) return 'That photo is too large to send: use one of at most 1 MB.';
   if (status === 401) return 'Your session has expired. Log in again.';
   if (status === 404) {
     return what === 'status'
@@ -68,7 +71,10 @@ async function hostAnswers(url: string, signal?: AbortSignal): Promise<boolean> 
  * answer is an ApiError 0 either way (callers retry it: a throttled request may pass later); its message says
  * whether the host could not be reached or answered in a way the page cannot read.
  */
-async function call<T>(url: string, init: RequestInit, what: 'search' | 'status', signal?: AbortSignal): Promise<T> {
+/** What a request is for: how its failures are explained. */
+type Purpose = 'search' | 'status' | 'faces';
+
+async function call<T>(url: string, init: RequestInit, what: Purpose, signal?: AbortSignal): Promise<T> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let response: Response;
   let body: unknown;
@@ -146,6 +152,35 @@ export class FindmeApi {
       },
       'status',
     );
+  }
+
+  private async send<T>(action: string, method: string, body: unknown): Promise<T> {
+    const headers = { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' };
+    return call<T>(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces');
+  }
+
+  /** The user's reference faces ("Your face"). */
+  async references(): Promise<ReferencesResponse> {
+    return call<ReferencesResponse>(`${this.apiBase}/references`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'faces');
+  }
+
+  /** Adds the one face of a photo (base64 JPEG, ≤ 1 MB). */
+  addReference(image: string): Promise<ReferencesResponse> {
+    return this.send('references', 'POST', { image });
+  }
+
+  /** Adds the face of a match the user confirmed (its descriptor is on the server already). */
+  addReferenceFromMatch(jobId: string, imageUrl: string): Promise<ReferencesResponse> {
+    return this.send('references', 'POST', { fromMatch: { jobId, imageUrl } });
+  }
+
+  deleteReference(id: string): Promise<ReferencesResponse> {
+    return this.send('references', 'DELETE', { id });
+  }
+
+  /** "That's me" / "Not me" on one photo of a search. */
+  review(jobId: string, imageUrl: string, decision: ReviewDecision): Promise<ReviewMatchResponse> {
+    return this.send('review_match', 'POST', { jobId, imageUrl, decision });
   }
 
   /** `signal` cancels the request (a newer search replaced this one). */

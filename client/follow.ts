@@ -2,7 +2,7 @@
  * Follows a search until it ends: polls its status with the cursor, hands over each new match as it arrives,
  * and backs off while nothing changes. Shared by the page and `findme search`.
  */
-import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
+import type { MatchView, SearchStatusResponse } from '../actions/lib/types';
 import { ApiError, type FindmeApi } from './api';
 
 export interface Backoff {
@@ -52,7 +52,7 @@ export class FollowTimeoutError extends Error {
     /** The last status seen, if any answer came. */
     readonly last: SearchStatusResponse | undefined,
     /** The matches collected so far, newest first. */
-    readonly matches: MatchRecord[],
+    readonly matches: MatchView[],
   ) {
     super(`the search did not finish within ${Math.round(timeoutMs / 1000)} s`);
   }
@@ -74,7 +74,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export interface FollowOptions {
   onStatus?: (status: SearchStatusResponse) => void;
   /** Called for each new match, oldest first. */
-  onMatch?: (match: MatchRecord) => void;
+  onMatch?: (match: MatchView) => void;
   backoff?: Backoff;
   /** Give up after this long, with a FollowTimeoutError. */
   timeoutMs?: number;
@@ -85,7 +85,7 @@ export interface FollowOptions {
 export interface FollowResult {
   final: SearchStatusResponse;
   /** Every match, newest first. */
-  matches: MatchRecord[];
+  matches: MatchView[];
 }
 
 /** The status API as following needs it (the page's and the CLI's FindmeApi, or a test's stand-in). */
@@ -96,7 +96,7 @@ export async function followSearch(api: StatusApi, jobId: string, options: Follo
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = Date.now() + timeoutMs;
-  const matches: MatchRecord[] = [];
+  const matches: MatchView[] = [];
   let lastStatus: SearchStatusResponse | undefined;
   let cursor: string | undefined;
   let interval = backoff.minMs;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { matchFaces } from '../bench/boxes';
+import { BAND_THRESHOLDS, chooseBands, scenarioName, SCENARIOS } from '../bench/references';
 import { chooseThreshold, rates, THRESHOLDS } from '../bench/threshold';
 import { demoPhoto } from '../local/standins/demo';
 import { PROJECT_ROOT } from './helpers/platform';
@@ -45,6 +46,20 @@ test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold'
   assert.match(result.stdout, /fr_\* with a 400 px profile: \d+ same-person pairs, \d+ different/);
   assert.match(result.stdout, /^0\.5500(\s+(\d+\.\d%|—)){7}$/m, 'a row of rates at 0.55: TPR/FPR at 400 px, group photos, 96 and 48 px');
   assert.match(result.stdout, /^chosen: /m);
+  assert.match(result.stdout, /^threshold\s+fr 1 ref\s+fr 3 refs, nearest\s+fr 3 refs, mean of 2 nearest\s+demo strangers\s+band$/m, 'the bands table');
+  assert.match(result.stdout, /^0\.4000\s+(\d+\.\d%|—) \/ /m);
+  assert.match(result.stdout, /^bands chosen: match ≤ [\d.]+|none, maybe ≤/m);
+});
+
+test('the bands: sure is the largest threshold with no stranger matched anywhere, maybe the smallest reaching the TPR goal with one reference', () => {
+  const t = BAND_THRESHOLDS;
+  const at = (cut: number, value: number) => t.map((threshold) => ({ threshold, tpr: threshold >= cut ? 1 : 0.5, fpr: threshold >= cut ? value : 0 }));
+  const clean = t.map((threshold) => ({ threshold, tpr: 1, fpr: 0 }));
+  const one = { scenario: scenarioName(SCENARIOS[0]!), positives: 1, negatives: 1, groupPhotoChecks: 1, rates: at(0.55, 0), groupPhotos: clean };
+  const three = { ...one, scenario: scenarioName(SCENARIOS[1]!), rates: at(0.6, 0.01), groupPhotos: clean };
+  const choice = chooseBands({ fr: [one, three] }, at(0.5, 0.02));
+  assert.deepEqual([choice.sure, choice.maybe], [0.4875, 0.55], 'the demo strangers bind the sure band at 0.5; one reference reaches TPR 100 % at 0.55');
+  assert.equal(chooseBands({ fr: [one, three] }, t.map((threshold) => ({ threshold, tpr: NaN, fpr: 0 }))).sure, 0.5875, 'else the 3-reference pair FPR binds');
 });
 
 test('the threshold: the middle of those meeting the TPR target on real photos with every FPR within the limit', () => {

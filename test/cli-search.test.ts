@@ -45,6 +45,20 @@ test('findme search --profile runs a whole search locally and prints the final s
   assert.doesNotMatch(result.stderr, /tfjs-node|face engine:/);
 });
 
+test('findme search --also adds a reference face first: the search then finds both faces', { timeout: 180_000 }, async () => {
+  const profile = join(PROJECT_ROOT, 'test', 'output', 'cli-profile-ada.jpg');
+  const also = join(PROJECT_ROOT, 'test', 'output', 'cli-also-grace.jpg');
+  mkdirSync(join(PROJECT_ROOT, 'test', 'output'), { recursive: true });
+  await sharp(demoPhoto(1)).extract({ left: 286, top: 259, width: 432, height: 432 }).resize(400, 400).jpeg().toFile(profile);
+  await sharp(demoPhoto(3)).extract({ left: 440, top: 220, width: 490, height: 490 }).resize(1600, 1600).jpeg().toFile(also);
+  const result = await findme(['search', '#findmedemo', '--profile', profile, '--also', also, '--json'], cleanEnv);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^Added .*cli-also-grace\.jpg to your reference faces \(2 of 5\)\.$/m);
+  const final = JSON.parse(result.stdout) as SearchStatusResponse;
+  const sure = final.matches.filter((m) => m.band === 'match').map((m) => m.tweetId).sort();
+  assert.deepEqual(sure, ['1900000000000000004', '1900000000000000005'], 'sample3 (the added face) and sample1 (the profile)');
+});
+
 test('findme search --api follows a search on a running findme, printing matches as they arrive', { timeout: 180_000 }, async () => {
   const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env: cleanEnv, log: () => undefined });
   after(() => running.close());

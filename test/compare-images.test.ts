@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, test } from 'node:test';
 import { main, openStores, type CompareSummary, type Stores } from '../actions/compare_images';
-import type { Params, RedisConfig } from '../actions/lib/config';
+import { DEFAULTS, faceConfig, type Params, type RedisConfig } from '../actions/lib/config';
+import { decodeDescriptor, encodeDescriptor } from '../actions/lib/face/descriptor-codec';
+import { FaceEngine } from '../actions/lib/face/engine';
 import { modelRuns } from '../actions/lib/face/detect';
 import { MIN_STEP_MS, timeToStart } from '../actions/lib/face/time-budget';
 import { SAFETY_MARGIN_MS } from '../actions/lib/ow/deadline';
@@ -16,6 +18,7 @@ import { closeRedis } from '../actions/lib/store/redis';
 import type { JobRecord, PhotoRef } from '../actions/lib/types';
 import { DEMO_NUMBERS, demoBytes, noFaceImage, pixelBombPng, sample1Profile, SAMPLE1_FACES, serve, startPhotoHost, truncatedJpeg, twoFaceProfile } from './helpers/images';
 import { connectRedis, useRedis } from './helpers/redis';
+import { DEMO_USERS, renderDemoPicture } from '../local/standins/demo';
 
 const server = await useRedis();
 const redis = connectRedis(server.url);
@@ -34,7 +37,8 @@ class RecordingJobStore extends JobStore {
 const jobs = new RecordingJobStore(redis, keys, { jobTtlS: 3600 });
 const open = (config: RedisConfig): Stores => ({ ...openStores(config, keys), jobs });
 
-const params: Params = { REDIS_URL: server.url, FINDME_IMAGE_HOSTS: '127.0.0.1', FINDME_DOWNLOAD_TIMEOUT_MS: 1000 };
+// The maybe band closed (as wide as the sure one): these tests are about the pipeline; the bands have their own.
+const params: Params = { REDIS_URL: server.url, FINDME_IMAGE_HOSTS: '127.0.0.1', FINDME_DOWNLOAD_TIMEOUT_MS: 1000, FINDME_MAYBE_THRESHOLD: DEFAULTS.matchThreshold };
 const run = (event: Params): Promise<CompareSummary> => main({ ...params, ...event }, open);
 
 host.route('/profile/face0.jpg', serve.bytes(await sample1Profile(0, 400)));
@@ -52,11 +56,13 @@ interface JobOptions {
   finished?: boolean;
   /** Default: a new user (whose profile descriptor is not cached yet). */
   owner?: string;
+  /** Reference descriptors (hex) the job starts with; default none (the profile picture). */
+  references?: string[];
 }
 
 /** A job whose search found `photos`. */
-async function newJob(photos: PhotoRef[], { pictureUrl = host.url('/profile/face0.jpg'), finished = true, owner }: JobOptions = {}): Promise<JobRecord> {
-  const job = await jobs.create({ owner: owner ?? `auth0|user${++owners}`, hashtag: 'findmedemo', pictureUrl });
+async function newJob(photos: PhotoRef[], { pictureUrl = host.url('/profile/face0.jpg'), finished = true, owner, references }: JobOptions = {}): Promise<JobRecord> {
+  const job = await jobs.create({ owner: owner ?? `auth0|user${++owners}`, hashtag: 'findmedemo', pictureUrl, ...(references ? { references } : {}) });
   await jobs.startSearch(job.id);
   await jobs.addPhotos(job.id, photos);
   if (finished) await jobs.finishSearch(job.id);
@@ -96,7 +102,7 @@ test('over the six demo photos sample1 matches at the face cropped; a second sea
   const photos = DEMO_NUMBERS.map((n) => photo(`/media/sample${n}.jpg`));
   const first = await newJob(photos);
   const summary = await run({ jobId: first.id, photos });
-  assert.deepEqual(summary, { jobId: first.id, photos: 6, matched: 1, failed: 0, duplicates: 0, cached: 0 });
+  assert.deepEqual(summary, { jobId: first.id, photos: 6, matched: 1, maybe: 0, failed: 0, duplicates: 0, cached: 0 });
   const done = await jobs.require(first.id);
   assert.deepEqual([done.status, done.processed, done.failed, done.matched], ['done', 6, 0, 1]);
   const { matches } = await jobs.matchesAfter(first.id, undefined);
@@ -113,7 +119,7 @@ test('over the six demo photos sample1 matches at the face cropped; a second sea
   const downloads = host.hits.get('/media/sample4.jpg');
   const second = await newJob(photos, { owner: first.owner });
   const warm = await run({ jobId: second.id, photos });
-  assert.deepEqual(warm, { jobId: second.id, photos: 6, matched: 1, failed: 0, duplicates: 0, cached: 6 });
+  assert.deepEqual(warm, { jobId: second.id, photos: 6, matched: 1, maybe: 0, failed: 0, duplicates: 0, cached: 6 });
   assert.equal(modelRuns(), runs, 'no model ran: profile and photos came from the cache');
   assert.equal(host.hits.get('/media/sample4.jpg'), downloads, 'no photo downloaded again');
   assert.deepEqual((await jobs.matchesAfter(second.id, undefined)).matches.map((m) => m.distance), [match.distance]);
@@ -319,6 +325,29 @@ test('a download is given only the time that leaves room for its decode and dete
   const given = Number(/: the download did not finish within (\d+) ms$/m.exec(logged.join('\n'))?.[1]);
   assert.ok(given > 0 && given <= left - timeToStart() + MIN_STEP_MS, `the download was given ${given} ms of ${left}`);
   assert.equal((await jobs.require(job.id)).status, 'done');
+});
+
+test('bands: the nearest of the references decides; a face between the thresholds is a maybe; each match keeps its descriptor', async () => {
+  const photos = DEMO_NUMBERS.map((n) => photo(`/media/sample${n}.jpg`));
+  const engine = FaceEngine.fromConfig(faceConfig(params));
+  // Two references, neither the profile picture: face 2 of sample1, and a stranger's face from sample3.
+  const refs = [await engine.profileDescriptor(await sample1Profile(2, 400)), await engine.profileDescriptor(await renderDemoPicture(DEMO_USERS[1]!.crop))];
+  const job = await newJob(photos, { references: refs.map(encodeDescriptor) });
+  const hits = host.hits.get('/profile/face0.jpg') ?? 0;
+  const wide = { ...params, FINDME_MATCH_THRESHOLD: 0.45, FINDME_MAYBE_THRESHOLD: 0.56 };
+  const summary = await main({ ...wide, jobId: job.id, photos }, open);
+  assert.equal(host.hits.get('/profile/face0.jpg') ?? 0, hits, 'the references, not the profile picture');
+  const { matches } = await jobs.matchesAfter(job.id, undefined);
+  const sure = matches.filter((m) => m.band === 'match');
+  assert.deepEqual(sure.map((m) => m.imageUrl).sort(), [photos[0]!.imageUrl, photos[2]!.imageUrl].sort(), 'sample1 (face 2) and sample3 (the second reference)');
+  const onSample1 = sure.find((m) => m.imageUrl === photos[0]!.imageUrl)!;
+  assert.ok(Math.abs(onSample1.box.x - SAMPLE1_FACES[2]!.x) < 20, JSON.stringify(onSample1.box));
+  for (const m of matches) {
+    assert.equal(decodeDescriptor(m.descriptor!, 128).length, 128);
+    if (m.band === 'maybe') assert.ok(m.distance > 0.45 && m.distance <= 0.56, `maybe at ${m.distance}`);
+  }
+  assert.equal(summary.matched, 2);
+  assert.equal(summary.maybe, matches.length - 2);
 });
 
 test('the next photo downloads while the one before it is compared, and every photo is still recorded once', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { authConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
+import { authConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, referenceConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
 
 test('unset or empty means the embedded default', () => {
@@ -45,6 +45,8 @@ test('a malformed value is an error naming the variable and what it should be', 
     [() => xConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
     [() => xConfig({ X_API_BASE_URL: 'ftp://x' }), /^X_API_BASE_URL must be a URL/],
     [() => faceConfig({ FINDME_MATCH_THRESHOLD: 'high' }), /^FINDME_MATCH_THRESHOLD must be a number from 0.1 to 1.5/],
+    [() => faceConfig({ FINDME_MATCH_THRESHOLD: '0.5', FINDME_MAYBE_THRESHOLD: '0.45' }), /^FINDME_MAYBE_THRESHOLD must be a number from 0.5 to 1.5, got "0.45"$/],
+    [() => referenceConfig({ FINDME_REFERENCE_TTL_S: '10' }), /^FINDME_REFERENCE_TTL_S must be a whole number from 60/],
     [() => faceConfig({ FINDME_TF_BACKEND: 'gpu' }), /^FINDME_TF_BACKEND must be one of tensorflow, wasm, cpu, got "gpu"$/],
     [() => faceConfig({ FINDME_DETECT_FINE: 'tiles' }), /^FINDME_DETECT_FINE must be one of off, ssd, cascade, got "tiles"$/],
     [() => faceConfig({ FINDME_DETECT_TILES: '9' }), /^FINDME_DETECT_TILES must be a whole number from 0 to 8, got "9"$/],
@@ -55,6 +57,13 @@ test('a malformed value is an error naming the variable and what it should be', 
     [() => redisConfig({ REDIS_URL: { url: 'x' } }), /^REDIS_URL must be a string/],
   ];
   for (const [read, message] of cases) assert.throws(read, (e: unknown) => e instanceof ConfigError && message.test(e.message), message.source);
+});
+
+test('the maybe band starts at the sure threshold: a sure threshold above the default maybe one moves it up', () => {
+  const defaults = faceConfig({});
+  assert.ok(defaults.maybeThreshold >= defaults.matchThreshold);
+  assert.deepEqual([faceConfig({ FINDME_MATCH_THRESHOLD: '0.9' }).maybeThreshold, faceConfig({ FINDME_MAYBE_THRESHOLD: '0.7' }).maybeThreshold], [0.9, 0.7]);
+  assert.equal(referenceConfig({}).referenceTtlS, 90 * 24 * 3600);
 });
 
 test('a password in a malformed Redis URL is not repeated in the error', () => {

@@ -16,7 +16,9 @@ import { freshCheckout } from './helpers/checkout';
 import { isBinaryCode, useOwRecorder, type OwRecorder } from './helpers/ow-recorder';
 import { PROJECT_ROOT } from './helpers/platform';
 
-const ACTIONS = ['compare_images', 'my_searches', 'register_search', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
+const ACTIONS = ['compare_images', 'my_searches', 'reference_face', 'references', 'register_search', 'review_match', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
+/** Actions on the face engine's image. */
+const ON_IMAGE: readonly string[] = ['compare_images', 'reference_face'];
 type ActionKey = (typeof ACTIONS)[number];
 
 /** What serverless.yml must declare, stated independently of it. Timeouts in ms, as OpenWhisk takes them. */
@@ -27,6 +29,10 @@ const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; mem
   twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
   compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false, fires: false },
   sweep_jobs: { kind: 'nodejs:20', limits: { timeout: 60_000, memory: 128, concurrency: 1 }, web: false, fires: true },
+  // `fires`: has the API key; references uses it to invoke reference_face, not to fire.
+  references: { kind: 'nodejs:20', limits: { timeout: 60_000, memory: 256, concurrency: 1 }, web: true, fires: true },
+  review_match: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
+  reference_face: { kind: 'blackbox', limits: { timeout: 60_000, memory: 512, concurrency: 1 }, web: false, fires: false },
 };
 const SWEEP_TRIGGER = 'findme_sweep_jobs_schedule_trigger';
 const TRIGGERS = ['search_request', 'tweet_image', SWEEP_TRIGGER];
@@ -90,7 +96,7 @@ async function zipFiles(zip: JSZip): Promise<Record<string, Buffer>> {
 
 let packaged: Record<string, CompiledFunction> = {};
 
-test('npm run package, offline and without credentials: six actions in package findme, three triggers (one fed by the alarm feed), three rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
+test('npm run package, offline and without credentials: nine actions in package findme, three triggers (one fed by the alarm feed), three rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('package', ['--verbose'], {});
   requireBundles();
   assert.equal(result.code, 0, result.output);
@@ -185,7 +191,7 @@ test('npm run deploy against a controller without nodejs:20 (as openwhisk-deploy
 
 let deployed = false;
 
-test('npm run deploy creates the package with its parameters, the six actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
+test('npm run deploy creates the package with its parameters, the nine actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
   requireBundles();
   assert.equal(result.code, 0, result.output);
@@ -206,7 +212,7 @@ test('npm run deploy creates the package with its parameters, the six actions, t
     assert.ok(at(`actions/findme/${action}`) > at('packages/findme'), `${action} after its package`);
     assert.equal(call.query.overwrite, 'true');
     const body = call.body as { exec: { kind: string; code: string; main: string; image?: string }; limits: Record<string, number>; annotations: KeyValue[] };
-    assert.deepEqual([body.exec.kind, body.exec.main, body.exec.image], [EXPECTED[action].kind, 'main', action === 'compare_images' ? IMAGE : undefined], action);
+    assert.deepEqual([body.exec.kind, body.exec.main, body.exec.image], [EXPECTED[action].kind, 'main', ON_IMAGE.includes(action) ? IMAGE : undefined], action);
     assert.deepEqual(body.limits, EXPECTED[action].limits, action);
     assert.deepEqual(asObject(body.annotations), expectedAnnotations(EXPECTED[action]), action);
     assert.ok(isBinaryCode(body.exec.code), `${action}: OpenWhisk must take the code for a zip`);

@@ -49,7 +49,8 @@ test('one JSON line per photo, file or allowed URL, then a summary; exit 0', asy
   const url = host.route('/sample3.jpg', serve.bytes(demoBytes(3)));
   const run = await findme(profile, sample1, url, '--allow-host', '127.0.0.1');
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(run.summary, { photos: 2, matched: 1, failed: 0, threshold: DEFAULTS.matchThreshold, backend: 'wasm' });
+  const maybes = run.lines.filter((l) => l.maybe).length;
+  assert.deepEqual(run.summary, { photos: 2, matched: 1, maybe: maybes, failed: 0, threshold: DEFAULTS.matchThreshold, maybeThreshold: DEFAULTS.maybeThreshold, references: 1, backend: 'wasm' });
   const [first, second] = run.lines;
   assert.equal(first?.photo, sample1);
   assert.equal(first?.match, true);
@@ -59,6 +60,8 @@ test('one JSON line per photo, file or allowed URL, then a summary; exit 0', asy
   assert.ok(closest.distance < DEFAULTS.matchThreshold);
   assert.deepEqual([second?.photo, second?.match, second?.faces?.length], [url, false, 3]);
   assert.ok(second!.faces!.every((f) => f.distance > DEFAULTS.matchThreshold));
+  const nearest = Math.min(...second!.faces!.map((f) => f.distance));
+  assert.equal(second?.maybe, nearest <= DEFAULTS.maybeThreshold, `maybe follows the nearest face (${nearest})`);
   // The backend note is for --verbose only: without it, nothing on stderr reads like an error.
   assert.equal(run.stderr, '');
   const verbose = await findme(profile, sample1, '--verbose');
@@ -81,7 +84,24 @@ test('bad photos get an error line each and exit 1; --threshold is the matching 
   const within = faces.some((f) => f.distance <= 0.1);
   assert.equal(run.lines[3]?.match, within);
   assert.ok(faces.filter((f) => f.distance <= 0.1).length <= 1, 'the other faces are strangers');
-  assert.deepEqual(run.summary, { photos: 4, matched: within ? 1 : 0, failed: 3, threshold: 0.1, backend: 'wasm' });
+  const maybe = run.lines[3]?.maybe === true ? 1 : 0;
+  assert.deepEqual(run.summary, { photos: 4, matched: within ? 1 : 0, maybe, failed: 3, threshold: 0.1, maybeThreshold: DEFAULTS.maybeThreshold, references: 1, backend: 'wasm' });
+});
+
+test('--also adds reference faces: each face is measured against the nearest of them', async () => {
+  // The profile is face 2 of sample1; face 0 joins it: both faces of sample1 are then sure matches of "you".
+  const other = file('also.jpg', await sample1Profile(0, 400));
+  const one = await findme(profile, sample1);
+  const two = await findme(profile, '--also', other, sample1);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(two.summary?.references, 2);
+  const byX = (faces: PhotoLine['faces']) => [...(faces ?? [])].sort((a, b) => a.box.x - b.box.x).map((f) => f.distance);
+  const [before, after] = [byX(one.lines[0]?.faces), byX(two.lines[0]?.faces)];
+  assert.ok(after[0]! < before[0]! && after[0]! <= DEFAULTS.matchThreshold, `face 0: ${before[0]} → ${after[0]}`);
+  assert.ok(after.every((d, i) => d <= before[i]! + 1e-9), 'a distance to the nearest of more references never grows');
+  const bad = await findme(profile, '--also', file('nobody.jpg', await noFaceImage()), sample1);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^findme: profile picture: no face found$/m);
 });
 
 test('a profile picture without a face is an error, exit 1', async () => {

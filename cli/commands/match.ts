@@ -1,10 +1,12 @@
 /**
- * `findme match <profile-image> <photo-or-url>...`: the face engine in this process, no Redis, no platform.
- * One JSON line per photo on stdout, then a summary line; exit 1 when any photo could not be compared.
+ * `findme match <profile-image> [--also <image>]... <photo-or-url>...`: the face engine in this process, no Redis,
+ * no platform. The profile and each --also image are the reference faces; a face's distance to you is to the
+ * nearest of them, as searches measure it. One JSON line per photo on stdout (`match`: sure; `maybe`: in the
+ * maybe band, not sure), then a summary line naming both thresholds; exit 1 when any photo could not be compared.
  */
 import { faceConfig, TF_BACKENDS, type TfBackendName } from '../../actions/lib/config';
 import { errorMessage } from '../../actions/lib/errors';
-import { euclideanDistance } from '../../actions/lib/face/distance';
+import { bandFor, userDistance } from '../../actions/lib/face/bands';
 import { FaceEngine } from '../../actions/lib/face/engine';
 import { PhotoError } from '../../actions/lib/face/errors';
 import { readImageSource } from '../../actions/lib/face/image-file';
@@ -15,12 +17,25 @@ import { UsageError, type ParsedArgs } from '../usage';
 export interface PhotoLine {
   photo: string;
   faces?: Array<{ box: FaceBox; distance: number }>;
+  /** The photo's closest face is a sure match. */
   match?: boolean;
+  /** The photo's closest face is in the maybe band (and not sure). */
+  maybe?: boolean;
   error?: string;
 }
 
 export interface SummaryLine {
-  summary: { photos: number; matched: number; failed: number; threshold: number; backend: string };
+  summary: {
+    photos: number;
+    matched: number;
+    maybe: number;
+    failed: number;
+    /** The sure threshold (kept under this name from before bands). */
+    threshold: number;
+    maybeThreshold: number;
+    references: number;
+    backend: string;
+  };
 }
 
 function thresholdFlag(args: ParsedArgs): number | undefined {
@@ -58,22 +73,30 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (profileSource === undefined || photos.length === 0) throw new UsageError('give a profile image and at least one photo (file or URL)', 'match');
   const config = faceConfig({});
   const threshold = thresholdFlag(args) ?? config.matchThreshold;
+  // The maybe band starts at the sure threshold, however --threshold moved it.
+  const maybeThreshold = Math.max(config.maybeThreshold, threshold);
   const engine = FaceEngine.fromConfig({
     ...config,
     tfBackend: backendFlag(args) ?? config.tfBackend,
     imageHosts: [...config.imageHosts, ...hostsFlag(args)],
   });
   const runtime = await engine.ready();
-  const profile = await profileDescriptorOf(engine, profileSource);
+  const also = args.values.also;
+  const references: Float32Array[] = [];
+  for (const source of [profileSource, ...(Array.isArray(also) ? also.map(String) : [])]) references.push(await profileDescriptorOf(engine, source));
   let matched = 0;
+  let maybe = 0;
   let failed = 0;
   for (const photo of photos) {
     let line: PhotoLine;
     try {
       const found = await engine.photoFaces(await readImageSource(engine, photo));
-      const faces = found.faces.map((face) => ({ box: face.box, distance: round(euclideanDistance(profile, face.descriptor)) }));
-      line = { photo, faces, match: faces.some((face) => face.distance <= threshold) };
-      if (line.match) matched += 1;
+      const faces = found.faces.map((face) => ({ box: face.box, distance: round(userDistance(references, face.descriptor)) }));
+      const best = Math.min(...faces.map((f) => f.distance));
+      const band = bandFor(best, { matchThreshold: threshold, maybeThreshold });
+      line = { photo, faces, match: band === 'match', maybe: band === 'maybe' };
+      if (band === 'match') matched += 1;
+      if (band === 'maybe') maybe += 1;
     } catch (error) {
       if (!(error instanceof PhotoError)) throw error;
       line = { photo, error: errorMessage(error) };
@@ -81,7 +104,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     }
     process.stdout.write(JSON.stringify(line) + '\n');
   }
-  const summary: SummaryLine = { summary: { photos: photos.length, matched, failed, threshold, backend: runtime.backend } };
+  const summary: SummaryLine = { summary: { photos: photos.length, matched, maybe, failed, threshold, maybeThreshold, references: references.length, backend: runtime.backend } };
   process.stdout.write(JSON.stringify(summary) + '\n');
   return failed > 0 ? 1 : 0;
 }

@@ -14,6 +14,7 @@ import { similarity } from '../../client/export';
 import { followSearch } from '../../client/follow';
 import { outcomeMessage } from '../../client/outcome';
 import { profileDescriptorOf } from '../profile';
+import { addReferences } from '../references';
 import { ProgressBar } from '../progress';
 import { UsageError, type ParsedArgs } from '../usage';
 
@@ -25,7 +26,7 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * afterwards: only the post is named.
  */
 function matchLine(match: MatchRecord, embedded: boolean): string {
-  return `match  ${String(similarity(match.distance)).padStart(3)}% similar  ${match.tweetUrl}${embedded ? '' : `  ${match.imageUrl}`}`;
+  return `${match.band === 'maybe' ? 'maybe' : 'match'}  ${String(similarity(match.distance)).padStart(3)}% similar  ${match.tweetUrl}${embedded ? '' : `  ${match.imageUrl}`}`;
 }
 
 function withoutImageUrls(final: SearchStatusResponse): unknown {
@@ -71,8 +72,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     close = embedded.close;
   }
 
+  const also = Array.isArray(args.values.also) ? args.values.also.map(String) : [];
   const bar = new ProgressBar();
   try {
+    await addReferences(api, also, (line) => process.stderr.write(`${line}\n`));
     const jobId = await api.register(hashtag);
     process.stderr.write(`Searching #${hashtag} (job ${jobId})\n`);
     const { final } = await followSearch(api, jobId, {

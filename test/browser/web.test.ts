@@ -58,7 +58,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   firstJob = new URL(page.url()).searchParams.get('job') ?? '';
   assert.match(firstJob, /^[0-9a-f-]{36}$/);
 
-  const matches = page.getByRole('list', { name: 'Matches' }).getByRole('listitem');
+  const matches = page.getByRole('list', { name: 'Photos of you' }).getByRole('listitem');
   assert.equal(await matches.count(), 1);
   assert.equal(await matches.first().getAttribute('data-tweet-id'), '1900000000000000005');
   assert.match((await matches.first().getByRole('img').getAttribute('src')) ?? '', /^http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg$/);
@@ -143,6 +143,6 @@ test("a second user cannot see the first user's search: not found", { timeout: 6
   await page.goto(`${running.url}?job=${firstJob}`);
   await page.getByText('Grace Demo').waitFor({ timeout: 20_000 });
   await page.getByRole('alert').filter({ hasText: /not found/i }).waitFor({ timeout: 20_000 });
-  assert.equal(await page.getByRole('list', { name: 'Matches' }).getByRole('listitem').count(), 0);
+  assert.equal(await page.getByRole('list', { name: 'Photos of you' }).getByRole('listitem').count(), 0);
   await renewed.close();
 });

@@ -8,8 +8,9 @@ import { startLocal, type Running } from '../../local/start';
 import { useBrowser } from './browser';
 import { PROJECT_ROOT } from './platform';
 
-export async function startLocalWithBrowser(): Promise<{ running: Running; browser: Browser }> {
-  const env = { ...process.env };
+/** `settings`: variables laid over the environment (e.g. a threshold a test needs). */
+export async function startLocalWithBrowser(settings: Record<string, string> = {}): Promise<{ running: Running; browser: Browser }> {
+  const env = { ...process.env, ...settings };
   for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'FINDME_IMAGE_HOSTS']) delete env[name];
   const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env, log: () => undefined });
   after(() => running.close());

@@ -2,23 +2,31 @@
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
 import { checkHashtag } from '../../actions/lib/hashtag-rule';
-import type { FailureRecord, MatchRecord, SearchListItem } from '../../actions/lib/types';
+import type { FailureRecord, MatchView, ReviewDecision, SearchListItem } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
 import { toCsv, toMarkdown } from '../../client/export';
 import { FollowTimeoutError, followSearch, hasEnded } from '../../client/follow';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../../client/outcome';
 import { csvAppendix, markdownAppendix, toHtmlReport } from '../../client/report';
+import { maybes, photosOfYou } from '../../client/review';
 import { startSession, type Session } from './auth';
-import { byId } from './dom';
+import { byId, el } from './dom';
+import { wireFaces } from './faces';
 import { renderHistory } from './history';
 import { wireLightbox } from './lightbox';
-import { clearError, clearMatches, renderMatches, renderProgress, say, sayError, showNoMatches } from './render';
+import { clearError, clearMatches, renderMatches, renderProgress, renderToCheck, say, sayError, showNoMatches } from './render';
 import { parseOrder, sortMatches } from './sort';
 
 let current: AbortController | undefined;
 /** The search the results panel shows (what Cancel cancels), and its matches as they arrived, newest first. */
 let watched: string | undefined;
-let shown: MatchRecord[] = [];
+let shown: MatchView[] = [];
+/** Once the watched search has ended: its hashtag and failures, so a decision afterwards renews the exports. */
+let ended: { hashtag: string; failures: FailureRecord[] } | undefined;
+/** Set once logged in: the API, and a reload of "Your face" (after "Add this face to my references"). */
+let reviewer: { api: FindmeApi; reloadFaces: ReturnType<typeof wireFaces> } | undefined;
+/** Photos whose face was added to the references from this page: their button says so. */
+const addedFaces = new Set<string>();
 
 const order = () => parseOrder(byId<HTMLSelectElement>('sort').value);
 
@@ -48,7 +56,9 @@ function offerDownload(link: HTMLAnchorElement, text: string, type: string, file
   link.download = filename;
 }
 
-function showExports(hashtag: string, matches: MatchRecord[], failures: FailureRecord[]): void {
+/** The exports hold the photos of you (sure and confirmed), never a rejected one. */
+function showExports(hashtag: string, all: MatchView[], failures: FailureRecord[]): void {
+  const matches = photosOfYou(all);
   const box = byId('exports');
   box.hidden = matches.length === 0;
   offerDownload(byId<HTMLAnchorElement>('export-html'), toHtmlReport(hashtag, matches, failures), 'text/html', `findme-${hashtag}.html`);
@@ -63,6 +73,67 @@ function showTimedOut(jobId: string, hashtag: string, error: FollowTimeoutError)
   byId<HTMLAnchorElement>('resume-link').href = `?job=${encodeURIComponent(jobId)}`;
   byId('resume').hidden = false;
   showExports(hashtag, error.matches, error.last?.failures ?? []);
+}
+
+function button(text: string, onClick: (self: HTMLButtonElement) => void, secondary = false): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: secondary ? 'secondary small' : 'small' }, text);
+  b.addEventListener('click', () => onClick(b));
+  return b;
+}
+
+/** Both lists again from the decided state: a rejected photo is in neither, a confirmed one is of you. */
+function rerender(): void {
+  const all = shown;
+  renderMatches(sortMatches(photosOfYou(all), order()), sortMatches(maybes(all), order()), controlsFor);
+  renderToCheck(all);
+  if (ended) showExports(ended.hashtag, all, ended.failures);
+}
+
+function review(match: MatchView, decision: ReviewDecision, self: HTMLButtonElement): void {
+  if (!reviewer || !watched) return;
+  const jobId = watched;
+  self.disabled = true;
+  reviewer.api.review(jobId, match.imageUrl, decision).then(
+    () => {
+      if (watched !== jobId) return;
+      for (const m of shown) if (m.imageUrl === match.imageUrl) m.decision = decision;
+      rerender();
+      say(decision === 'me' ? 'Moved to the photos of you.' : 'Hidden for good: not you.');
+    },
+    (error: unknown) => {
+      self.disabled = false;
+      showError(error);
+    },
+  );
+}
+
+function addFace(match: MatchView, self: HTMLButtonElement): void {
+  if (!reviewer || !watched) return;
+  const { api, reloadFaces } = reviewer;
+  self.disabled = true;
+  api.addReferenceFromMatch(watched, match.imageUrl).then(
+    (listing) => {
+      addedFaces.add(match.imageUrl);
+      reloadFaces(listing);
+      self.textContent = 'Added to your references';
+    },
+    (error: unknown) => {
+      self.disabled = false;
+      showError(error);
+    },
+  );
+}
+
+/** A card's buttons: undecided, "That's me" and "Not me"; confirmed, the offer to add its face to the references. */
+function controlsFor(match: MatchView): Node[] {
+  if (!reviewer) return [];
+  if (match.decision === 'me') {
+    const added = addedFaces.has(match.imageUrl);
+    const b = button(added ? 'Added to your references' : 'Add this face to my references', (self) => addFace(match, self), true);
+    b.disabled = added;
+    return [b];
+  }
+  return [button("That's me", (self) => review(match, 'me', self)), button('Not me', (self) => review(match, 'not-me', self), true)];
 }
 
 /** A reopened search (reload, link) shows its hashtag in the field, as if just typed; a typed value stays. */
@@ -104,15 +175,16 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
   byId('resume').hidden = true;
   byId('results').hidden = false;
   history.replaceState(null, '', `?job=${encodeURIComponent(jobId)}`);
-  const matches: MatchRecord[] = [];
+  const matches: MatchView[] = [];
   shown = matches;
+  ended = undefined;
   try {
     const { final } = await followSearch(api, jobId, {
       signal: controller.signal,
       onMatch: (match) => {
         if (controller.signal.aborted) return;
         matches.unshift(match);
-        renderMatches(sortMatches(matches, order()));
+        rerender();
       },
       onStatus: (status) => {
         if (controller.signal.aborted) return;
@@ -132,6 +204,7 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
     if (outcome.failed) sayError(outcome.text);
     else say(outcome.text);
     showNoMatches(noMatchesMessage(final));
+    ended = { hashtag, failures: final.failures };
     showExports(hashtag, matches, final.failures);
   } catch (error) {
     if (controller.signal.aborted) return;
@@ -218,8 +291,11 @@ async function boot(): Promise<void> {
   wireSearchForm(api);
   wireCancel(api);
   wireLightbox();
-  byId('sort').addEventListener('change', () => renderMatches(sortMatches(shown, order())));
-  if (session.user) refreshHistory(api);
+  byId('sort').addEventListener('change', rerender);
+  if (session.user) {
+    reviewer = { api, reloadFaces: wireFaces(api) };
+    refreshHistory(api);
+  }
   const job = session.resumeJob ?? jobInAddress();
   if (job && session.user) await watch(api, job, '');
 }

@@ -1,5 +1,6 @@
 /** Renders the search's progress and its matches. */
-import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
+import type { FailureRecord, MatchView, SearchStatusResponse } from '../../actions/lib/types';
+import { maybes, unreviewedLabel } from '../../client/review';
 import { byId, el, externalLink } from './dom';
 import { openLightbox, placeOutline } from './lightbox';
 import { similarity } from '../../client/export';
@@ -32,8 +33,14 @@ export function renderFailures(failures: FailureRecord[]): void {
   );
 }
 
-/** A match's card: the photo with the face outlined (a button that opens the lightbox), the similarity, the post. */
-function matchCard(match: MatchRecord): HTMLLIElement {
+/** The buttons under a card ("That's me", "Not me", …): main.ts decides which, from the decided state. */
+export type Controls = (match: MatchView) => Node[];
+
+/**
+ * A match's card: the photo with the face outlined (a button that opens the lightbox), the similarity, the post,
+ * and the review buttons.
+ */
+function matchCard(match: MatchView, controls?: Controls): HTMLLIElement {
   const outline = el('span', { class: 'face', 'aria-hidden': 'true' });
   placeOutline(outline, match);
   const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.tweetId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
@@ -47,18 +54,32 @@ function matchCard(match: MatchRecord): HTMLLIElement {
     ' · ',
     externalLink(match.tweetUrl, 'View post'),
   );
-  return el('li', { class: 'match', 'data-tweet-id': match.tweetId }, el('figure', {}, frame, caption));
+  const buttons = controls ? controls(match) : [];
+  const review = buttons.length > 0 ? [el('div', { class: 'review' }, ...buttons)] : [];
+  return el('li', { class: 'match', 'data-tweet-id': match.tweetId, 'data-image-url': match.imageUrl }, el('figure', {}, frame, caption, ...review));
 }
 
-/** Every match, in the order given (sort.ts). */
-export function renderMatches(matches: readonly MatchRecord[]): void {
-  byId('matches').replaceChildren(...matches.map(matchCard));
-  byId('no-matches').hidden = matches.length > 0;
-  byId('sort-row').hidden = matches.length < 2;
+/**
+ * "Photos of you" and "Maybe you — check these", each in the order given (sort.ts). Both lists are rebuilt from
+ * what is passed: a photo rejected with "Not me" is simply not passed, so its card is gone.
+ */
+export function renderMatches(ofYou: readonly MatchView[], toCheck: readonly MatchView[] = [], controls?: Controls): void {
+  byId('matches').replaceChildren(...ofYou.map((m) => matchCard(m, controls)));
+  byId('no-matches').hidden = ofYou.length > 0;
+  byId('sort-row').hidden = ofYou.length + toCheck.length < 2;
+  byId('maybes').replaceChildren(...toCheck.map((m) => matchCard(m, controls)));
+  byId('maybe-section').hidden = toCheck.length === 0;
+  byId('count-maybe').textContent = unreviewedLabel(toCheck);
+}
+
+/** How many maybes wait for a decision, for the counts row. */
+export function renderToCheck(all: readonly MatchView[]): void {
+  byId('count-to-check').textContent = String(maybes(all).length);
 }
 
 export function clearMatches(): void {
   renderMatches([]);
+  renderToCheck([]);
   showNoMatches('No photos of you so far.');
   renderFailures([]);
 }

@@ -14,7 +14,7 @@ function byPostDate(a: MatchRecord, b: MatchRecord): number {
 }
 
 /** A sorted copy; `matches` is newest first as they arrived, and ties keep that order (the sort is stable). */
-export function sortMatches(matches: readonly MatchRecord[], order: MatchOrder): MatchRecord[] {
+export function sortMatches<T extends MatchRecord>(matches: readonly T[], order: MatchOrder): T[] {
   return [...matches].sort(order === 'similarity' ? (a, b) => a.distance - b.distance : byPostDate);
 }
 

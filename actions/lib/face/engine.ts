@@ -223,6 +223,11 @@ export class FaceEngine {
    * (PROFILE_DETECTIONS: `decodeTimeoutMs` applies to each).
    */
   async profileDescriptor(bytes: Buffer, decodeTimeoutMs?: number): Promise<Float32Array> {
+    return (await this.profileFace(bytes, decodeTimeoutMs)).descriptor;
+  }
+
+  /** The one face of a profile picture or reference photo, with its box (for the reference's thumbnail). */
+  async profileFace(bytes: Buffer, decodeTimeoutMs?: number): Promise<Face> {
     let faces: Faces;
     let padded = true;
     try {
@@ -235,7 +240,7 @@ export class FaceEngine {
       throw profileError(error, 'cannot be read');
     }
     try {
-      return pickProfileFace(faces.faces).descriptor;
+      return pickProfileFace(faces.faces);
     } catch (error) {
       if (!(error instanceof ProfileError) || error.code !== 'several-faces' || !padded) throw error;
       // Padding shrinks a group's faces, and the smallest vanish: the picture as it is counts them right.

@@ -59,6 +59,11 @@ export interface NewJob {
   pictureUrl: string;
   /** The id `admit` reserved; default a new one. */
   id?: string;
+  /**
+   * Hex descriptors of the owner's reference faces when the search starts: the search compares with these, so
+   * later edits do not change it. None: the profile picture is the one face (as before references).
+   */
+  references?: string[];
 }
 
 export type Admission = { jobId: string } | { refused: string; retryAfterS: number };
@@ -122,7 +127,7 @@ export class JobStore {
     const index = this.keys.ownerJobs(job.owner);
     await this.redis
       .multi()
-      .hset(key, { ...job, searchDone: '0' })
+      .hset(key, { ...job, searchDone: '0', ...(input.references?.length ? { references: JSON.stringify(input.references) } : {}) })
       .expire(key, this.opts.jobTtlS)
       // The owner's index lives as long as their newest job; entries older than any job can be are dropped here.
       .zadd(index, job.created, job.id)
@@ -175,6 +180,18 @@ export class JobStore {
 
   async get(jobId: string): Promise<JobRecord | null> {
     return parseJobRecord(jobId, await this.redis.hgetall(this.keys.job(jobId)));
+  }
+
+  /**
+   * The reference descriptors (hex) the job was started with; empty when it compares with the profile picture.
+   * A field of the job's hash, so it expires with the job; not part of JobRecord, whose readers never need it.
+   */
+  async references(jobId: string): Promise<string[]> {
+    const text = await this.redis.hget(this.keys.job(jobId), 'references');
+    if (!text) return [];
+    const list = JSON.parse(text) as unknown;
+    if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) throw new Error(`job ${jobId} has unreadable references`);
+    return list as string[];
   }
 
   async require(jobId: string): Promise<JobRecord> {
@@ -258,6 +275,15 @@ export class JobStore {
     const items = await this.redis.lrange(this.keys.jobMatches(jobId), start, start + limit - 1);
     const matches = items.map((item) => JSON.parse(item) as MatchRecord).reverse();
     return { matches, cursor: String(start + items.length) };
+  }
+
+  /** The job's match of the photo at `imageUrl` (one per photo), or null; looks at the first `limit` matches. */
+  async findMatch(jobId: string, imageUrl: string, limit = 5000): Promise<MatchRecord | null> {
+    for (const item of await this.redis.lrange(this.keys.jobMatches(jobId), 0, limit - 1)) {
+      const match = JSON.parse(item) as MatchRecord;
+      if (match.imageUrl === imageUrl) return match;
+    }
+    return null;
   }
 
   /** Why photos of the job could not be checked (the first MAX_FAILURES). */

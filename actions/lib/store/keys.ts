@@ -29,6 +29,12 @@ export interface Keys {
   profileDescriptor(owner: string, pictureUrlHash: string): string;
   /** String: PhotoFaces JSON of one photo, by hash of its URL. */
   photoFaces(photoUrlHash: string): string;
+  /** Hash: reference id → ReferenceRecord JSON, the owner's reference faces (at most MAX_REFERENCES). */
+  references(owner: string): string;
+  /** String "1": the owner removed the profile-picture reference, so it is not offered again. */
+  profileReferenceRemoved(owner: string): string;
+  /** Hash: photo hash → ReviewDecision of the owner's "that's me" / "not me" on a job's matches. */
+  jobReviews(jobId: string): string;
 }
 
 export function makeKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -44,6 +50,9 @@ export function makeKeys(prefix: string = DEFAULT_PREFIX): Keys {
     ownerJobs: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:jobs`,
     profileDescriptor: (owner, hash) => `${prefix}profile:${encodeURIComponent(owner)}:${hash}`,
     photoFaces: (hash) => `${prefix}photo:${hash}`,
+    references: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:references`,
+    profileReferenceRemoved: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:references:profile-removed`,
+    jobReviews: (jobId) => `${prefix}job:${jobId}:reviews`,
   };
 }
 

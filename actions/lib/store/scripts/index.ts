@@ -9,10 +9,13 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TERMINAL_STATUSES } from '../../types';
 import addPhotos from './add-photos-7.lua';
+import addReference from './add-reference-2.lua';
 import admitSearch from './admit-search-1.lua';
 import finishSearch from './finish-search-5.lua';
 import jobHelpers from './job-helpers.lua';
 import recordPhoto from './record-photo-5.lua';
+import removeReference from './remove-reference-2.lua';
+import reviewMatch from './review-match-3.lua';
 import setBatchDue from './set-batch-due-2.lua';
 import setStatus from './set-status-5.lua';
 import sweepBatch from './sweep-batch-7.lua';
@@ -25,6 +28,12 @@ export enum ScriptCode {
   UnknownJob = -1,
   Terminal = -2,
   NotInJob = -3,
+  /** The owner already has the most references allowed. */
+  TooManyReferences = -4,
+  /** No reference of that id among the owner's. */
+  UnknownReference = -5,
+  /** The job is someone else's. */
+  NotOwner = -6,
 }
 
 const terminalTable = `local TERMINAL = { ${TERMINAL_STATUSES.map((s) => `['${s}'] = true`).join(', ')} }\n`;
@@ -44,9 +53,12 @@ export function expandIncludes(name: string, lua: string): string {
 
 const SCRIPTS = {
   addPhotos: { numberOfKeys: 7, lua: addPhotos },
+  addReference: { numberOfKeys: 2, lua: addReference },
   admitSearch: { numberOfKeys: 1, lua: admitSearch },
   finishSearch: { numberOfKeys: 5, lua: finishSearch },
   recordPhoto: { numberOfKeys: 5, lua: recordPhoto },
+  removeReference: { numberOfKeys: 2, lua: removeReference },
+  reviewMatch: { numberOfKeys: 3, lua: reviewMatch },
   setBatchDue: { numberOfKeys: 2, lua: setBatchDue },
   setStatus: { numberOfKeys: 5, lua: setStatus },
   sweepBatch: { numberOfKeys: 7, lua: sweepBatch },
