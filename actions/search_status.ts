@@ -59,6 +59,7 @@ export function main(params: Params): Promise<WebResponse> {
       processed: job.processed,
       failed: job.failed,
       matched: job.matched,
+      ...(job.maybe ? { maybe: job.maybe } : {}),
       ...(job.error ? { error: job.error } : {}),
       ...(job.searchNote ? { searchNote: job.searchNote } : {}),
       matches: page.matches.map((m) => matchView(m, decisions)),

@@ -31,7 +31,8 @@ export function outcomeMessage(final: SearchStatusResponse): { text: string; fai
   const note = final.searchNote ? ` Not every post was searched: ${sentence(final.searchNote)}` : '';
   if (final.total === 0) return { text: `No posts with photos under #${final.hashtag} ${SEARCH_WINDOW}.${note}`, failed: false };
   const unchecked = final.failed ? ` (${final.failed} could not be checked)` : '';
-  return { text: `Done: ${final.matched} of ${photos(final.total)} show you${unchecked}.${note}`, failed: false };
+  const maybe = final.maybe ? ` ${final.maybe} more may show you: check them.` : '';
+  return { text: `Done: ${final.matched} of ${photos(final.total)} show you${unchecked}.${maybe}${note}`, failed: false };
 }
 
 /** The line in place of the matches when a search ended with none. */

@@ -99,9 +99,10 @@ test('--also adds reference faces: each face is measured against the nearest of 
   const [before, after] = [byX(one.lines[0]?.faces), byX(two.lines[0]?.faces)];
   assert.ok(after[0]! < before[0]! && after[0]! <= DEFAULTS.matchThreshold, `face 0: ${before[0]} → ${after[0]}`);
   assert.ok(after.every((d, i) => d <= before[i]! + 1e-9), 'a distance to the nearest of more references never grows');
-  const bad = await findme(profile, '--also', file('nobody.jpg', await noFaceImage()), sample1);
+  const nobody = file('nobody.jpg', await noFaceImage());
+  const bad = await findme(profile, '--also', nobody, sample1);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /^findme: profile picture: no face found$/m);
+  assert.equal(bad.stderr.split('\n').find((l) => l.startsWith('findme: ')), `findme: --also ${nobody}: no face found`);
 });
 
 test('a profile picture without a face is an error, exit 1', async () => {

@@ -75,7 +75,13 @@ test('a job keeps the references it was started with; reviews are owner-only, ne
   const photo = { tweetId: '1', tweetUrl: 'https://x.com/u/status/1', imageUrl: 'https://pbs.twimg.com/media/1.jpg' };
   await jobs.startSearch(job.id);
   await jobs.addPhotos(job.id, [photo, { ...photo, imageUrl: 'https://pbs.twimg.com/media/2.jpg' }]);
-  await jobs.recordPhoto(job.id, photo, { matches: [] });
+  const other = { ...photo, imageUrl: 'https://pbs.twimg.com/media/3.jpg' };
+  await jobs.addPhotos(job.id, [other]);
+  const box = { x: 1, y: 1, width: 10, height: 10 };
+  await jobs.recordPhoto(job.id, other, { matches: [{ ...other, box, distance: 0.5, imageWidth: 100, imageHeight: 100, band: 'maybe' }] });
+  await jobs.recordPhoto(job.id, photo, { matches: [{ ...photo, box, distance: 0.3, imageWidth: 100, imageHeight: 100, band: 'match' }] });
+  const counted = await jobs.require(job.id);
+  assert.deepEqual([counted.matched, counted.maybe], [1, 1], 'a maybe is counted apart from the sure matches');
   await reviews.decide(job.id, 'auth0|alice', photo.imageUrl, 'not-me');
   await reviews.decide(job.id, 'auth0|alice', photo.imageUrl, 'me');
   await assert.rejects(reviews.decide(job.id, 'auth0|mallory', photo.imageUrl, 'not-me'), NotJobOwnerError);

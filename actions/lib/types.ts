@@ -116,7 +116,10 @@ export interface JobRecord {
   searchDone: boolean;
   processed: number;
   failed: number;
+  /** Photos with a sure match. */
   matched: number;
+  /** Photos with a maybe, for the owner to review (absent: none). */
+  maybe?: number;
   error?: string;
   /** Why the search read fewer posts than the hashtag has (the post limit, the activation's time), if it did. */
   searchNote?: string;
@@ -141,6 +144,7 @@ export function parseJobRecord(jobId: string, hash: Record<string, string>): Job
     failed: Number(hash.failed ?? 0),
     matched: Number(hash.matched ?? 0),
   };
+  if (Number(hash.maybe ?? 0) > 0) job.maybe = Number(hash.maybe);
   if (hash.error) job.error = hash.error;
   if (hash.searchNote) job.searchNote = hash.searchNote;
   return job;
@@ -371,7 +375,7 @@ export interface RegisterSearchResponse {
 }
 
 /** The job's progress as its owner may see it (not its owner or picture), plus what is new. */
-export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'error' | 'searchNote'> {
+export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'maybe' | 'error' | 'searchNote'> {
   /** Matches newer than the request's `after` cursor, newest first. */
   matches: MatchView[];
   /** Pass as `after` to get only what is new. */

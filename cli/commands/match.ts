@@ -8,7 +8,7 @@ import { faceConfig, TF_BACKENDS, type TfBackendName } from '../../actions/lib/c
 import { errorMessage } from '../../actions/lib/errors';
 import { bandFor, userDistance } from '../../actions/lib/face/bands';
 import { FaceEngine } from '../../actions/lib/face/engine';
-import { PhotoError } from '../../actions/lib/face/errors';
+import { PhotoError, ProfileError } from '../../actions/lib/face/errors';
 import { readImageSource } from '../../actions/lib/face/image-file';
 import type { FaceBox } from '../../actions/lib/types';
 import { profileDescriptorOf } from '../profile';
@@ -83,7 +83,16 @@ export async function run(args: ParsedArgs): Promise<number> {
   const runtime = await engine.ready();
   const also = args.values.also;
   const references: Float32Array[] = [];
-  for (const source of [profileSource, ...(Array.isArray(also) ? also.map(String) : [])]) references.push(await profileDescriptorOf(engine, source));
+  references.push(await profileDescriptorOf(engine, profileSource));
+  for (const source of Array.isArray(also) ? also.map(String) : []) {
+    try {
+      references.push(await profileDescriptorOf(engine, source));
+    } catch (error) {
+      // Named by its flag and file: "profile picture" would point at the wrong image.
+      if (error instanceof ProfileError) throw new Error(`--also ${source}: ${error.reason}`);
+      throw error;
+    }
+  }
   let matched = 0;
   let maybe = 0;
   let failed = 0;

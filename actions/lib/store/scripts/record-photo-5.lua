@@ -8,7 +8,7 @@
     ARGV[2]    ttl (s)
     ARGV[3]    photo hash
     ARGV[4]    'ok' | 'failed'
-    ARGV[5..]  for 'ok': one match JSON each (none: no match)
+    ARGV[5..]  for 'ok': one match JSON each (none: no match); one whose band is "maybe" counts in `maybe`
     ARGV[5]    for 'failed': the failure JSON
     ARGV[6]    for 'failed': how many failures a job keeps
   Output:
@@ -33,8 +33,14 @@ if outcome == 'failed' then
 else
   redis.call('HINCRBY', job, 'processed', 1)
   if #ARGV >= 5 then
-    for i = 5, #ARGV do redis.call('RPUSH', matches, ARGV[i]) end
-    redis.call('HINCRBY', job, 'matched', #ARGV - 4)
+    -- `matched` counts sure matches; a maybe (shown for review) is counted apart, so "3 show you" stays true.
+    local maybe = 0
+    for i = 5, #ARGV do
+      redis.call('RPUSH', matches, ARGV[i])
+      if cjson.decode(ARGV[i]).band == 'maybe' then maybe = maybe + 1 end
+    end
+    if #ARGV - 4 - maybe > 0 then redis.call('HINCRBY', job, 'matched', #ARGV - 4 - maybe) end
+    if maybe > 0 then redis.call('HINCRBY', job, 'maybe', maybe) end
   end
 end
 touch(job, now)
