@@ -66,10 +66,10 @@ function isEngineFailure(error: unknown): boolean {
 }
 
 /** The photo's post as the page links it: only an https link is taken; why not otherwise, for the record. */
-function postLinkProblem(tweetUrl: string): string | undefined {
+function postLinkProblem(postUrl: string): string | undefined {
   let url: URL;
   try {
-    url = new URL(tweetUrl);
+    url = new URL(postUrl);
   } catch {
     return 'not checked: the link to its post is not a URL';
   }
@@ -200,9 +200,9 @@ async function record(store: JobStore, jobId: string, photo: PhotoRef, outcome: 
 async function compareBatch({ stores, job, photos: all, face, deadline, onRecorded }: Batch, summary: CompareSummary): Promise<void> {
   const photos: PhotoRef[] = [];
   for (const photo of all) {
-    const badLink = postLinkProblem(photo.tweetUrl);
+    const badLink = postLinkProblem(photo.postUrl);
     // The page links each failure to its post: a link that is not https is not stored.
-    if (badLink) await record(stores.jobs, job.id, { ...photo, tweetUrl: '' }, { error: badLink }, summary);
+    if (badLink) await record(stores.jobs, job.id, { ...photo, postUrl: '' }, { error: badLink }, summary);
     else photos.push(photo);
   }
   if (photos.length === 0) return;

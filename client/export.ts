@@ -22,7 +22,7 @@ export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
     '',
     '| Post | Photo | Similarity |',
     '| --- | --- | --- |',
-    ...matches.map((m) => `| [${markdownCell(m.tweetId)}](${markdownUrl(m.tweetUrl)}) | ![photo](${markdownUrl(m.imageUrl)}) | ${similarity(m.distance)} % |`),
+    ...matches.map((m) => `| [${markdownCell(m.postId)}](${markdownUrl(m.postUrl)}) | ![photo](${markdownUrl(m.imageUrl)}) | ${similarity(m.distance)} % |`),
   ];
   return lines.join('\n') + '\n';
 }
@@ -43,6 +43,6 @@ export function csvField(value: string | number): string {
 
 export function toCsv(matches: MatchRecord[]): string {
   const header = ['tweet_id', 'tweet_url', 'image_url', 'similarity_percent', 'distance', 'box_x', 'box_y', 'box_width', 'box_height'];
-  const rows = matches.map((m) => [csvText(m.tweetId), csvText(m.tweetUrl), csvText(m.imageUrl), similarity(m.distance), m.distance.toFixed(4), m.box.x, m.box.y, m.box.width, m.box.height]);
+  const rows = matches.map((m) => [csvText(m.postId), csvText(m.postUrl), csvText(m.imageUrl), similarity(m.distance), m.distance.toFixed(4), m.box.x, m.box.y, m.box.width, m.box.height]);
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -30,7 +30,7 @@ const host = await startPhotoHost();
 test('the compare_images bundle matches a photo in a fresh process', async () => {
   // The bundle uses the production key prefix; this file's Redis is private (or the keys are unique job ids).
   const jobs = new JobStore(redis, makeKeys(), { jobTtlS: 600 });
-  const photo: PhotoRef = { tweetId: '1', tweetUrl: 'https://x.com/a/status/1', imageUrl: host.route('/bundle/sample1.jpg', serve.bytes(demoBytes(1))) };
+  const photo: PhotoRef = { source: 'x', postId: '1', postUrl: 'https://x.com/a/status/1', imageUrl: host.route('/bundle/sample1.jpg', serve.bytes(demoBytes(1))) };
   const job = await jobs.create({ owner: 'auth0|bundle', hashtag: 'findmedemo', pictureUrl: host.route('/bundle/me.jpg', serve.bytes(await sample1Profile(2, 400))) });
   await jobs.startSearch(job.id);
   await jobs.addPhotos(job.id, [photo]);

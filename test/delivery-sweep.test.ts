@@ -23,7 +23,7 @@ const delivery = new DeliveryStore(redis, keys, { jobTtlS: 3600, now: () => cloc
 const settings: SweepSettings = { redeliverS: 60, deliveryAttempts: 3, sweepBatches: DEFAULTS.sweepBatches, jobStallS: 300 };
 
 function photo(n: number): PhotoRef {
-  return { tweetId: String(2000 + n), tweetUrl: `https://x.com/u/status/${2000 + n}`, imageUrl: `https://pbs.twimg.com/media/q${n}.jpg` };
+  return { source: 'x', postId: String(2000 + n), postUrl: `https://x.com/u/status/${2000 + n}`, imageUrl: `https://pbs.twimg.com/media/q${n}.jpg` };
 }
 
 /** A job whose search found photos 0..n-1 in batches of `size`, each recorded as outstanding, due in 60 s. */

@@ -27,8 +27,8 @@ function call(token: string, method: 'get' | 'post' | 'delete', body: Params = {
 
 /** A store whose clock is `at` (ms): jobs created through it are that old. */
 const storeAt = (at: number, jobTtlS = 3600) => new JobStore(redis, makeKeys(), { jobTtlS, now: () => at });
-const photo = (n: number): PhotoRef => ({ tweetId: `${n}`, tweetUrl: `https://x.com/a/status/${n}`, imageUrl: `https://pbs.twimg.com/media/${n}.jpg` });
-const match = (n: number): MatchRecord => ({ tweetId: `${n}`, tweetUrl: photo(n).tweetUrl, imageUrl: photo(n).imageUrl, box: { x: 1, y: 1, width: 10, height: 10 }, imageWidth: 100, imageHeight: 100, distance: 0.3 });
+const photo = (n: number): PhotoRef => ({ source: 'x', postId: `${n}`, postUrl: `https://x.com/a/status/${n}`, imageUrl: `https://pbs.twimg.com/media/${n}.jpg` });
+const match = (n: number): MatchRecord => ({ source: 'x', postId: `${n}`, postUrl: photo(n).postUrl, imageUrl: photo(n).imageUrl, box: { x: 1, y: 1, width: 10, height: 10 }, imageWidth: 100, imageHeight: 100, distance: 0.3 });
 
 test("lists the owner's searches newest first with their counts, and nobody else's", async () => {
   const now = Date.now();

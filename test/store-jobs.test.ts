@@ -13,7 +13,7 @@ const store = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock });
 const input: NewJob = { owner: 'auth0|alice', hashtag: 'jsconfeu', pictureUrl: 'https://pbs.twimg.com/profile_images/1/a_400x400.jpg' };
 
 function photo(n: number): PhotoRef {
-  return { tweetId: String(1000 + n), tweetUrl: `https://x.com/u/status/${1000 + n}`, imageUrl: `https://pbs.twimg.com/media/p${n}.jpg` };
+  return { source: 'x', postId: String(1000 + n), postUrl: `https://x.com/u/status/${1000 + n}`, imageUrl: `https://pbs.twimg.com/media/p${n}.jpg` };
 }
 
 function match(n: number, distance = 0.4): MatchRecord {
@@ -57,7 +57,7 @@ test('a job is done exactly when the search finished and every photo is recorded
   assert.deepEqual([again.job.processed, again.job.matched], [1, 1]);
   await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404' });
   await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404 again' });
-  assert.deepEqual(await store.failures(job.id), [{ tweetUrl: photo(2).tweetUrl, imageUrl: photo(2).imageUrl, reason: 'HTTP 404' }], 'a failure is kept once, with its reason');
+  assert.deepEqual(await store.failures(job.id), [{ postUrl: photo(2).postUrl, imageUrl: photo(2).imageUrl, reason: 'HTTP 404', source: 'x' }], 'a failure is kept once, with its reason');
   await store.recordPhoto(job.id, photo(3), { matches: [] });
   assert.equal((await store.require(job.id)).status, 'searching', 'not done before the search finished');
   const finished = await store.finishSearch(job.id);
@@ -161,11 +161,11 @@ test('matches come newest first, and a cursor returns only what is new', async (
   await store.recordPhoto(job.id, photo(1), { matches: [match(1, 0.3)] });
   await store.recordPhoto(job.id, photo(2), { matches: [match(2, 0.35)] });
   const page = await store.matchesAfter(job.id, undefined);
-  assert.deepEqual(page.matches.map((m) => m.tweetId), ['1002', '1001']);
+  assert.deepEqual(page.matches.map((m) => m.postId), ['1002', '1001']);
   assert.deepEqual((await store.matchesAfter(job.id, page.cursor)).matches, []);
   await store.recordPhoto(job.id, photo(3), { matches: [match(3, 0.45)] });
   const next = await store.matchesAfter(job.id, page.cursor);
-  assert.deepEqual(next.matches.map((m) => m.tweetId), ['1003']);
+  assert.deepEqual(next.matches.map((m) => m.postId), ['1003']);
   assert.deepEqual(next.matches[0], match(3, 0.45));
   for (const bad of ['-1', 'abc', '1.5', '01', '1e3']) await assert.rejects(store.matchesAfter(job.id, bad), CursorError);
 });
@@ -176,7 +176,7 @@ test('failure reasons are kept up to the cap, however many photos fail', async (
   const photos = Array.from({ length: 60 }, (_, i) => photo(100 + i));
   await store.addPhotos(job.id, photos);
   await store.finishSearch(job.id);
-  for (const p of photos) await store.recordPhoto(job.id, p, { error: `reason ${p.tweetId}` });
+  for (const p of photos) await store.recordPhoto(job.id, p, { error: `reason ${p.postId}` });
   const failures = await store.failures(job.id);
   assert.equal(failures.length, 50);
   assert.equal(failures[0]!.reason, 'reason 1100');

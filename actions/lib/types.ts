@@ -33,16 +33,42 @@ export function parseSearchRequestEvent(params: Fields): SearchRequestEvent {
   return { jobId: nonEmptyText(params.jobId, 'jobId') };
 }
 
-/** One photo of one post. */
+/** Where posts are searched: each has its own search action on `search_request`. */
+export const SOURCES = ['x', 'mastodon', 'bluesky'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export function isSource(value: unknown): value is Source {
+  return typeof value === 'string' && (SOURCES as readonly string[]).includes(value);
+}
+
+/** A post's text is carried this long at most (an excerpt: events and records stay small). */
+export const MAX_TEXT_CHARS = 300;
+
+/** The post's text cut to MAX_TEXT_CHARS (with an ellipsis when cut). */
+export function textExcerpt(text: string): string {
+  const chars = [...text.trim()];
+  return chars.length <= MAX_TEXT_CHARS ? chars.join('') : `${chars.slice(0, MAX_TEXT_CHARS - 1).join('')}…`;
+}
+
+/** One photo of one post, the same shape whatever the source. */
 export interface PhotoRef {
-  tweetId: string;
-  tweetUrl: string;
+  source: Source;
+  /** The post's id at its source (an X snowflake, a Mastodon status uri, a Bluesky at:// uri). */
+  postId: string;
+  /** The post as people open it (https). */
+  postUrl: string;
   imageUrl: string;
+  /** The author's handle (`ada`, `ada@mastodon.social`, `ada.bsky.social`), when the source gives it. */
+  author?: string;
+  /** An excerpt of the post's text (textExcerpt), when the source gives it. */
+  text?: string;
+  /** When the post was made, ISO 8601, when the source gives it. */
+  createdAt?: string;
 }
 
 export const TWEET_IMAGE_TRIGGER = 'tweet_image';
 
-/** Fired by twitter_search on `tweet_image`: a batch of photos (one event per photo would hit fire limits). */
+/** Fired by each source's search action on `tweet_image` (the name kept from when X was the only source): a batch of photos (one event per photo would hit fire limits). */
 export interface TweetImageEvent {
   jobId: string;
   photos: PhotoRef[];
@@ -50,7 +76,7 @@ export interface TweetImageEvent {
   batchId?: string;
 }
 
-/** Largest batch a tweet_image event may carry; twitter_search sends FINDME_PHOTOS_PER_EVENT (at most this). */
+/** Largest batch a tweet_image event may carry; the search actions send FINDME_PHOTOS_PER_EVENT (at most this). */
 export const MAX_PHOTOS_PER_EVENT = 100;
 
 export function parseTweetImageEvent(params: Fields): TweetImageEvent {
@@ -63,9 +89,35 @@ export function parseTweetImageEvent(params: Fields): TweetImageEvent {
   return { jobId, photos: photos.map((photo: unknown, i) => photoRefOf(photo, `photos[${i}]`)), ...(batchId ? { batchId } : {}) };
 }
 
+function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new WireError(`${field} must be a string when given, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * A photo as an event or a stored batch carries it. Batches stored before the fields were source-neutral
+ * (`tweetId`, `tweetUrl`, no `source`) are read as X photos, so an outstanding batch survives the upgrade.
+ */
 function photoRefOf(photo: unknown, field: string): PhotoRef {
   const p = fieldsOf(photo);
-  return { tweetId: nonEmptyText(p.tweetId, `${field}.tweetId`), tweetUrl: nonEmptyText(p.tweetUrl, `${field}.tweetUrl`), imageUrl: nonEmptyText(p.imageUrl, `${field}.imageUrl`) };
+  const legacy = p.postId === undefined && p.tweetId !== undefined;
+  const postId = nonEmptyText(legacy ? p.tweetId : p.postId, `${field}.postId`);
+  const postUrl = nonEmptyText(legacy ? p.tweetUrl : p.postUrl, `${field}.postUrl`);
+  const imageUrl = nonEmptyText(p.imageUrl, `${field}.imageUrl`);
+  const source = legacy && p.source === undefined ? 'x' : p.source;
+  if (!isSource(source)) throw new WireError(`${field}.source must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(source) ?? 'nothing'}`);
+  const ref: PhotoRef = { source, postId, postUrl, imageUrl };
+  const author = optionalText(p.author, `${field}.author`);
+  const text = optionalText(p.text, `${field}.text`);
+  const createdAt = optionalText(p.createdAt, `${field}.createdAt`);
+  if (author) ref.author = author;
+  if (text) ref.text = textExcerpt(text);
+  if (createdAt) {
+    if (Number.isNaN(Date.parse(createdAt))) throw new WireError(`${field}.createdAt must be an ISO 8601 time, got ${JSON.stringify(createdAt)}`);
+    ref.createdAt = createdAt;
+  }
+  return ref;
 }
 
 // ---- Redis records -------------------------------------------------------------------------------------------
@@ -170,10 +222,8 @@ export interface FaceBox {
   height: number;
 }
 
-export interface MatchRecord {
-  tweetId: string;
-  tweetUrl: string;
-  imageUrl: string;
+/** A photo with the user's face: the photo's fields (source, post, author, text, time) and where the face is. */
+export interface MatchRecord extends PhotoRef {
   box: FaceBox;
   /** Euclidean distance between the face and the profile face; smaller is more alike. */
   distance: number;
@@ -183,7 +233,8 @@ export interface MatchRecord {
 
 /** Why a photo could not be checked (download, format, size, …). */
 export interface FailureRecord {
-  tweetUrl: string;
+  source: Source;
+  postUrl: string;
   imageUrl: string;
   reason: string;
 }

@@ -18,8 +18,8 @@ const logIn = (page: Page, username: string) => logInAs(page, running.url, usern
 let firstJob = '';
 
 /** The outline's position and size as the page set them, in percent of the photo. */
-async function outlineOf(page: Page, tweetId: string): Promise<Record<'left' | 'top' | 'width' | 'height', number>> {
-  const style = (await page.locator(`[data-tweet-id="${tweetId}"] .face`).getAttribute('style')) ?? '';
+async function outlineOf(page: Page, postId: string): Promise<Record<'left' | 'top' | 'width' | 'height', number>> {
+  const style = (await page.locator(`[data-post-id="${postId}"] .face`).getAttribute('style')) ?? '';
   const read = (name: string) => parseFloat(new RegExp(`(?:^|;)\\s*${name}:\\s*([\\d.]+)%`).exec(style)?.[1] ?? 'NaN');
   return { left: read('left'), top: read('top'), width: read('width'), height: read('height') };
 }
@@ -60,7 +60,7 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
 
   const matches = page.getByRole('list', { name: 'Matches' }).getByRole('listitem');
   assert.equal(await matches.count(), 1);
-  assert.equal(await matches.first().getAttribute('data-tweet-id'), '1900000000000000005');
+  assert.equal(await matches.first().getAttribute('data-post-id'), '1900000000000000005');
   assert.match((await matches.first().getByRole('img').getAttribute('src')) ?? '', /^http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg$/);
   assert.match((await matches.first().getByRole('link', { name: 'View post' }).getAttribute('href')) ?? '', /^https:\/\/x\.com\/bo\/status\/1900000000000000005$/);
   assert.match((await matches.first().textContent()) ?? '', /\d+% similar/);

@@ -28,7 +28,7 @@ export function renderFailures(failures: FailureRecord[]): void {
   const box = byId('failures');
   box.hidden = failures.length === 0;
   byId('failure-list').replaceChildren(
-    ...failures.map((f) => el('li', {}, externalLink(f.tweetUrl, 'post'), `: ${f.reason}`)),
+    ...failures.map((f) => el('li', {}, externalLink(f.postUrl, 'post'), `: ${f.reason}`)),
   );
 }
 
@@ -36,8 +36,8 @@ export function renderFailures(failures: FailureRecord[]): void {
 function matchCard(match: MatchRecord): HTMLLIElement {
   const outline = el('span', { class: 'face', 'aria-hidden': 'true' });
   placeOutline(outline, match);
-  const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.tweetId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
-  const frame = el('button', { type: 'button', class: 'frame', 'aria-label': `Open the photo from post ${match.tweetId} at full size` }, img, outline);
+  const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.postId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
+  const frame = el('button', { type: 'button', class: 'frame', 'aria-label': `Open the photo from post ${match.postId} at full size` }, img, outline);
   frame.addEventListener('click', () => openLightbox(match, frame));
   const score = similarity(match.distance);
   const caption = el(
@@ -45,9 +45,9 @@ function matchCard(match: MatchRecord): HTMLLIElement {
     {},
     el('span', { class: 'similarity', title: `face distance ${match.distance.toFixed(3)}` }, `${score}% similar`),
     ' · ',
-    externalLink(match.tweetUrl, 'View post'),
+    externalLink(match.postUrl, 'View post'),
   );
-  return el('li', { class: 'match', 'data-tweet-id': match.tweetId }, el('figure', {}, frame, caption));
+  return el('li', { class: 'match', 'data-post-id': match.postId }, el('figure', {}, frame, caption));
 }
 
 /** Every match, in the order given (sort.ts). */

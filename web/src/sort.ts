@@ -8,9 +8,9 @@ export type MatchOrder = 'date' | 'similarity';
  * are not digits keep their arrival order (newest first).
  */
 function byPostDate(a: MatchRecord, b: MatchRecord): number {
-  if (!/^\d+$/.test(a.tweetId) || !/^\d+$/.test(b.tweetId)) return 0;
-  if (a.tweetId.length !== b.tweetId.length) return b.tweetId.length - a.tweetId.length;
-  return a.tweetId < b.tweetId ? 1 : a.tweetId > b.tweetId ? -1 : 0;
+  if (!/^\d+$/.test(a.postId) || !/^\d+$/.test(b.postId)) return 0;
+  if (a.postId.length !== b.postId.length) return b.postId.length - a.postId.length;
+  return a.postId < b.postId ? 1 : a.postId > b.postId ? -1 : 0;
 }
 
 /** A sorted copy; `matches` is newest first as they arrived, and ties keep that order (the sort is stable). */

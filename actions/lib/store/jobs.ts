@@ -216,7 +216,7 @@ export class JobStore {
   async recordPhoto(jobId: string, photo: PhotoRef, outcome: PhotoOutcome): Promise<{ recorded: boolean; job: JobRecord }> {
     const args: Array<string | number> = [this.now(), this.opts.jobTtlS, photoHash(photo.imageUrl)];
     if ('error' in outcome) {
-      const failure: FailureRecord = { tweetUrl: photo.tweetUrl, imageUrl: photo.imageUrl, reason: outcome.error };
+      const failure: FailureRecord = { source: photo.source, postUrl: photo.postUrl, imageUrl: photo.imageUrl, reason: outcome.error };
       args.push('failed', JSON.stringify(failure), MAX_FAILURES);
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
     const code = scriptResult(await runScript(this.redis, 'recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
