@@ -52,6 +52,7 @@ export function main(params: Params): Promise<WebResponse> {
       matched: job.matched,
       ...(job.error ? { error: job.error } : {}),
       ...(job.searchNote ? { searchNote: job.searchNote } : {}),
+      sources: job.sources,
       matches: page.matches,
       cursor: page.cursor,
       failures: job.failed > 0 ? await store.failures(jobId) : [],

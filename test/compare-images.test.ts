@@ -57,9 +57,9 @@ interface JobOptions {
 /** A job whose search found `photos`. */
 async function newJob(photos: PhotoRef[], { pictureUrl = host.url('/profile/face0.jpg'), finished = true, owner }: JobOptions = {}): Promise<JobRecord> {
   const job = await jobs.create({ owner: owner ?? `auth0|user${++owners}`, hashtag: 'findmedemo', pictureUrl });
-  await jobs.startSearch(job.id);
+  await jobs.startSource(job.id, 'x');
   await jobs.addPhotos(job.id, photos);
-  if (finished) await jobs.finishSearch(job.id);
+  if (finished) await jobs.finishSource(job.id, 'x');
   return job;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { authConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
+import { authConfig, deliveryConfig, sourcesConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
 
 test('unset or empty means the embedded default', () => {
@@ -37,7 +37,9 @@ test('a malformed value is an error naming the variable and what it should be', 
     [() => xConfig({ X_API_BASE_URL: 'api.x.com/2' }), /^X_API_BASE_URL must be a URL \(https: or http:\), got "api.x.com\/2"$/],
     [() => redisConfig({ REDIS_URL: 'http://x' }), /^REDIS_URL must be a URL/],
     [() => xConfig({ FINDME_MAX_TWEETS: 'lots' }), /^FINDME_MAX_TWEETS must be a whole number from 10 to 100000, got "lots"$/],
-    [() => xConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
+    [() => deliveryConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
+    [() => sourcesConfig({ FINDME_SOURCES: 'x,myspace' }), /^FINDME_SOURCES must be a comma-separated list of x, mastodon, bluesky/],
+    [() => sourcesConfig({ FINDME_SOURCES: ' , ' }), /^FINDME_SOURCES must be a comma-separated list/],
     [() => xConfig({ X_API_BASE_URL: 'ftp://x' }), /^X_API_BASE_URL must be a URL/],
     [() => faceConfig({ FINDME_MATCH_THRESHOLD: 'high' }), /^FINDME_MATCH_THRESHOLD must be a number from 0.1 to 1.5/],
     [() => faceConfig({ FINDME_TF_BACKEND: 'gpu' }), /^FINDME_TF_BACKEND must be one of tensorflow, wasm, cpu, got "gpu"$/],

@@ -50,7 +50,7 @@ function runsOutAfter(searches: number, left: number): Deadline {
 
 async function searching() {
   const job = await store.create({ owner: 'auth0|t', hashtag: 'big', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
-  assert.equal(await store.startSearch(job.id), true);
+  assert.equal(await store.startSource(job.id, 'x'), 'started');
   return job;
 }
 
@@ -105,7 +105,7 @@ test('a search_request for a job that is already done or failed is skipped, not 
   const failed = await store.create({ owner: 'auth0|t', hashtag: 'big', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
   await store.fail(failed.id, 'could not start the search: test');
   const done = await searching();
-  await store.finishSearch(done.id);
+  await store.finishSource(done.id, 'x');
   assert.equal((await store.require(done.id)).status, 'done');
   const searches = x.searches.length;
   for (const [job, status] of [

@@ -18,9 +18,9 @@ async function fake(options: FakeXOptions) {
   return { x, client: createXClient(config, x.bearerToken), config };
 }
 
-async function collect(iterable: AsyncIterable<PhotoRef[]>): Promise<PhotoRef[][]> {
+async function collect(iterable: AsyncIterable<{ photos: PhotoRef[]; posts: number }>): Promise<PhotoRef[][]> {
   const pages: PhotoRef[][] = [];
-  for await (const page of iterable) pages.push(page);
+  for await (const page of iterable) pages.push(page.photos);
   return pages;
 }
 

@@ -5,6 +5,7 @@
  * means unset; a malformed value is a ConfigError naming the variable.
  */
 import { ConfigError } from './errors';
+import { SOURCES, type Source } from './types';
 
 export type Params = Record<string, unknown>;
 
@@ -23,6 +24,7 @@ export const VARIABLES = [
   'X_BEARER_TOKEN',
   'X_API_BASE_URL',
   'FINDME_MAX_TWEETS',
+  'FINDME_SOURCES',
   'FINDME_PHOTOS_PER_EVENT',
   'FINDME_JOB_STALL_S',
   'FINDME_REDELIVER_S',
@@ -198,7 +200,6 @@ export interface XConfig {
   xBearerToken: string | undefined;
   xApiBaseUrl: string;
   maxTweets: number;
-  photosPerEvent: number;
 }
 
 export function xConfig(params: Params): XConfig {
@@ -207,8 +208,21 @@ export function xConfig(params: Params): XConfig {
     xBearerToken: raw(params, 'X_BEARER_TOKEN'),
     xApiBaseUrl: base.endsWith('/') ? base : `${base}/`,
     maxTweets: number(params, 'FINDME_MAX_TWEETS', DEFAULTS.maxTweets, 10, 100_000),
-    photosPerEvent: number(params, 'FINDME_PHOTOS_PER_EVENT', DEFAULTS.photosPerEvent, 1, 100),
   };
+}
+
+/**
+ * FINDME_SOURCES: the sources this deployment has set up, comma-separated (x, mastodon, bluesky); a search asks
+ * for all of them unless it names some. Not read from the secrets (register_search never receives them): the
+ * deployer lists what they configured. Default `x`, what findme searched before there were others.
+ */
+export function sourcesConfig(params: Params): Source[] {
+  const text = raw(params, 'FINDME_SOURCES');
+  if (text === undefined) return ['x'];
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !(SOURCES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new ConfigError('FINDME_SOURCES', `a comma-separated list of ${SOURCES.join(', ')}`, text);
+  return SOURCES.filter((s) => names.includes(s));
 }
 
 export interface OwConfig {
@@ -255,6 +269,8 @@ export interface DeliveryConfig {
   deliveryAttempts: number;
   /** Batches one sweep looks at, at most (the rest wait for the next minute). */
   sweepBatches: number;
+  /** Photos per tweet_image event, whichever source found them. */
+  photosPerEvent: number;
 }
 
 export function deliveryConfig(params: Params): DeliveryConfig {
@@ -262,6 +278,7 @@ export function deliveryConfig(params: Params): DeliveryConfig {
     redeliverS: number(params, 'FINDME_REDELIVER_S', DEFAULTS.redeliverS, 1, 3600),
     deliveryAttempts: number(params, 'FINDME_DELIVERY_ATTEMPTS', DEFAULTS.deliveryAttempts, 0, 20),
     sweepBatches: DEFAULTS.sweepBatches,
+    photosPerEvent: number(params, 'FINDME_PHOTOS_PER_EVENT', DEFAULTS.photosPerEvent, 1, 100),
   };
 }
 
@@ -321,6 +338,7 @@ export function faceConfig(params: Params): FaceConfig {
 export function checkAllConfig(params: Params): void {
   redisConfig(params);
   xConfig(params);
+  sourcesConfig(params);
   jobConfig(params);
   faceConfig(params);
   if (raw(params, 'AUTH0_DOMAIN') !== undefined) authConfig(params);

@@ -3,6 +3,7 @@
  * imported everywhere else; a shape read from outside has its parser beside it. Parsers are plain functions, no
  * schema library: the shapes are few and flat, and the actions' bundles and the page carry no extra code.
  */
+import { HttpError } from './errors';
 import { parseHashtag } from './hashtag';
 
 /** A shape read from outside that does not parse; the message names the field. */
@@ -36,6 +37,9 @@ export function parseSearchRequestEvent(params: Fields): SearchRequestEvent {
 /** Where posts are searched: each has its own search action on `search_request`. */
 export const SOURCES = ['x', 'mastodon', 'bluesky'] as const;
 export type Source = (typeof SOURCES)[number];
+
+/** How the page and the notes name each source. */
+export const SOURCE_LABELS: Record<Source, string> = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' };
 
 export function isSource(value: unknown): value is Source {
   return typeof value === 'string' && (SOURCES as readonly string[]).includes(value);
@@ -142,6 +146,21 @@ export function isJobId(text: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text);
 }
 
+/** A source's search within a job: pending until its action starts, then searching, then done or failed. */
+export const SOURCE_STATUSES = ['pending', 'searching', 'done', 'failed'] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+
+export interface SourceProgress {
+  source: Source;
+  status: SourceStatus;
+  /** Posts read so far (final once done). */
+  posts: number;
+  /** Photos this source found that no other source of the job had found first. */
+  photos: number;
+  /** Why it read fewer posts than the hashtag has, or why it failed. */
+  note?: string;
+}
+
 export interface JobRecord {
   id: string;
   /** The identity provider's subject (`sub`) of the user who asked. */
@@ -163,6 +182,31 @@ export interface JobRecord {
   error?: string;
   /** Why the search read fewer posts than the hashtag has (the post limit, the activation's time), if it did. */
   searchNote?: string;
+  /** The sources the job asked for, in order, each with its progress. */
+  sources: SourceProgress[];
+}
+
+/**
+ * The per-source fields of a job hash (`sources` = "x,mastodon", `src:<source>:status|posts|photos|note`). A job
+ * from before sources were recorded searched X only; its X state follows from the job's.
+ */
+function sourcesOf(hash: Record<string, string>, status: JobStatus, searchDone: boolean): SourceProgress[] {
+  const legacy = hash.sources === undefined;
+  const names = (hash.sources ?? 'x').split(',').filter(isSource);
+  return names.map((source) => {
+    const at = (field: string) => hash[`src:${source}:${field}`];
+    const fallback: SourceStatus = searchDone ? 'done' : status === 'queued' ? 'pending' : 'searching';
+    const recorded = at('status') as SourceStatus | undefined;
+    const progress: SourceProgress = {
+      source,
+      status: recorded && SOURCE_STATUSES.includes(recorded) ? recorded : legacy ? fallback : 'pending',
+      posts: Number(at('posts') ?? 0),
+      photos: Number(at('photos') ?? (legacy ? (hash.total ?? 0) : 0)),
+    };
+    const note = at('note') ?? (legacy ? hash.searchNote : undefined);
+    if (note) progress.note = note;
+    return progress;
+  });
 }
 
 /** A job's Redis hash as a JobRecord (null when the hash is empty: no such job). */
@@ -183,7 +227,9 @@ export function parseJobRecord(jobId: string, hash: Record<string, string>): Job
     processed: Number(hash.processed ?? 0),
     failed: Number(hash.failed ?? 0),
     matched: Number(hash.matched ?? 0),
+    sources: [],
   };
+  job.sources = sourcesOf(hash, status, job.searchDone);
   if (hash.error) job.error = hash.error;
   if (hash.searchNote) job.searchNote = hash.searchNote;
   return job;
@@ -250,11 +296,22 @@ export interface PhotoFaces {
 
 export interface RegisterSearchRequest {
   hashtag: string;
+  /** The sources to search; absent: every source the deployment has configured. */
+  sources?: Source[];
 }
 
-/** register_search's body; a hashtag that is not one is a 400 naming what is wrong (lib/hashtag.ts). */
+/**
+ * register_search's body; a hashtag that is not one, or sources that are not a list of known source names, is a
+ * 400 naming what is wrong (lib/hashtag.ts for the hashtag). A comma-separated string is taken too (a form).
+ */
 export function parseRegisterSearchRequest(body: Fields): RegisterSearchRequest {
-  return { hashtag: parseHashtag(body.hashtag) };
+  const hashtag = parseHashtag(body.hashtag);
+  if (body.sources === undefined || body.sources === null) return { hashtag };
+  const list: unknown[] = typeof body.sources === 'string' ? body.sources.split(',').map((s) => s.trim()) : Array.isArray(body.sources) ? body.sources : [body.sources];
+  const unknown = list.filter((s) => !isSource(s));
+  if (unknown.length > 0) throw new HttpError(400, `sources must name ${SOURCES.join(', ')}; ${unknown.map((s) => JSON.stringify(s)).join(', ')} is not one`);
+  if (list.length === 0) throw new HttpError(400, `sources must name at least one of ${SOURCES.join(', ')}`);
+  return { hashtag, sources: SOURCES.filter((s) => list.includes(s)) };
 }
 
 export interface RegisterSearchResponse {
@@ -263,6 +320,8 @@ export interface RegisterSearchResponse {
 
 /** The job's progress as its owner may see it (not its owner or picture), plus what is new. */
 export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'error' | 'searchNote'> {
+  /** Each source's progress (search_status always sends it; a findme from before sources did not). */
+  sources?: SourceProgress[];
   /** Matches newer than the request's `after` cursor, newest first. */
   matches: MatchRecord[];
   /** Pass as `after` to get only what is new. */
@@ -306,4 +365,6 @@ export interface PageConfig {
   auth0: { domain: string; clientId: string; audience: string };
   /** A hashtag that has photos in the local demo, shown as a hint. */
   demoHashtag?: string;
+  /** The sources this deployment has configured (FINDME_SOURCES): the page offers these, all checked. */
+  sources?: Source[];
 }
