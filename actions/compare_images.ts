@@ -234,6 +234,11 @@ async function compareBatch({ stores, job, photos: all, face, deadline, onRecord
   }
 }
 
+/** The job's own media hosts (a Mastodon instance's, recorded by its search) are allowed beside FINDME_IMAGE_HOSTS. */
+function withJobHosts(face: FaceConfig, job: JobRecord): FaceConfig {
+  return job.imageHosts?.length ? { ...face, imageHosts: [...new Set([...face.imageHosts, ...job.imageHosts])] } : face;
+}
+
 export async function main(params: Params, open: (config: RedisConfig) => Stores = openStores): Promise<CompareSummary> {
   const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, failed: 0, duplicates: 0, cached: 0 };
   let event: TweetImageEvent;
@@ -262,7 +267,7 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
     // A redelivery (or a copy still queued when its batch was fired again) skips what is already recorded.
     const photos = batchId ? await stores.delivery.unrecorded(job.id, event.photos) : event.photos;
     summary.duplicates += event.photos.length - photos.length;
-    if (photos.length > 0) await compareBatch({ stores, job, photos, face: faceConfig(params), deadline, ...(renew ? { onRecorded: renew } : {}) }, summary);
+    if (photos.length > 0) await compareBatch({ stores, job, photos, face: withJobHosts(faceConfig(params), job), deadline, ...(renew ? { onRecorded: renew } : {}) }, summary);
     if (batchId) await stores.delivery.settle(job.id, batchId);
   } catch (error) {
     if (error instanceof FinishedJobError) return { ...summary, skipped: `job ${event.jobId} finished while this batch was compared` };

@@ -25,6 +25,9 @@ export const VARIABLES = [
   'X_API_BASE_URL',
   'FINDME_MAX_TWEETS',
   'FINDME_SOURCES',
+  'FINDME_MAX_POSTS',
+  'FINDME_MASTODON_INSTANCES',
+  'MASTODON_ACCESS_TOKEN',
   'FINDME_PHOTOS_PER_EVENT',
   'FINDME_JOB_STALL_S',
   'FINDME_REDELIVER_S',
@@ -46,7 +49,7 @@ export const VARIABLES = [
 export type Variable = (typeof VARIABLES)[number];
 
 /** Variables whose value is a secret or may hold one: an error never repeats it as it came. */
-const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN'];
+export const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN', 'MASTODON_ACCESS_TOKEN'];
 
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
@@ -62,6 +65,8 @@ export const DEFAULTS = Object.freeze({
   // (0.5625–0.5875): real photos of you are missed below, strangers' faces start to match above.
   matchThreshold: 0.575,
   maxTweets: 1000,
+  maxPosts: 1000,
+  mastodonInstances: 'mastodon.social',
   photosPerEvent: 10,
   jobStallS: 300,
   // A batch of 10 takes 10–20 s once it runs, but may queue behind a search's other batches for minutes.
@@ -225,6 +230,42 @@ export function sourcesConfig(params: Params): Source[] {
   return SOURCES.filter((s) => names.includes(s));
 }
 
+export interface MastodonConfig {
+  /** Each instance's origin (`https://mastodon.social`; plain http only to a loopback host, for stand-ins). */
+  instances: string[];
+  /** For instances whose public timelines are closed; sent to every listed instance. */
+  accessToken: string | undefined;
+  /** Posts read at most, over all instances. */
+  maxPosts: number;
+  /** FINDME_IMAGE_HOSTS: each instance's own media host is allowed besides. */
+  imageHosts: string[];
+}
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** An instance as a host (`mastodon.social`) or an origin; anything with a path, or plain http elsewhere, is refused. */
+function instanceOrigin(entry: string): string | undefined {
+  const url = parseUrl(/^[a-z]+:\/\//i.test(entry) ? entry : `https://${entry}`);
+  if (!url || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search) return undefined;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) return url.origin;
+  return undefined;
+}
+
+/** FINDME_MAX_POSTS: posts one search reads at most from each source but X (which has FINDME_MAX_TWEETS). */
+export function maxPostsConfig(params: Params): number {
+  return number(params, 'FINDME_MAX_POSTS', DEFAULTS.maxPosts, 1, 100_000);
+}
+
+export function mastodonConfig(params: Params): MastodonConfig {
+  const text = raw(params, 'FINDME_MASTODON_INSTANCES') ?? DEFAULTS.mastodonInstances;
+  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  const instances = entries.map(instanceOrigin);
+  if (entries.length === 0 || instances.some((i) => i === undefined) || entries.length > 10) {
+    throw new ConfigError('FINDME_MASTODON_INSTANCES', 'a comma-separated list of at most 10 instance hosts (mastodon.social) or https origins', text);
+  }
+  return { instances: [...new Set(instances as string[])], accessToken: raw(params, 'MASTODON_ACCESS_TOKEN'), maxPosts: maxPostsConfig(params), imageHosts: imageHostsConfig(params) };
+}
+
 export interface OwConfig {
   /** Accept the controller's certificate unchecked (a self-signed one, common on self-hosted clusters). */
   ignoreCerts: boolean;
@@ -339,6 +380,7 @@ export function checkAllConfig(params: Params): void {
   redisConfig(params);
   xConfig(params);
   sourcesConfig(params);
+  mastodonConfig(params);
   jobConfig(params);
   faceConfig(params);
   if (raw(params, 'AUTH0_DOMAIN') !== undefined) authConfig(params);

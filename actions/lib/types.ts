@@ -184,6 +184,8 @@ export interface JobRecord {
   searchNote?: string;
   /** The sources the job asked for, in order, each with its progress. */
   sources: SourceProgress[];
+  /** Hosts the job's photos may come from besides FINDME_IMAGE_HOSTS (a Mastodon instance's media host). */
+  imageHosts?: string[];
 }
 
 /**
@@ -231,6 +233,7 @@ export function parseJobRecord(jobId: string, hash: Record<string, string>): Job
   };
   job.sources = sourcesOf(hash, status, job.searchDone);
   if (hash.error) job.error = hash.error;
+  if (hash.imageHosts) job.imageHosts = hash.imageHosts.split(',');
   if (hash.searchNote) job.searchNote = hash.searchNote;
   return job;
 }

@@ -76,6 +76,13 @@ export class PhotoFan {
     }
   }
 
+  /** Photos that will not be fetched: counted as the job's, and recorded as failed with why, at once. */
+  async refuse(refused: Array<{ photo: PhotoRef; reason: string }>, posts: number): Promise<void> {
+    const photos = refused.map((r) => r.photo);
+    this.photos += await this.stores.jobs.addPhotos(this.jobId, photos, [], this.dueAt(), { source: this.source, posts });
+    for (const { photo, reason } of refused) await this.stores.jobs.recordPhoto(this.jobId, photo, { error: reason });
+  }
+
   /** Records the last, partial batch; `finish` runs before it is fired, so the total is final first. */
   async flush(finish: () => Promise<unknown>): Promise<void> {
     const last = this.pending.length > 0 ? newBatch(this.pending.splice(0)) : undefined;

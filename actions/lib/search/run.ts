@@ -24,8 +24,18 @@ export interface SearchHooks {
   onStopped(reason: string): void;
 }
 
+/** One page of a source's search: its new photos, the posts read so far, and what the fan must know first. */
+export interface SourcePage {
+  photos: PhotoRef[];
+  posts: number;
+  /** Photos on a host findme does not download from: recorded as failed with the reason, never fetched. */
+  refused?: Array<{ photo: PhotoRef; reason: string }>;
+  /** Media hosts of the source (a Mastodon instance's) that compare_images may download this job's photos from. */
+  imageHosts?: string[];
+}
+
 /** A source's paging: yields each page's new photos and the posts read so far; throws with a readable reason. */
-export type PhotoSearch = (job: JobRecord, hooks: SearchHooks) => AsyncIterable<{ photos: PhotoRef[]; posts: number }>;
+export type PhotoSearch = (job: JobRecord, hooks: SearchHooks) => AsyncIterable<SourcePage>;
 
 export interface SearchSummary {
   jobId: string;
@@ -68,6 +78,8 @@ export async function runSourceSearch(
   try {
     for await (const page of search(job, hooks)) {
       posts = page.posts;
+      if (page.imageHosts?.length) await store.addImageHosts(jobId, page.imageHosts);
+      if (page.refused?.length) await fan.refuse(page.refused, posts);
       await fan.add(page.photos, posts);
     }
     await fan.flush(() => store.finishSource(jobId, source, { posts, ...(stopped ? { note: stopped } : {}) }));

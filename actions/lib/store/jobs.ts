@@ -93,7 +93,7 @@ export function photoHash(imageUrl: string): string {
 
 /** A new job's hash fields: the record's, the sources as "x,mastodon" and each one's `src:<source>:status`. */
 function jobFields(job: JobRecord): Record<string, string | number> {
-  const { sources, searchDone: _, ...rest } = job;
+  const { sources, searchDone: _, imageHosts: __, ...rest } = job;
   const fields: Record<string, string | number> = { ...rest, sources: sources.map((s) => s.source).join(',') };
   for (const s of sources) fields[`src:${s.source}:status`] = s.status;
   return fields;
@@ -249,6 +249,11 @@ export class JobStore {
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
     const code = scriptResult(await runScript(this.redis, 'recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
+  }
+
+  /** Hosts this job's photos may also be downloaded from (a source's own media host), beside FINDME_IMAGE_HOSTS. */
+  async addImageHosts(jobId: string, hosts: string[]): Promise<void> {
+    scriptResult(await runScript(this.redis, 'touchJob', [this.keys.job(jobId)], [this.now(), ...hosts.map((h) => h.toLowerCase())]), jobId);
   }
 
   /** Records that work on the job is still going on (so waiting out a limit is not a stall). */

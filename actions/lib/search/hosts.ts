@@ -1,0 +1,15 @@
+/**
+ * Whether a photo a search found may be downloaded: the same check compare_images makes (FINDME_IMAGE_HOSTS and
+ * the source's own media hosts), made at search time so a photo elsewhere is recorded as failed, never fetched.
+ */
+import { checkImageUrl } from '../face/host-policy';
+
+/** Why the photo may not be fetched, or undefined when it may. */
+export function checkPhotoHost(imageUrl: string, hosts: readonly string[]): string | undefined {
+  try {
+    checkImageUrl(imageUrl, hosts);
+    return undefined;
+  } catch (error) {
+    return `not checked: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
