@@ -16,7 +16,7 @@ import { freshCheckout } from './helpers/checkout';
 import { isBinaryCode, useOwRecorder, type OwRecorder } from './helpers/ow-recorder';
 import { PROJECT_ROOT } from './helpers/platform';
 
-const ACTIONS = ['compare_images', 'mastodon_search', 'my_searches', 'register_search', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
+const ACTIONS = ['bluesky_search', 'compare_images', 'mastodon_search', 'my_searches', 'register_search', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
 type ActionKey = (typeof ACTIONS)[number];
 
 /** What serverless.yml must declare, stated independently of it. Timeouts in ms, as OpenWhisk takes them. */
@@ -25,6 +25,7 @@ const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; mem
   search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
   my_searches: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
   twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
+  bluesky_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
   mastodon_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
   compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false, fires: false },
   sweep_jobs: { kind: 'nodejs:20', limits: { timeout: 60_000, memory: 128, concurrency: 1 }, web: false, fires: true },
@@ -32,6 +33,7 @@ const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; mem
 const SWEEP_TRIGGER = 'findme_sweep_jobs_schedule_trigger';
 const TRIGGERS = ['search_request', 'tweet_image', SWEEP_TRIGGER];
 const RULES = [
+  'findme_search_request_to_bluesky_search: search_request -> findme/bluesky_search',
   'findme_search_request_to_mastodon_search: search_request -> findme/mastodon_search',
   'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
   `findme_sweep_jobs_schedule_rule: ${SWEEP_TRIGGER} -> findme/sweep_jobs`,
@@ -92,7 +94,7 @@ async function zipFiles(zip: JSZip): Promise<Record<string, Buffer>> {
 
 let packaged: Record<string, CompiledFunction> = {};
 
-test('npm run package, offline and without credentials: seven actions in package findme, three triggers (one fed by the alarm feed), four rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
+test('npm run package, offline and without credentials: eight actions in package findme, three triggers (one fed by the alarm feed), five rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('package', ['--verbose'], {});
   requireBundles();
   assert.equal(result.code, 0, result.output);
@@ -187,7 +189,7 @@ test('npm run deploy against a controller without nodejs:20 (as openwhisk-deploy
 
 let deployed = false;
 
-test('npm run deploy creates the package with its parameters, the seven actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
+test('npm run deploy creates the package with its parameters, the eight actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
   requireBundles();
   assert.equal(result.code, 0, result.output);

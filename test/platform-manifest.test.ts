@@ -19,12 +19,13 @@ function refusal(document: unknown, env: NodeJS.ProcessEnv = {}): ManifestError 
   assert.fail('the manifest should have been refused');
 }
 
-test("the project's serverless.yml: seven actions in package findme, three triggers, four rules named as the plugin names them", () => {
+test("the project's serverless.yml: eight actions in package findme, three triggers, five rules named as the plugin names them", () => {
   const manifest = readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'), { FINDME_IMAGE: 'registry.example/findme:abc', REDIS_URL: 'redis://r:1' });
   assert.equal(manifest.service, 'findme');
-  assert.deepEqual(manifest.actions.map((a) => a.name).sort(), ['findme/compare_images', 'findme/mastodon_search', 'findme/my_searches', 'findme/register_search', 'findme/search_status', 'findme/sweep_jobs', 'findme/twitter_search']);
+  assert.deepEqual(manifest.actions.map((a) => a.name).sort(), ['findme/bluesky_search', 'findme/compare_images', 'findme/mastodon_search', 'findme/my_searches', 'findme/register_search', 'findme/search_status', 'findme/sweep_jobs', 'findme/twitter_search']);
   assert.deepEqual(manifest.triggers.map((t) => t.name).sort(), ['findme_sweep_jobs_schedule_trigger', 'search_request', 'tweet_image']);
   assert.deepEqual(manifest.rules.map((r) => `${r.name}: ${r.trigger} -> ${r.action}`).sort(), [
+    'findme_search_request_to_bluesky_search: search_request -> findme/bluesky_search',
     'findme_search_request_to_mastodon_search: search_request -> findme/mastodon_search',
     'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
     'findme_sweep_jobs_schedule_rule: findme_sweep_jobs_schedule_trigger -> findme/sweep_jobs',
@@ -35,7 +36,7 @@ test("the project's serverless.yml: seven actions in package findme, three trigg
     assert.equal(byName[web]!.annotations['web-export'], true);
     assert.equal(byName[web]!.annotations.final, true, 'web-export implies final, as the plugin does');
   }
-  for (const notWeb of ['twitter_search', 'mastodon_search', 'compare_images', 'sweep_jobs']) assert.equal(byName[notWeb]!.annotations.final, undefined);
+  for (const notWeb of ['twitter_search', 'mastodon_search', 'bluesky_search', 'compare_images', 'sweep_jobs']) assert.equal(byName[notWeb]!.annotations.final, undefined);
   const compare = byName.compare_images!;
   assert.equal(compare.kind, 'blackbox');
   assert.equal(compare.image, 'registry.example/findme:abc');

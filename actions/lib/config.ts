@@ -28,6 +28,9 @@ export const VARIABLES = [
   'FINDME_MAX_POSTS',
   'FINDME_MASTODON_INSTANCES',
   'MASTODON_ACCESS_TOKEN',
+  'BLUESKY_IDENTIFIER',
+  'BLUESKY_APP_PASSWORD',
+  'BLUESKY_SERVICE',
   'FINDME_PHOTOS_PER_EVENT',
   'FINDME_JOB_STALL_S',
   'FINDME_REDELIVER_S',
@@ -49,7 +52,7 @@ export const VARIABLES = [
 export type Variable = (typeof VARIABLES)[number];
 
 /** Variables whose value is a secret or may hold one: an error never repeats it as it came. */
-export const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN', 'MASTODON_ACCESS_TOKEN'];
+export const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN', 'MASTODON_ACCESS_TOKEN', 'BLUESKY_APP_PASSWORD'];
 
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
@@ -67,6 +70,7 @@ export const DEFAULTS = Object.freeze({
   maxTweets: 1000,
   maxPosts: 1000,
   mastodonInstances: 'mastodon.social',
+  blueskyService: 'https://bsky.social',
   photosPerEvent: 10,
   jobStallS: 300,
   // A batch of 10 takes 10–20 s once it runs, but may queue behind a search's other batches for minutes.
@@ -266,6 +270,24 @@ export function mastodonConfig(params: Params): MastodonConfig {
   return { instances: [...new Set(instances as string[])], accessToken: raw(params, 'MASTODON_ACCESS_TOKEN'), maxPosts: maxPostsConfig(params), imageHosts: imageHostsConfig(params) };
 }
 
+export interface BlueskyConfig {
+  /** The deployer's handle or DID and an app password of that account; unset: Bluesky cannot be searched. */
+  identifier: string | undefined;
+  appPassword: string | undefined;
+  /** Where the session is made and the search asked (the account's PDS entryway). */
+  service: string;
+  maxPosts: number;
+  /** FINDME_IMAGE_HOSTS; Bluesky's CDN (cdn.bsky.app) is allowed besides. */
+  imageHosts: string[];
+}
+
+export function blueskyConfig(params: Params): BlueskyConfig {
+  const service = url(params, 'BLUESKY_SERVICE', DEFAULTS.blueskyService, ['https:', 'http:'])!;
+  const origin = instanceOrigin(service);
+  if (!origin) throw new ConfigError('BLUESKY_SERVICE', 'an https origin (plain http only to a loopback host)', service);
+  return { identifier: raw(params, 'BLUESKY_IDENTIFIER'), appPassword: raw(params, 'BLUESKY_APP_PASSWORD'), service: origin, maxPosts: maxPostsConfig(params), imageHosts: imageHostsConfig(params) };
+}
+
 export interface OwConfig {
   /** Accept the controller's certificate unchecked (a self-signed one, common on self-hosted clusters). */
   ignoreCerts: boolean;
@@ -381,6 +403,7 @@ export function checkAllConfig(params: Params): void {
   xConfig(params);
   sourcesConfig(params);
   mastodonConfig(params);
+  blueskyConfig(params);
   jobConfig(params);
   faceConfig(params);
   if (raw(params, 'AUTH0_DOMAIN') !== undefined) authConfig(params);

@@ -10,16 +10,15 @@
  * timeout, every body a size bound, and paging stays in findme's hands (only same-host Link targets, a bound on
  * pages, rate-limit waits measured against the activation's deadline) — no client to second-guess, no bundle.
  */
-import { sleep } from '../ow/deadline';
 import type { SearchHooks, SourcePage } from '../search/run';
-import { nextLink, REQUEST_TIMEOUT_MS, requestJson, SourceHttpError, type JsonAnswer } from '../search/http';
-import { checkPhotoHost } from '../search/hosts';
+import { nextLink, requestJson, SourceHttpError, type JsonAnswer } from '../search/http';
+import { byHost } from '../search/hosts';
+import { SeenPosts } from '../search/seen';
+import { clockTime, timeForRequest, waitUntil } from '../search/rate-limit';
 import type { MastodonConfig } from '../config';
-import { photosOfStatuses, StatusDeduper, type MastodonStatus } from './statuses';
+import { photosOfStatuses, type MastodonStatus } from './statuses';
 
 export const PAGE_SIZE = 40;
-const MAX_RATE_LIMIT_WAITS = 3;
-const KEEPALIVE_MS = 10_000;
 
 export class MastodonSearchError extends Error {
   override readonly name = 'MastodonSearchError';
@@ -53,28 +52,9 @@ function resetAt(headers: Headers): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
-async function sleepAlive(ms: number, hooks: SearchHooks): Promise<void> {
-  for (let left = ms; left > 0; left -= KEEPALIVE_MS) {
-    await sleep(Math.min(left, KEEPALIVE_MS));
-    hooks.keepAlive();
-  }
-}
-
-/** Waits until `at` if the deadline leaves time for a request after it; false (and no wait) when it does not. */
-async function waitUntil(at: number, hooks: SearchHooks, waits: { count: number }): Promise<boolean> {
-  const waitMs = Math.max(1000, at - Date.now() + 500);
-  if (waits.count >= MAX_RATE_LIMIT_WAITS || hooks.deadline.remaining() < waitMs + REQUEST_TIMEOUT_MS + hooks.reserveMs) return false;
-  waits.count += 1;
-  hooks.onRateLimit(waitMs);
-  await sleepAlive(waitMs, hooks);
-  return true;
-}
-
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-
 /** Yields each page's new photos (and the posts read so far, over all instances), instance after instance. */
 export async function* searchMastodon(config: MastodonConfig, hashtag: string, hooks: SearchHooks): AsyncGenerator<SourcePage> {
-  const seen = new StatusDeduper();
+  const seen = new SeenPosts();
   const headers: Record<string, string> = config.accessToken ? { authorization: `Bearer ${config.accessToken}` } : {};
   const notes: string[] = [];
   let failures = 0;
@@ -82,7 +62,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
   for (const origin of config.instances) {
     const host = new URL(origin).host;
     if (posts >= config.maxPosts) break;
-    if (hooks.deadline.remaining() < REQUEST_TIMEOUT_MS + hooks.reserveMs) {
+    if (!timeForRequest(hooks)) {
       notes.push(`the activation's time ran out before ${host} was read`);
       continue;
     }
@@ -103,7 +83,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
           notes.push(`stopped at FINDME_MAX_POSTS (${config.maxPosts} posts)`);
           break;
         }
-        if (hooks.deadline.remaining() < REQUEST_TIMEOUT_MS + hooks.reserveMs) {
+        if (!timeForRequest(hooks)) {
           notes.push(`${host}: the activation's time ran out after ${pages} ${pages === 1 ? 'page' : 'pages'}`);
           break;
         }
@@ -111,7 +91,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
         if (answer.status === 429) {
           const at = resetAt(answer.headers) ?? Date.now() + 5_000 * 2 ** waits.count;
           if (await waitUntil(at, hooks, waits)) continue;
-          notes.push(`${host}'s rate limit lasts past this search's time; try again after ${clock(at)} UTC`);
+          notes.push(`${host}'s rate limit lasts past this search's time; try again after ${clockTime(at)} UTC`);
           break;
         }
         if (answer.status !== 200) throw new SourceHttpError(refusal(host, answer), answer.status);
@@ -119,12 +99,13 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
         pages += 1;
         const statuses = (answer.body as MastodonStatus[]).slice(0, config.maxPosts - posts);
         posts += statuses.length;
+        const capped = statuses.length < answer.body.length;
         const found = photosOfStatuses(statuses, host, seen);
-        const refused = found.flatMap((photo) => {
-          const problem = checkPhotoHost(photo.imageUrl, allowed);
-          return problem ? [{ photo, reason: problem }] : [];
-        });
-        yield { photos: found.filter((p) => !refused.some((r) => r.photo === p)), posts, refused };
+        yield { ...byHost(found, allowed), posts };
+        if (capped) {
+          notes.push(`stopped at FINDME_MAX_POSTS (${config.maxPosts} posts)`);
+          break;
+        }
         if (statuses.length === 0) break;
         const link = nextLink(answer.headers.get('link'));
         next = undefined;
@@ -142,7 +123,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
         if (next && answer.headers.get('x-ratelimit-remaining') === '0') {
           const at = resetAt(answer.headers);
           if (at !== undefined && !(await waitUntil(at, hooks, waits))) {
-            notes.push(`${host}'s rate limit lasts past this search's time; try again after ${clock(at)} UTC`);
+            notes.push(`${host}'s rate limit lasts past this search's time; try again after ${clockTime(at)} UTC`);
             break;
           }
         }

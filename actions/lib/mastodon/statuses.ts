@@ -3,6 +3,7 @@
  * instance's cached copy (`url`) or, for federated media it has not cached, the original (`remote_url`). One
  * post federated to several instances is one post (same `uri`); one image URL is one photo.
  */
+import type { SeenPosts } from '../search/seen';
 import { textExcerpt, type PhotoRef } from '../types';
 
 /** The fields of a status findme reads (the API has many more). */
@@ -15,25 +16,6 @@ export interface MastodonStatus {
   reblog?: unknown;
   account?: { acct?: string; username?: string };
   media_attachments?: Array<{ type?: string; url?: string | null; remote_url?: string | null }>;
-}
-
-/** What a search has already handed out, across pages and instances. */
-export class StatusDeduper {
-  private readonly posts = new Set<string>();
-  private readonly images = new Set<string>();
-
-  post(uri: string): boolean {
-    if (this.posts.has(uri)) return false;
-    this.posts.add(uri);
-    return true;
-  }
-
-  image(url: string): boolean {
-    const normalized = url.split('?')[0]!;
-    if (this.images.has(normalized)) return false;
-    this.images.add(normalized);
-    return true;
-  }
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -65,7 +47,7 @@ function httpsUrl(text: unknown): string | undefined {
 }
 
 /** The photos of one page of statuses; `instanceHost` completes a local account's handle (`ada` → `ada@host`). */
-export function photosOfStatuses(statuses: readonly MastodonStatus[], instanceHost: string, seen: StatusDeduper): PhotoRef[] {
+export function photosOfStatuses(statuses: readonly MastodonStatus[], instanceHost: string, seen: SeenPosts): PhotoRef[] {
   const photos: PhotoRef[] = [];
   for (const status of statuses) {
     // A boost repeats its original, which the tag timeline lists itself.
