@@ -45,6 +45,8 @@ export interface FakeBluesky {
   appPassword: string;
   /** Every XRPC call, in order. */
   calls: Array<{ method: string; status: number; cursor?: string }>;
+  /** The account owner revokes the app password: logins with it are refused from now on. */
+  revokeAppPassword(): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startFakeBluesky(options: FakeBlueskyOptions): Promise<Fak
   const refreshTokens = new Set<string>();
   const images = new Map<string, string>();
   let searches = 0;
+  let revoked = false;
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
@@ -131,7 +134,7 @@ export async function startFakeBluesky(options: FakeBlueskyOptions): Promise<Fak
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (method === 'com.atproto.server.createSession' && req.method === 'POST') {
         const given = await body(req);
-        if ((given.identifier !== identifier && given.identifier !== didOf(identifier)) || given.password !== appPassword) return answer(401, { error: 'AuthenticationRequired', message: 'Invalid identifier or password' });
+        if ((given.identifier !== identifier && given.identifier !== didOf(identifier)) || given.password !== appPassword || revoked) return answer(401, { error: 'AuthenticationRequired', message: 'Invalid identifier or password' });
         return answer(200, newSession());
       }
       if (method === 'com.atproto.server.refreshSession' && req.method === 'POST') {
@@ -175,6 +178,9 @@ export async function startFakeBluesky(options: FakeBlueskyOptions): Promise<Fak
     identifier,
     appPassword,
     calls,
+    revokeAppPassword: () => {
+      revoked = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
