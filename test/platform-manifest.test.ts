@@ -47,8 +47,11 @@ test("the project's serverless.yml: eight actions in package findme, three trigg
   assert.equal(compare.limits.concurrency, 1);
   assert.equal(byName.register_search!.kind, 'nodejs:20');
   assert.equal(byName.register_search!.limits.concurrency, 1, 'concurrency defaults to 1');
-  assert.equal(manifest.packages.findme!.REDIS_URL, 'redis://r:1');
-  assert.equal(manifest.packages.findme!.X_BEARER_TOKEN, '', 'an unset variable with an empty default resolves to ""');
+  assert.equal(manifest.packages.findme!.REDIS_URL, undefined, 'secrets are not package parameters');
+  assert.equal(byName.sweep_jobs!.parameters.REDIS_URL, 'redis://r:1', "but the parameters of the actions that use them");
+  assert.equal(byName.twitter_search!.parameters.X_BEARER_TOKEN, '', 'an unset variable with an empty default resolves to ""');
+  assert.equal(byName.search_status!.parameters.X_BEARER_TOKEN, undefined, 'a web action never holds the X token');
+  assert.equal(manifest.packages.findme!.FINDME_SOURCES, '');
   assert.equal(readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'), {}).actions.find((a) => a.functionName === 'compare_images')!.image, 'findme-compare:unset', 'the quoted default');
 });
 

@@ -54,6 +54,19 @@ export type Variable = (typeof VARIABLES)[number];
 /** Variables whose value is a secret or may hold one: an error never repeats it as it came. */
 export const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN', 'MASTODON_ACCESS_TOKEN', 'BLUESKY_APP_PASSWORD'];
 
+/**
+ * The variables that are secrets or name an account, and the actions that may receive each: serverless.yml gives
+ * them as those actions' own parameters, never the package's, so no other action (the public web actions
+ * included) ever holds them.
+ */
+export const ACTION_SECRETS: Readonly<Partial<Record<Variable, readonly string[]>>> = {
+  REDIS_URL: ['register_search', 'search_status', 'my_searches', 'twitter_search', 'mastodon_search', 'bluesky_search', 'compare_images', 'sweep_jobs'],
+  X_BEARER_TOKEN: ['twitter_search'],
+  MASTODON_ACCESS_TOKEN: ['mastodon_search'],
+  BLUESKY_IDENTIFIER: ['bluesky_search'],
+  BLUESKY_APP_PASSWORD: ['bluesky_search'],
+};
+
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
 
