@@ -6,16 +6,9 @@
 import type { FailureRecord, MatchRecord } from '../actions/lib/types';
 import { boxPercent } from './box';
 import { csvField, csvText, similarity } from './export';
+import { postedAt, sourceLabel } from './post';
 
-/** X's post ids are snowflakes: the post's time is in their upper bits (ms since X's epoch, 2010-11-04). */
-const X_EPOCH_MS = 1288834974657;
-
-/** When the post was made, read from its id; undefined for an id that is not an X snowflake. */
-export function postTime(postId: string): number | undefined {
-  if (!/^\d{15,20}$/.test(postId)) return undefined;
-  const ms = Number(BigInt(postId) >> 22n) + X_EPOCH_MS;
-  return Number.isFinite(ms) && ms > X_EPOCH_MS ? ms : undefined;
-}
+export { postTime } from './post';
 
 /** Text for HTML, in element content and in quoted attributes alike. */
 export function escapeHtml(text: string): string {
@@ -31,7 +24,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** "2026-03-01 to 2026-03-03", one day, or undefined when no post's date is known. */
 export function datesCovered(matches: readonly MatchRecord[]): string | undefined {
-  const times = matches.map((m) => postTime(m.postId)).filter((t): t is number => t !== undefined);
+  const times = matches.map((m) => postedAt(m)).filter((t): t is number => t !== undefined);
   if (times.length === 0) return undefined;
   const [first, last] = [day(Math.min(...times)), day(Math.max(...times))];
   return first === last ? first : `${first} to ${last}`;
@@ -47,13 +40,13 @@ function photoSection(match: MatchRecord): string {
   const post = webUrl(match.postUrl);
   const box = boxPercent(match.box, match.imageWidth, match.imageHeight);
   const outline = `left:${box.left.toFixed(3)}%;top:${box.top.toFixed(3)}%;width:${box.width.toFixed(3)}%;height:${box.height.toFixed(3)}%`;
-  const time = postTime(match.postId);
+  const time = postedAt(match);
   const text = postText(match);
   return [
     '<article class="photo">',
     image ? `<div class="frame"><img src="${image}" alt="Photo from post ${escapeHtml(match.postId)}" referrerpolicy="no-referrer"><span class="face" style="${outline}"></span></div>` : '',
     text ? `<blockquote>${escapeHtml(text)}</blockquote>` : '',
-    `<p class="meta">${time ? `${day(time)} · ` : ''}${similarity(match.distance)}% similar · ${post ? `<a href="${post}">${post}</a>` : escapeHtml(match.postUrl)}</p>`,
+    `<p class="meta">${escapeHtml(sourceLabel(match.source))}${match.author ? ` · ${escapeHtml(match.author)}` : ''} · ${time ? `${day(time)} · ` : ''}${similarity(match.distance)}% similar · ${post ? `<a href="${post}">${post}</a>` : escapeHtml(match.postUrl)}</p>`,
     '</article>',
   ].join('\n');
 }

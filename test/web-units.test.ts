@@ -31,23 +31,27 @@ test('the Markdown export has a row per match, with link, photo and similarity',
       '',
       '2 photos found by findme.',
       '',
-      '| Post | Photo | Similarity |',
-      '| --- | --- | --- |',
-      '| [1900](https://x.com/ada/status/1900) | ![photo](https://pbs.twimg.com/media/a.jpg) | 75 % |',
-      '| [1901](https://x.com/b/status/1901) | ![photo](https://pbs.twimg.com/media/a.jpg) | 50 % |',
+      '| Post | Source | Author | Posted | Text | Photo | Similarity |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| [1900](https://x.com/ada/status/1900) | X |  |  |  | ![photo](https://pbs.twimg.com/media/a.jpg) | 75 % |',
+      '| [1901](https://x.com/b/status/1901) | X |  |  |  | ![photo](https://pbs.twimg.com/media/a.jpg) | 50 % |',
       '',
     ].join('\n'),
   );
   assert.match(toMarkdown('a|b', []), /^# Photos of me at #a\\\|b\n\n0 photos found/);
   const odd = toMarkdown('t', [match({ postUrl: 'https://x.com/a_(b)/status/1', imageUrl: 'https://pbs.twimg.com/media/a b|c.jpg' })]);
-  assert.match(odd, /\| \[1900\]\(https:\/\/x\.com\/a_%28b%29\/status\/1\) \| !\[photo\]\(https:\/\/pbs\.twimg\.com\/media\/a%20b%7Cc\.jpg\) \| 75 % \|\n$/);
+  assert.match(odd, /\| \[1900\]\(https:\/\/x\.com\/a_%28b%29\/status\/1\) \| X \|  \|  \|  \| !\[photo\]\(https:\/\/pbs\.twimg\.com\/media\/a%20b%7Cc\.jpg\) \| 75 % \|\n$/);
 });
 
 test('the CSV export quotes what needs quoting (RFC 4180)', () => {
   const csv = toCsv([match({ postUrl: 'https://x.com/a,"b"/status/1' })]);
   const [header, row, end] = csv.split('\r\n');
-  assert.equal(header, 'tweet_id,tweet_url,image_url,similarity_percent,distance,box_x,box_y,box_width,box_height');
-  assert.equal(row, '1900,"https://x.com/a,""b""/status/1",https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40');
+  assert.equal(header, 'post_id,post_url,image_url,similarity_percent,distance,box_x,box_y,box_width,box_height,source,author,posted_at,text');
+  assert.equal(row, '1900,"https://x.com/a,""b""/status/1",https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40,x,,,');
+  const full = toCsv([match({ source: 'mastodon', author: '@ada@m.example', createdAt: '2026-03-01T10:00:00.000Z', text: '=cmd|"/c calc", <b>hi</b>' })]).split('\r\n')[1];
+  assert.equal(full, `1900,https://x.com/ada/status/1900,https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40,mastodon,'@ada@m.example,2026-03-01T10:00:00.000Z,"'=cmd|""/c calc"", <b>hi</b>"`, 'author and text are cells like any other: a formula is defused');
+  const md = toMarkdown('t', [match({ source: 'bluesky', author: 'ada.bsky.social', createdAt: '2026-03-02T08:00:00.000Z', text: 'a | b\nc' })]);
+  assert.match(md, /\| Bluesky \| ada\.bsky\.social \| 2026-03-02 \| a \\\| b c \|/);
   assert.equal(end, '');
   assert.match(toCsv([match({ postId: 'line\nbreak' })]), /\r\n"line\nbreak",https:/);
 });
@@ -148,7 +152,7 @@ test('a CSV cell a spreadsheet would run as a formula starts with a quote; gener
     ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", 'https://x.com/a', '1900', ''],
   );
   const csv = toCsv([match({ postId: '=1+1', postUrl: '@https://x.com/a', imageUrl: '-https://pbs.twimg.com/a.jpg', box: { x: -5, y: 0, width: 3, height: 4 } })]);
-  assert.equal(csv.split('\r\n')[1], "'=1+1,'@https://x.com/a,'-https://pbs.twimg.com/a.jpg,75,0.2500,-5,0,3,4");
+  assert.equal(csv.split('\r\n')[1], "'=1+1,'@https://x.com/a,'-https://pbs.twimg.com/a.jpg,75,0.2500,-5,0,3,4,x,,,");
   // Quoting still applies after the prefix: the cell stays one cell.
   assert.equal(toCsv([match({ postId: '=a,b' })]).split('\r\n')[1]!.split(',https:')[0], `"'=a,b"`);
 });

@@ -1,5 +1,6 @@
 /** Renders the search's progress and its matches. */
-import type { FailureRecord, MatchRecord, SearchStatusResponse } from '../../actions/lib/types';
+import type { FailureRecord, MatchRecord, SearchStatusResponse, SourceProgress } from '../../actions/lib/types';
+import { postedDay, sourceLabel } from '../../client/post';
 import { byId, el, externalLink } from './dom';
 import { openLightbox, placeOutline } from './lightbox';
 import { similarity } from '../../client/export';
@@ -21,6 +22,23 @@ export function renderProgress(status: SearchStatusResponse): void {
   retrying.hidden = !status.retrying;
   retrying.textContent = status.retrying ? `Retrying ${status.retrying} photo${status.retrying === 1 ? '' : 's'} that did not arrive the first time…` : '';
   renderFailures(status.failures);
+  renderSources(status.sources ?? []);
+}
+
+const SOURCE_STATES: Record<SourceProgress['status'], string> = { pending: 'waiting to start', searching: 'searching', done: 'done', failed: 'failed' };
+
+/** One line per source: where it stands, posts read, photos found, and its note (why it stopped or failed). */
+function renderSources(sources: SourceProgress[]): void {
+  const list = byId('source-progress');
+  list.hidden = sources.length === 0;
+  list.replaceChildren(
+    ...sources.map((s) => {
+      const counts = `${s.posts} post${s.posts === 1 ? '' : 's'} read, ${s.photos} photo${s.photos === 1 ? '' : 's'}`;
+      const item = el('li', { class: `source ${s.status}`, 'data-source': s.source }, el('strong', {}, sourceLabel(s.source)), `: ${SOURCE_STATES[s.status] ?? s.status} · ${counts}`);
+      if (s.note) item.append(el('span', { class: 'note' }, ` — ${s.note}`));
+      return item;
+    }),
+  );
 }
 
 /** Each failed photo with its reason and a link to its post, so people can see what went wrong. */
@@ -45,7 +63,13 @@ function matchCard(match: MatchRecord): HTMLLIElement {
     {},
     el('span', { class: 'similarity', title: `face distance ${match.distance.toFixed(3)}` }, `${score}% similar`),
     ' · ',
+    el('span', { class: 'source' }, sourceLabel(match.source)),
+    ...(match.author ? [' · ', el('span', { class: 'author' }, match.author)] : []),
+    ...(postedDay(match) ? [' · ', el('time', { datetime: postedDay(match) }, postedDay(match))] : []),
+    ' · ',
     externalLink(match.postUrl, 'View post'),
+    // Text nodes only (el): whatever the post says is shown, never parsed.
+    ...(match.text ? [el('q', { class: 'text' }, match.text)] : []),
   );
   return el('li', { class: 'match', 'data-post-id': match.postId }, el('figure', {}, frame, caption));
 }
