@@ -80,10 +80,10 @@ function isEngineFailure(error: unknown): boolean {
 }
 
 /** The photo's post as the page links it: only an https link is taken; why not otherwise, for the record. */
-function postLinkProblem(tweetUrl: string): string | undefined {
+function postLinkProblem(postUrl: string): string | undefined {
   let url: URL;
   try {
-    url = new URL(tweetUrl);
+    url = new URL(postUrl);
   } catch {
     return 'not checked: the link to its post is not a URL';
   }
@@ -232,9 +232,9 @@ async function record(store: JobStore, jobId: string, photo: PhotoRef, outcome: 
 async function compareBatch({ stores, job, photos: all, face, deadline, onRecorded }: Batch, summary: CompareSummary): Promise<void> {
   const photos: PhotoRef[] = [];
   for (const photo of all) {
-    const badLink = postLinkProblem(photo.tweetUrl);
+    const badLink = postLinkProblem(photo.postUrl);
     // The page links each failure to its post: a link that is not https is not stored.
-    if (badLink) await record(stores.jobs, job.id, { ...photo, tweetUrl: '' }, { error: badLink }, summary);
+    if (badLink) await record(stores.jobs, job.id, { ...photo, postUrl: '' }, { error: badLink }, summary);
     else photos.push(photo);
   }
   if (photos.length === 0) return;
@@ -258,6 +258,11 @@ async function compareBatch({ stores, job, photos: all, face, deadline, onRecord
     await onRecorded?.();
     prepared = next;
   }
+}
+
+/** The job's own media hosts (a Mastodon instance's, recorded by its search) are allowed beside FINDME_IMAGE_HOSTS. */
+function withJobHosts(face: FaceConfig, job: JobRecord): FaceConfig {
+  return job.imageHosts?.length ? { ...face, imageHosts: [...new Set([...face.imageHosts, ...job.imageHosts])] } : face;
 }
 
 export async function main(params: Params, open: (config: RedisConfig) => Stores = openStores): Promise<CompareSummary> {
@@ -288,7 +293,7 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
     // A redelivery (or a copy still queued when its batch was fired again) skips what is already recorded.
     const photos = batchId ? await stores.delivery.unrecorded(job.id, event.photos) : event.photos;
     summary.duplicates += event.photos.length - photos.length;
-    if (photos.length > 0) await compareBatch({ stores, job, photos, face: faceConfig(params), deadline, ...(renew ? { onRecorded: renew } : {}) }, summary);
+    if (photos.length > 0) await compareBatch({ stores, job, photos, face: withJobHosts(faceConfig(params), job), deadline, ...(renew ? { onRecorded: renew } : {}) }, summary);
     if (batchId) await stores.delivery.settle(job.id, batchId);
   } catch (error) {
     if (error instanceof FinishedJobError) return { ...summary, skipped: `job ${event.jobId} finished while this batch was compared` };

@@ -62,6 +62,7 @@ export function main(params: Params): Promise<WebResponse> {
       ...(job.maybe ? { maybe: job.maybe } : {}),
       ...(job.error ? { error: job.error } : {}),
       ...(job.searchNote ? { searchNote: job.searchNote } : {}),
+      sources: job.sources,
       matches: page.matches.map((m) => matchView(m, decisions)),
       cursor: page.cursor,
       failures: job.failed > 0 ? await store.failures(jobId) : [],

@@ -2,7 +2,7 @@
  * The findme web API as its clients see it (the page, and `findme search`): register a search, read its status.
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
-import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, ReferencesResponse, RegisterSearchResponse, ReviewDecision, ReviewMatchResponse, SearchStatusResponse } from '../actions/lib/types';
+import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, ReferencesResponse, RegisterSearchResponse, ReviewDecision, ReviewMatchResponse, SearchStatusResponse, Source } from '../actions/lib/types';
 import { ConfigError, parsePageConfig } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -123,13 +123,14 @@ export class FindmeApi {
     private readonly token: () => Promise<string>,
   ) {}
 
-  async register(hashtag: string): Promise<string> {
+  /** `sources` absent: every source the deployment has set up. */
+  async register(hashtag: string, sources?: readonly Source[]): Promise<string> {
     const body = await call<RegisterSearchResponse>(
       `${this.apiBase}/register_search`,
       {
         method: 'POST',
         headers: { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ hashtag }),
+        body: JSON.stringify({ hashtag, ...(sources ? { sources } : {}) }),
       },
       'search',
     );

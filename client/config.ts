@@ -2,7 +2,9 @@
  * The page's run-time configuration (config.json beside index.html), checked for shape: a host that answers
  * with its own 404 page or someone else's JSON should be told as such, not as a TypeError later on.
  */
-import type { PageConfig } from '../actions/lib/types';
+import type { PageConfig, Source } from '../actions/lib/types';
+
+const KNOWN_SOURCES: readonly Source[] = ['x', 'mastodon', 'bluesky'];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -29,7 +31,10 @@ export function parsePageConfig(body: unknown): PageConfig {
     if (!nonEmptyString(auth0[name])) throw new ConfigError(`auth0.${name} is not a string`);
   }
   if (body.demoHashtag !== undefined && typeof body.demoHashtag !== 'string') throw new ConfigError('demoHashtag is not a string');
+  const sources = body.sources;
+  if (sources !== undefined && (!Array.isArray(sources) || sources.some((s) => !KNOWN_SOURCES.includes(s as Source)))) throw new ConfigError(`sources is not a list of ${KNOWN_SOURCES.join(', ')}`);
   return {
+    ...(Array.isArray(sources) && sources.length > 0 ? { sources: sources as Source[] } : {}),
     apiBase: body.apiBase,
     auth0: { domain: auth0.domain as string, clientId: auth0.clientId as string, audience: auth0.audience as string },
     ...(body.demoHashtag ? { demoHashtag: body.demoHashtag } : {}),

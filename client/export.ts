@@ -1,5 +1,6 @@
 /** The trip-report exports of the matches: Markdown and CSV (RFC 4180). */
 import type { MatchRecord } from '../actions/lib/types';
+import { postedDay, sourceLabel } from './post';
 
 export function similarity(distance: number): number {
   return Math.max(0, Math.min(100, Math.round((1 - distance) * 100)));
@@ -20,9 +21,12 @@ export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
     '',
     `${matches.length} ${matches.length === 1 ? 'photo' : 'photos'} found by findme.`,
     '',
-    '| Post | Photo | Similarity |',
-    '| --- | --- | --- |',
-    ...matches.map((m) => `| [${markdownCell(m.tweetId)}](${markdownUrl(m.tweetUrl)}) | ![photo](${markdownUrl(m.imageUrl)}) | ${similarity(m.distance)} % |`),
+    '| Post | Source | Author | Posted | Text | Photo | Similarity |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...matches.map(
+      (m) =>
+        `| [${markdownCell(m.postId)}](${markdownUrl(m.postUrl)}) | ${sourceLabel(m.source)} | ${markdownCell(m.author ?? '')} | ${postedDay(m)} | ${markdownCell(m.text ?? '')} | ![photo](${markdownUrl(m.imageUrl)}) | ${similarity(m.distance)} % |`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }
@@ -42,7 +46,21 @@ export function csvField(value: string | number): string {
 }
 
 export function toCsv(matches: MatchRecord[]): string {
-  const header = ['tweet_id', 'tweet_url', 'image_url', 'similarity_percent', 'distance', 'box_x', 'box_y', 'box_width', 'box_height'];
-  const rows = matches.map((m) => [csvText(m.tweetId), csvText(m.tweetUrl), csvText(m.imageUrl), similarity(m.distance), m.distance.toFixed(4), m.box.x, m.box.y, m.box.width, m.box.height]);
+  const header = ['post_id', 'post_url', 'image_url', 'similarity_percent', 'distance', 'box_x', 'box_y', 'box_width', 'box_height', 'source', 'author', 'posted_at', 'text'];
+  const rows = matches.map((m) => [
+    csvText(m.postId),
+    csvText(m.postUrl),
+    csvText(m.imageUrl),
+    similarity(m.distance),
+    m.distance.toFixed(4),
+    m.box.x,
+    m.box.y,
+    m.box.width,
+    m.box.height,
+    m.source,
+    csvText(m.author ?? ''),
+    m.createdAt ? csvText(m.createdAt) : postedDay(m),
+    csvText(m.text ?? ''),
+  ]);
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

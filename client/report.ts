@@ -6,16 +6,9 @@
 import type { FailureRecord, MatchRecord } from '../actions/lib/types';
 import { boxPercent } from './box';
 import { csvField, csvText, similarity } from './export';
+import { postedAt, sourceLabel } from './post';
 
-/** X's post ids are snowflakes: the post's time is in their upper bits (ms since X's epoch, 2010-11-04). */
-const X_EPOCH_MS = 1288834974657;
-
-/** When the post was made, read from its id; undefined for an id that is not an X snowflake. */
-export function postTime(postId: string): number | undefined {
-  if (!/^\d{15,20}$/.test(postId)) return undefined;
-  const ms = Number(BigInt(postId) >> 22n) + X_EPOCH_MS;
-  return Number.isFinite(ms) && ms > X_EPOCH_MS ? ms : undefined;
-}
+export { postTime } from './post';
 
 /** Text for HTML, in element content and in quoted attributes alike. */
 export function escapeHtml(text: string): string {
@@ -31,7 +24,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** "2026-03-01 to 2026-03-03", one day, or undefined when no post's date is known. */
 export function datesCovered(matches: readonly MatchRecord[]): string | undefined {
-  const times = matches.map((m) => postTime(m.tweetId)).filter((t): t is number => t !== undefined);
+  const times = matches.map((m) => postedAt(m)).filter((t): t is number => t !== undefined);
   if (times.length === 0) return undefined;
   const [first, last] = [day(Math.min(...times)), day(Math.max(...times))];
   return first === last ? first : `${first} to ${last}`;
@@ -39,22 +32,21 @@ export function datesCovered(matches: readonly MatchRecord[]): string | undefine
 
 /** Post text, when the record carries it (sources that give it); the report says nothing rather than guess. */
 function postText(match: MatchRecord): string | undefined {
-  const text = (match as MatchRecord & { text?: unknown }).text;
-  return typeof text === 'string' && text.trim() !== '' ? text : undefined;
+  return match.text !== undefined && match.text.trim() !== '' ? match.text : undefined;
 }
 
 function photoSection(match: MatchRecord): string {
   const image = webUrl(match.imageUrl);
-  const post = webUrl(match.tweetUrl);
+  const post = webUrl(match.postUrl);
   const box = boxPercent(match.box, match.imageWidth, match.imageHeight);
   const outline = `left:${box.left.toFixed(3)}%;top:${box.top.toFixed(3)}%;width:${box.width.toFixed(3)}%;height:${box.height.toFixed(3)}%`;
-  const time = postTime(match.tweetId);
+  const time = postedAt(match);
   const text = postText(match);
   return [
     '<article class="photo">',
-    image ? `<div class="frame"><img src="${image}" alt="Photo from post ${escapeHtml(match.tweetId)}" referrerpolicy="no-referrer"><span class="face" style="${outline}"></span></div>` : '',
+    image ? `<div class="frame"><img src="${image}" alt="Photo from post ${escapeHtml(match.postId)}" referrerpolicy="no-referrer"><span class="face" style="${outline}"></span></div>` : '',
     text ? `<blockquote>${escapeHtml(text)}</blockquote>` : '',
-    `<p class="meta">${time ? `${day(time)} · ` : ''}${similarity(match.distance)}% similar · ${post ? `<a href="${post}">${post}</a>` : escapeHtml(match.tweetUrl)}</p>`,
+    `<p class="meta">${escapeHtml(sourceLabel(match.source))}${match.author ? ` · ${escapeHtml(match.author)}` : ''} · ${time ? `${day(time)} · ` : ''}${similarity(match.distance)}% similar · ${post ? `<a href="${post}">${post}</a>` : escapeHtml(match.postUrl)}</p>`,
     '</article>',
   ].join('\n');
 }
@@ -62,8 +54,8 @@ function photoSection(match: MatchRecord): string {
 function appendixHtml(failures: readonly FailureRecord[]): string {
   if (failures.length === 0) return '';
   const rows = failures.map((f) => {
-    const post = webUrl(f.tweetUrl);
-    return `<li>${post ? `<a href="${post}">${post}</a>` : escapeHtml(f.tweetUrl)}: ${escapeHtml(f.reason)}</li>`;
+    const post = webUrl(f.postUrl);
+    return `<li>${post ? `<a href="${post}">${post}</a>` : escapeHtml(f.postUrl)}: ${escapeHtml(f.reason)}</li>`;
   });
   return ['<section class="appendix">', '<h2>Photos that could not be checked</h2>', '<ul>', ...rows, '</ul>', '</section>'].join('\n');
 }
@@ -108,12 +100,12 @@ function markdownText(text: string): string {
 /** The appendix as Markdown, appended to the Markdown export ('' when every photo was checked). */
 export function markdownAppendix(failures: readonly FailureRecord[]): string {
   if (failures.length === 0) return '';
-  return ['', '## Photos that could not be checked', '', ...failures.map((f) => `- <${f.tweetUrl.replace(/[<>\s]/g, encodeURIComponent)}>: ${markdownText(f.reason)}`), ''].join('\n');
+  return ['', '## Photos that could not be checked', '', ...failures.map((f) => `- <${f.postUrl.replace(/[<>\s]/g, encodeURIComponent)}>: ${markdownText(f.reason)}`), ''].join('\n');
 }
 
 /** The appendix as CSV rows after one empty line, with a header of its own ('' when every photo was checked). */
 export function csvAppendix(failures: readonly FailureRecord[]): string {
   if (failures.length === 0) return '';
-  const rows = [['unchecked_post_url', 'unchecked_image_url', 'reason'], ...failures.map((f) => [csvText(f.tweetUrl), csvText(f.imageUrl), csvText(f.reason)])];
+  const rows = [['unchecked_post_url', 'unchecked_image_url', 'reason'], ...failures.map((f) => [csvText(f.postUrl), csvText(f.imageUrl), csvText(f.reason)])];
   return '\r\n' + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

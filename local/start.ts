@@ -1,14 +1,16 @@
 /**
  * `findme start`: everything on this machine, on embedded defaults. Reads top to bottom: build, page server,
- * identity provider (local unless AUTH0_DOMAIN is set), X (the stand-in with the demo hashtag unless
- * X_BEARER_TOKEN is set), Redis and the platform, then the live activation log. `close()` stops all of it.
+ * identity provider (local unless AUTH0_DOMAIN is set), X, Mastodon and Bluesky (each a stand-in with the demo
+ * hashtag unless X_BEARER_TOKEN, FINDME_MASTODON_INSTANCES or BLUESKY_IDENTIFIER is set), Redis and the platform, then the live activation log. `close()` stops all of it.
  */
 import { join } from 'node:path';
-import { authConfig, checkAllConfig, imageHostsConfig, xConfig } from '../actions/lib/config';
+import { authConfig, checkAllConfig, imageHostsConfig, sourcesConfig, xConfig } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
-import type { PageConfig } from '../actions/lib/types';
+import { SOURCES, type PageConfig } from '../actions/lib/types';
 import { build } from '../build/build';
-import { DEMO_HASHTAG, demoTweets } from './standins/demo';
+import { startFakeBluesky, type FakeBluesky } from './standins/bluesky';
+import { DEMO_HASHTAG, demoBlueskyPosts, demoStatuses, demoTweets } from './standins/demo';
+import { startFakeMastodon, type FakeMastodon } from './standins/mastodon';
 import { startFakeX, type FakeX } from './standins/x-api';
 import { annotation, entityPath, type ActivationRecord } from './activations';
 import { startIdentityProvider, type IdentityProvider } from './standins/identity';
@@ -31,6 +33,8 @@ export interface Running {
   stack: Stack;
   identity: IdentityProvider | undefined;
   x: FakeX | undefined;
+  mastodon: FakeMastodon | undefined;
+  bluesky: FakeBluesky | undefined;
   close(): Promise<void>;
 }
 
@@ -87,9 +91,24 @@ export async function startLocal(options: StartOptions): Promise<Running> {
       closers.push(() => x!.close());
     }
 
+    let mastodon: FakeMastodon | undefined;
+    if (!env.FINDME_MASTODON_INSTANCES) {
+      mastodon = await startFakeMastodon({ statuses: demoStatuses() });
+      closers.push(() => mastodon!.close());
+    }
+    let bluesky: FakeBluesky | undefined;
+    if (!env.BLUESKY_IDENTIFIER) {
+      bluesky = await startFakeBluesky({ posts: demoBlueskyPosts() });
+      closers.push(() => bluesky!.close());
+    }
+
     const stack = await startStack({
       projectRoot: options.projectRoot,
       env,
+      ...(mastodon ? { mastodon: { origins: [mastodon.origin] } } : {}),
+      ...(bluesky ? { bluesky: { origin: bluesky.origin, identifier: bluesky.identifier, appPassword: bluesky.appPassword } } : {}),
+      // Locally every source is there (a stand-in, or the real one configured): all three unless FINDME_SOURCES says.
+      sources: env.FINDME_SOURCES ? sourcesConfig(env) : [...SOURCES],
       ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
       ...(options.dataDir ? { redisDataDir: options.dataDir } : {}),
       identity: { ...auth0, ...(identity ? { host: identity.host } : {}) },
@@ -100,7 +119,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     const authOrigin = /^https?:\/\//.test(auth0.domain) ? new URL(auth0.domain).origin : `https://${auth0.domain}`;
     ready.connect = [new URL(stack.apiBase).origin, authOrigin];
     ready.images = imageHostsConfig(stack.env);
-    ready.config = { apiBase: stack.apiBase, auth0, ...(x ? { demoHashtag: DEMO_HASHTAG } : {}) };
+    ready.config = { apiBase: stack.apiBase, auth0, sources: sourcesConfig(stack.env), ...(x || mastodon || bluesky ? { demoHashtag: DEMO_HASHTAG } : {}) };
     if (options.verbose) stack.platform.onActivation((record) => log(activationLine(record)));
 
     log(`findme is running: ${page.url}`);
@@ -108,8 +127,10 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     log(`  Redis               ${stack.redis ? `${stack.redisUrl} (private${options.dataDir ? `, data in ${options.dataDir}` : ''})` : 'REDIS_URL'}`);
     log(`  identity            ${identity ? `${identity.domain} (local; log in as ada or grace, password findme-demo)` : `Auth0 ${auth0.domain}`}`);
     log(`  X                   ${x ? `stand-in with demo photos: search #${DEMO_HASHTAG}` : 'X API v2 (X_BEARER_TOKEN)'}`);
+    log(`  Mastodon            ${mastodon ? `stand-in ${mastodon.host} with demo posts` : stack.env.FINDME_MASTODON_INSTANCES}`);
+    log(`  Bluesky             ${bluesky ? `stand-in ${bluesky.host} with demo posts` : `${stack.env.BLUESKY_IDENTIFIER} (BLUESKY_APP_PASSWORD)`}`);
     log('Press Ctrl-C to stop.');
-    return { url: page.url, stack, identity, x, close };
+    return { url: page.url, stack, identity, x, mastodon, bluesky, close };
   } catch (error) {
     await close();
     throw error;

@@ -35,7 +35,7 @@ test('findme search --profile runs a whole search locally and prints the final s
   const final = JSON.parse(result.stdout) as SearchStatusResponse;
   assert.equal(final.status, 'done');
   assert.equal(final.total, 6);
-  assert.deepEqual(final.matches.map((m) => m.tweetId), ['1900000000000000005']);
+  assert.deepEqual(final.matches.map((m) => m.postId), ['1900000000000000005']);
   // The stand-in serving the photos stops with the command: no URL of it is printed.
   assert.equal('imageUrl' in final.matches[0]!, false);
   // Progress goes to stderr, as plain lines (stderr is a pipe here), ending with the outcome.
@@ -55,7 +55,7 @@ test('findme search --also adds a reference face first: the search then finds bo
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /^Added .*cli-also-grace\.jpg to your reference faces \(2 of 5\)\.$/m);
   const final = JSON.parse(result.stdout) as SearchStatusResponse;
-  const sure = final.matches.filter((m) => m.band === 'match').map((m) => m.tweetId).sort();
+  const sure = final.matches.filter((m) => m.band === 'match').map((m) => m.postId).sort();
   assert.deepEqual(sure, ['1900000000000000004', '1900000000000000005'], 'sample3 (the added face) and sample1 (the profile)');
 });
 

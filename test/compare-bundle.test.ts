@@ -30,11 +30,11 @@ const host = await startPhotoHost();
 test('the compare_images bundle matches a photo in a fresh process', async () => {
   // The bundle reads its key prefix from FINDME_KEY_PREFIX, like every action.
   const jobs = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 600 });
-  const photo: PhotoRef = { tweetId: '1', tweetUrl: 'https://x.com/a/status/1', imageUrl: host.route('/bundle/sample1.jpg', serve.bytes(demoBytes(1))) };
+  const photo: PhotoRef = { source: 'x', postId: '1', postUrl: 'https://x.com/a/status/1', imageUrl: host.route('/bundle/sample1.jpg', serve.bytes(demoBytes(1))) };
   const job = await jobs.create({ owner: 'auth0|bundle', hashtag: 'findmedemo', pictureUrl: host.route('/bundle/me.jpg', serve.bytes(await sample1Profile(2, 400))) });
-  await jobs.startSearch(job.id);
+  await jobs.startSource(job.id, 'x');
   await jobs.addPhotos(job.id, [photo]);
-  await jobs.finishSearch(job.id);
+  await jobs.finishSource(job.id, 'x');
 
   const params = { jobId: job.id, photos: [photo], REDIS_URL: server.url, FINDME_KEY_PREFIX: server.prefix, FINDME_IMAGE_HOSTS: '127.0.0.1' };
   const script = `require(${JSON.stringify(bundle)}).main(JSON.parse(process.argv[1])).then((r) => { console.log(JSON.stringify(r)); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;

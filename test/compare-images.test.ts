@@ -46,7 +46,7 @@ for (const n of DEMO_NUMBERS) host.route(`/media/sample${n}.jpg`, serve.bytes(de
 
 function photo(path: string): PhotoRef {
   const id = String(parseInt(createHash('sha1').update(path).digest('hex').slice(0, 12), 16));
-  return { tweetId: id, tweetUrl: `https://x.com/u/status/${id}`, imageUrl: path.startsWith('http') ? path : host.url(path) };
+  return { source: 'x', postId: id, postUrl: `https://x.com/u/status/${id}`, imageUrl: path.startsWith('http') ? path : host.url(path) };
 }
 
 let owners = 0;
@@ -63,9 +63,9 @@ interface JobOptions {
 /** A job whose search found `photos`. */
 async function newJob(photos: PhotoRef[], { pictureUrl = host.url('/profile/face0.jpg'), finished = true, owner, references }: JobOptions = {}): Promise<JobRecord> {
   const job = await jobs.create({ owner: owner ?? `auth0|user${++owners}`, hashtag: 'findmedemo', pictureUrl, ...(references ? { references } : {}) });
-  await jobs.startSearch(job.id);
+  await jobs.startSource(job.id, 'x');
   await jobs.addPhotos(job.id, photos);
-  if (finished) await jobs.finishSearch(job.id);
+  if (finished) await jobs.finishSource(job.id, 'x');
   return job;
 }
 
@@ -74,8 +74,8 @@ test('a malformed event is answered with the field that is wrong, and touches no
     [{ photos: [] }, /jobId must be a non-empty string, got nothing/],
     [{ jobId: 'j', photos: 'a.jpg' }, /photos must be a list of 1 to 100 photos, got "a\.jpg"/],
     [{ jobId: 'j', photos: [] }, /photos must be a list of 1 to 100 photos, got 0/],
-    [{ jobId: 'j', photos: [{ tweetId: '1', tweetUrl: 'https://x.com/u/status/1' }] }, /photos\[0\]\.imageUrl must be a non-empty string, got nothing/],
-    [{ jobId: 'j', photos: [photo('/a'), null] }, /photos\[1\]\.tweetId must be a non-empty string/],
+    [{ jobId: 'j', photos: [{ postId: '1', postUrl: 'https://x.com/u/status/1' }] }, /photos\[0\]\.imageUrl must be a non-empty string, got nothing/],
+    [{ jobId: 'j', photos: [photo('/a'), null] }, /photos\[1\]\.postId must be a non-empty string/],
   ];
   for (const [event, message] of cases) {
     const summary = await run(event);
@@ -109,7 +109,7 @@ test('over the six demo photos sample1 matches at the face cropped; a second sea
   assert.equal(matches.length, 1);
   const match = matches[0]!;
   assert.equal(match.imageUrl, photos[0]!.imageUrl);
-  assert.equal(match.tweetId, photos[0]!.tweetId);
+  assert.equal(match.postId, photos[0]!.postId);
   assert.deepEqual([match.imageWidth, match.imageHeight], [1920, 1280]);
   const expected = SAMPLE1_FACES[0]!;
   assert.ok(Math.abs(match.box.x - expected.x) < 20 && Math.abs(match.box.y - expected.y) < 20, JSON.stringify(match.box));
@@ -232,8 +232,8 @@ test("a profile picture whose host keeps failing leaves the job running: this ba
 test('a photo whose post link is not https is recorded as failed without the link; the rest of the batch is compared', async () => {
   const good = photo('/media/sample1.jpg?links');
   host.route('/media/sample1.jpg?links', serve.bytes(demoBytes(1)));
-  const scripted = { ...photo('/media/sample5.jpg?links'), tweetUrl: 'javascript:alert(document.cookie)' };
-  const plain = { ...photo('/media/sample4.jpg?links'), tweetUrl: 'http://x.com/u/status/1' };
+  const scripted = { ...photo('/media/sample5.jpg?links'), postUrl: 'javascript:alert(document.cookie)' };
+  const plain = { ...photo('/media/sample4.jpg?links'), postUrl: 'http://x.com/u/status/1' };
   const photos = [scripted, plain, good];
   const job = await newJob(photos);
   const summary = await run({ jobId: job.id, photos });
@@ -242,7 +242,7 @@ test('a photo whose post link is not https is recorded as failed without the lin
   assert.equal(errorOf(plain.imageUrl), 'not checked: the link to its post is not https (http:)');
   assert.equal(host.hits.get('/media/sample5.jpg?links'), undefined, 'not downloaded');
   const failures = await jobs.failures(job.id);
-  assert.deepEqual(failures.map((f) => f.tweetUrl), ['', ''], 'the links are not stored');
+  assert.deepEqual(failures.map((f) => f.postUrl), ['', ''], 'the links are not stored');
   assert.equal((await jobs.require(job.id)).status, 'done');
 });
 

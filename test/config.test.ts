@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { authConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, referenceConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
+import { ACTION_SECRETS, authConfig, deliveryConfig, sourcesConfig, faceConfig, jobConfig, owConfig, redactUrl, redisConfig, referenceConfig, VARIABLES, xConfig, DEFAULTS } from '../actions/lib/config';
 import { ConfigError } from '../actions/lib/errors';
 
 test('unset or empty means the embedded default', () => {
@@ -42,7 +42,9 @@ test('a malformed value is an error naming the variable and what it should be', 
     [() => redisConfig({ FINDME_KEY_PREFIX: 'findme' }), /^FINDME_KEY_PREFIX must be up to 64 letters, digits or _\.:-, ending in ':', got "findme"$/],
     [() => redisConfig({ FINDME_KEY_PREFIX: 'find*me:' }), /^FINDME_KEY_PREFIX must be/],
     [() => xConfig({ FINDME_MAX_TWEETS: 'lots' }), /^FINDME_MAX_TWEETS must be a whole number from 10 to 100000, got "lots"$/],
-    [() => xConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
+    [() => deliveryConfig({ FINDME_PHOTOS_PER_EVENT: '0' }), /^FINDME_PHOTOS_PER_EVENT must be a whole number from 1 to 100/],
+    [() => sourcesConfig({ FINDME_SOURCES: 'x,myspace' }), /^FINDME_SOURCES must be a comma-separated list of x, mastodon, bluesky/],
+    [() => sourcesConfig({ FINDME_SOURCES: ' , ' }), /^FINDME_SOURCES must be a comma-separated list/],
     [() => xConfig({ X_API_BASE_URL: 'ftp://x' }), /^X_API_BASE_URL must be a URL/],
     [() => faceConfig({ FINDME_MATCH_THRESHOLD: 'high' }), /^FINDME_MATCH_THRESHOLD must be a number from 0.1 to 1.5/],
     [() => faceConfig({ FINDME_MATCH_THRESHOLD: '0.5', FINDME_MAYBE_THRESHOLD: '0.45' }), /^FINDME_MAYBE_THRESHOLD must be a number from 0.5 to 1.5, got "0.45"$/],
@@ -100,12 +102,19 @@ test('AUTH0_DOMAIN: a tenant domain or a full URL, issuer always with a trailing
   assert.equal(local.issuer, 'http://127.0.0.1:4000/');
 });
 
-test('every variable is a package parameter in serverless.yml (web actions are final: callers cannot override them)', () => {
+test('every variable is a package parameter in serverless.yml, but each secret a parameter of exactly the actions that use it', () => {
   const manifest = parse(readFileSync(join(import.meta.dirname, '..', 'serverless.yml'), 'utf8')) as {
     resources: { packages: { findme: { parameters: Record<string, unknown> } } };
+    functions: Record<string, { parameters?: Record<string, unknown> }>;
   };
   const declared = Object.keys(manifest.resources.packages.findme.parameters);
-  assert.deepEqual(VARIABLES.filter((v) => !declared.includes(v)), []);
+  const secrets = Object.keys(ACTION_SECRETS);
+  assert.deepEqual(VARIABLES.filter((v) => !declared.includes(v) && !secrets.includes(v)), [], 'web actions are final: callers cannot override a package parameter');
+  assert.deepEqual(declared.filter((v) => secrets.includes(v)), [], 'no secret is a package parameter');
+  for (const [action, fn] of Object.entries(manifest.functions)) {
+    const expected = secrets.filter((name) => ACTION_SECRETS[name as keyof typeof ACTION_SECRETS]!.includes(action)).sort();
+    assert.deepEqual(Object.keys(fn.parameters ?? {}).sort(), expected, action);
+  }
 });
 
 test('__OW_IGNORE_CERTS is true or false (any case), false when unset; anything else names the variable', () => {

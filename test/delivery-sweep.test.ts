@@ -20,20 +20,20 @@ const redis = connectRedis(server.url);
 const keys = makeKeys(server.prefix);
 const jobs = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock });
 const delivery = new DeliveryStore(redis, keys, { jobTtlS: 3600, now: () => clock });
-const settings: SweepSettings = { redeliverS: 60, deliveryAttempts: 3, sweepBatches: DEFAULTS.sweepBatches, jobStallS: 300 };
+const settings: SweepSettings = { redeliverS: 60, deliveryAttempts: 3, sweepBatches: DEFAULTS.sweepBatches, photosPerEvent: DEFAULTS.photosPerEvent, jobStallS: 300 };
 
 function photo(n: number): PhotoRef {
-  return { tweetId: String(2000 + n), tweetUrl: `https://x.com/u/status/${2000 + n}`, imageUrl: `https://pbs.twimg.com/media/q${n}.jpg` };
+  return { source: 'x', postId: String(2000 + n), postUrl: `https://x.com/u/status/${2000 + n}`, imageUrl: `https://pbs.twimg.com/media/q${n}.jpg` };
 }
 
 /** A job whose search found photos 0..n-1 in batches of `size`, each recorded as outstanding, due in 60 s. */
 async function searched(n: number, size: number) {
   const job = await jobs.create({ owner: 'auth0|s', hashtag: 'sweep', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
-  await jobs.startSearch(job.id);
+  await jobs.startSource(job.id, 'x');
   const photos = Array.from({ length: n }, (_, i) => photo(i));
   const batches = Array.from({ length: Math.ceil(n / size) }, (_, i) => newBatch(photos.slice(i * size, (i + 1) * size)));
   await jobs.addPhotos(job.id, photos, batches, clock + 60_000);
-  await jobs.finishSearch(job.id);
+  await jobs.finishSource(job.id, 'x');
   return { job, photos, batches };
 }
 

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import JSZip from 'jszip';
-import { VARIABLES } from '../actions/lib/config';
+import { ACTION_SECRETS, VARIABLES } from '../actions/lib/config';
 import { readServerlessYml } from '../local/manifest/serverless';
 import { startPlatform } from '../local/platform';
 import { freshCheckout } from './helpers/checkout';
 import { isBinaryCode, useOwRecorder, type OwRecorder } from './helpers/ow-recorder';
 import { PROJECT_ROOT } from './helpers/platform';
 
-const ACTIONS = ['compare_images', 'my_searches', 'reference_face', 'references', 'register_search', 'review_match', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
+const ACTIONS = ['bluesky_search', 'compare_images', 'mastodon_search', 'my_searches', 'reference_face', 'references', 'register_search', 'review_match', 'search_status', 'sweep_jobs', 'twitter_search'] as const;
 /** Actions on the face engine's image. */
 const ON_IMAGE: readonly string[] = ['compare_images', 'reference_face'];
 type ActionKey = (typeof ACTIONS)[number];
@@ -27,6 +27,8 @@ const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; mem
   search_status: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
   my_searches: { kind: 'nodejs:20', limits: { timeout: 30_000, memory: 256, concurrency: 1 }, web: true, fires: false },
   twitter_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
+  bluesky_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
+  mastodon_search: { kind: 'nodejs:20', limits: { timeout: 300_000, memory: 256, concurrency: 1 }, web: false, fires: true },
   compare_images: { kind: 'blackbox', limits: { timeout: 120_000, memory: 512, concurrency: 1 }, web: false, fires: false },
   sweep_jobs: { kind: 'nodejs:20', limits: { timeout: 60_000, memory: 128, concurrency: 1 }, web: false, fires: true },
   // `fires`: has the API key; references uses it to invoke reference_face, not to fire.
@@ -37,14 +39,37 @@ const EXPECTED: Record<ActionKey, { kind: string; limits: { timeout: number; mem
 const SWEEP_TRIGGER = 'findme_sweep_jobs_schedule_trigger';
 const TRIGGERS = ['search_request', 'tweet_image', SWEEP_TRIGGER];
 const RULES = [
+  'findme_search_request_to_bluesky_search: search_request -> findme/bluesky_search',
+  'findme_search_request_to_mastodon_search: search_request -> findme/mastodon_search',
   'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
   `findme_sweep_jobs_schedule_rule: ${SWEEP_TRIGGER} -> findme/sweep_jobs`,
   'findme_tweet_image_to_compare_images: tweet_image -> findme/compare_images',
 ];
 const IMAGE = 'registry.example/findme-compare:0123456789abcdef';
+/** Which action gets which secret, stated independently of serverless.yml and config.ts. */
+const SECRETS_OF: Record<ActionKey, string[]> = {
+  register_search: ['REDIS_URL'],
+  search_status: ['REDIS_URL'],
+  my_searches: ['REDIS_URL'],
+  references: ['REDIS_URL'],
+  review_match: ['REDIS_URL'],
+  reference_face: [],
+  twitter_search: ['REDIS_URL', 'X_BEARER_TOKEN'],
+  mastodon_search: ['MASTODON_ACCESS_TOKEN', 'REDIS_URL'],
+  bluesky_search: ['BLUESKY_APP_PASSWORD', 'BLUESKY_IDENTIFIER', 'REDIS_URL'],
+  compare_images: ['REDIS_URL'],
+  sweep_jobs: ['REDIS_URL'],
+};
+const SECRET_SETTINGS = {
+  REDIS_URL: 'rediss://:secret-pass@redis.example:6380',
+  X_BEARER_TOKEN: 'x-token-AAAA%2Fsecret',
+  MASTODON_ACCESS_TOKEN: 'masto-token-secret',
+  BLUESKY_IDENTIFIER: 'findme.bsky.social',
+  BLUESKY_APP_PASSWORD: 'abcd-efgh-ijkl-mnop',
+};
+const PACKAGE_VARIABLES = VARIABLES.filter((v) => !(v in ACTION_SECRETS));
 const DEPLOY_SETTINGS = {
-  REDIS_URL: 'rediss://:secret@redis.example:6380',
-  X_BEARER_TOKEN: 'x-token',
+  ...SECRET_SETTINGS,
   AUTH0_DOMAIN: 'findme.eu.auth0.com',
   AUTH0_CLIENT_ID: 'client-id',
   AUTH0_AUDIENCE: 'https://findme.example/api',
@@ -96,8 +121,8 @@ async function zipFiles(zip: JSZip): Promise<Record<string, Buffer>> {
 
 let packaged: Record<string, CompiledFunction> = {};
 
-test('npm run package, offline and without credentials: nine actions in package findme, three triggers (one fed by the alarm feed), three rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
-  const result = await checkout.npmRun('package', ['--verbose'], {});
+test('npm run package, offline and without credentials: eleven actions in package findme, three triggers (one fed by the alarm feed), five rules, web actions final, compare_images on the image', { timeout: 180_000 }, async () => {
+  const result = await checkout.npmRun('package', ['--verbose'], SECRET_SETTINGS);
   requireBundles();
   assert.equal(result.code, 0, result.output);
   packaged = compiled<CompiledFunction>(result.output, 'Function');
@@ -109,7 +134,8 @@ test('npm run package, offline and without credentials: nine actions in package 
     assert.equal(compiledAction.exec.main, 'main', action);
     assert.deepEqual(compiledAction.limits, EXPECTED[action].limits, action);
     assert.deepEqual(asObject(compiledAction.annotations), expectedAnnotations(EXPECTED[action]), `${action}: web actions are exported and final, the others neither; only actions that fire get the API key`);
-    assert.deepEqual(compiledAction.parameters, [], `${action}: configuration lives in the package, not the action`);
+    assert.deepEqual(compiledAction.parameters.map((p) => p.key).sort(), SECRETS_OF[action], `${action}: only the secrets it uses are its own parameters; the rest lives in the package`);
+    for (const { key, value } of compiledAction.parameters) assert.equal(value, key === 'BLUESKY_IDENTIFIER' ? SECRET_SETTINGS.BLUESKY_IDENTIFIER : '***', `${action} ${key}: printed redacted`);
   }
   assert.equal(packaged.compare_images!.action.exec.image, 'findme-compare:unset', 'without FINDME_IMAGE the placeholder, never a stranger’s image');
   assert.equal(packaged.register_search!.action.exec.image, undefined);
@@ -117,7 +143,10 @@ test('npm run package, offline and without credentials: nine actions in package 
   const pkg = compiled<{ package: { parameters: KeyValue[] } }>(result.output, 'Package');
   assert.deepEqual(Object.keys(pkg), ['findme']);
   const parameters = pkg.findme!.package.parameters;
-  assert.deepEqual(parameters.map((p) => p.key).sort(), [...VARIABLES].sort(), 'every variable of actions/lib/config.ts is a package parameter');
+  assert.deepEqual(parameters.map((p) => p.key).sort(), [...PACKAGE_VARIABLES].sort(), 'every variable of actions/lib/config.ts but the secrets is a package parameter');
+  for (const [name, secret] of Object.entries(SECRET_SETTINGS)) {
+    if (name !== 'BLUESKY_IDENTIFIER') assert.equal(result.output.includes(secret), false, `npm run package --verbose does not print ${name}`);
+  }
   for (const { key, value } of parameters) assert.equal(value, '', `${key}: unset resolves to "" (a value final protects), not null or the \${env:…} text`);
 
   const triggers = compiled<{ feed?: { feedName: string; namespace: string; params: Record<string, unknown> } }>(result.output, 'Trigger');
@@ -191,7 +220,7 @@ test('npm run deploy against a controller without nodejs:20 (as openwhisk-deploy
 
 let deployed = false;
 
-test('npm run deploy creates the package with its parameters, the nine actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
+test('npm run deploy creates the package with its parameters, the eleven actions, the triggers, the alarm feed and the enabled rules, in an order OpenWhisk accepts', { timeout: 180_000 }, async () => {
   const result = await checkout.npmRun('deploy', [], { OW_APIHOST: recorder.apihost, OW_AUTH: recorder.auth, FINDME_IMAGE: IMAGE, ...DEPLOY_SETTINGS });
   requireBundles();
   assert.equal(result.code, 0, result.output);
@@ -203,15 +232,20 @@ test('npm run deploy creates the package with its parameters, the nine actions, 
   const pkg = puts[at('packages/findme')];
   assert.ok(pkg, 'the package is created');
   const parameters = asObject((pkg.body as { parameters: KeyValue[] }).parameters);
-  assert.deepEqual(Object.keys(parameters).sort(), [...VARIABLES].sort());
-  for (const name of VARIABLES) assert.equal(parameters[name], DEPLOY_SETTINGS[name as keyof typeof DEPLOY_SETTINGS] ?? '', name);
+  assert.deepEqual(Object.keys(parameters).sort(), [...PACKAGE_VARIABLES].sort(), 'no secret in the package');
+  for (const name of PACKAGE_VARIABLES) assert.equal(parameters[name], DEPLOY_SETTINGS[name as keyof typeof DEPLOY_SETTINGS] ?? '', name);
+  for (const [name, secret] of Object.entries(SECRET_SETTINGS)) {
+    if (name !== 'BLUESKY_IDENTIFIER') assert.equal(result.output.includes(secret), false, `npm run deploy does not print ${name}`);
+  }
 
   for (const action of ACTIONS) {
     const call = puts[at(`actions/findme/${action}`)];
     assert.ok(call, `${action} is created`);
     assert.ok(at(`actions/findme/${action}`) > at('packages/findme'), `${action} after its package`);
     assert.equal(call.query.overwrite, 'true');
-    const body = call.body as { exec: { kind: string; code: string; main: string; image?: string }; limits: Record<string, number>; annotations: KeyValue[] };
+    const body = call.body as { exec: { kind: string; code: string; main: string; image?: string }; limits: Record<string, number>; annotations: KeyValue[]; parameters?: KeyValue[] };
+    const own = asObject(body.parameters ?? []);
+    assert.deepEqual(own, Object.fromEntries(SECRETS_OF[action].map((name) => [name, SECRET_SETTINGS[name as keyof typeof SECRET_SETTINGS]])), `${action} receives exactly its secrets, with their values`);
     assert.deepEqual([body.exec.kind, body.exec.main, body.exec.image], [EXPECTED[action].kind, 'main', ON_IMAGE.includes(action) ? IMAGE : undefined], action);
     assert.deepEqual(body.limits, EXPECTED[action].limits, action);
     assert.deepEqual(asObject(body.annotations), expectedAnnotations(EXPECTED[action]), action);

@@ -27,8 +27,8 @@ function call(token: string, method: 'get' | 'post' | 'delete', body: Params = {
 
 /** A store whose clock is `at` (ms): jobs created through it are that old. */
 const storeAt = (at: number, jobTtlS = 3600) => new JobStore(redis, makeKeys(server.prefix), { jobTtlS, now: () => at });
-const photo = (n: number): PhotoRef => ({ tweetId: `${n}`, tweetUrl: `https://x.com/a/status/${n}`, imageUrl: `https://pbs.twimg.com/media/${n}.jpg` });
-const match = (n: number): MatchRecord => ({ tweetId: `${n}`, tweetUrl: photo(n).tweetUrl, imageUrl: photo(n).imageUrl, box: { x: 1, y: 1, width: 10, height: 10 }, imageWidth: 100, imageHeight: 100, distance: 0.3 });
+const photo = (n: number): PhotoRef => ({ source: 'x', postId: `${n}`, postUrl: `https://x.com/a/status/${n}`, imageUrl: `https://pbs.twimg.com/media/${n}.jpg` });
+const match = (n: number): MatchRecord => ({ source: 'x', postId: `${n}`, postUrl: photo(n).postUrl, imageUrl: photo(n).imageUrl, box: { x: 1, y: 1, width: 10, height: 10 }, imageWidth: 100, imageHeight: 100, distance: 0.3 });
 
 test("lists the owner's searches newest first with their counts, and nobody else's", async () => {
   const now = Date.now();
@@ -36,7 +36,7 @@ test("lists the owner's searches newest first with their counts, and nobody else
   const second = await storeAt(now - 1000).create({ owner: alice.sub, hashtag: 'nodeconf', pictureUrl: alice.picture });
   await storeAt(now).create({ owner: mallory.sub, hashtag: 'secret', pictureUrl: mallory.picture });
   const store = storeAt(now);
-  await store.startSearch(second.id);
+  await store.startSource(second.id, 'x');
   await store.addPhotos(second.id, [photo(1), photo(2)]);
 
   const own = await call(await issuer.issue(alice), 'get');
@@ -63,9 +63,9 @@ test('a search that expired is no longer listed', async () => {
 test('cancel: the remaining photos are skipped, what was found stays; only the owner may cancel', async () => {
   const store = storeAt(Date.now());
   const job = await store.create({ owner: alice.sub, hashtag: 'cancelme', pictureUrl: alice.picture });
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
-  await store.finishSearch(job.id);
+  await store.finishSource(job.id, 'x');
   await store.recordPhoto(job.id, photo(1), { matches: [match(1)] });
 
   const refused = await call(await issuer.issue(mallory), 'post', { cancel: job.id });

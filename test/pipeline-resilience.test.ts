@@ -72,5 +72,5 @@ test('Redis killed mid-search and started again: the job ends done or failed wit
   const next = await start(DEMO_HASHTAG);
   const after = await pollUntil(next.token, next.jobId, ended, 150_000);
   assert.equal(after.status, 'done', JSON.stringify(after));
-  assert.deepEqual(after.matches.map((m) => m.tweetId), ['1900000000000000005']);
+  assert.deepEqual(after.matches.map((m) => m.postId), ['1900000000000000005']);
 });

@@ -42,7 +42,7 @@ test('the demo hashtag finds exactly the photo with the demo user, with the face
   assert.equal(final.processed + final.failed, final.total);
   assert.equal(final.failed, 0);
   assert.deepEqual(
-    final.matches.map((m) => m.tweetId),
+    final.matches.map((m) => m.postId),
     ['1900000000000000005'],
     'only the team photo (first seen in its newest post) shows Ada',
   );
@@ -52,7 +52,7 @@ test('the demo hashtag finds exactly the photo with the demo user, with the face
   assert.ok(Math.abs(match!.box.x - face!.x) < 40 && Math.abs(match!.box.y - face!.y) < 40, JSON.stringify(match!.box));
   assert.equal(match!.imageWidth, 1920);
   assert.ok(match!.distance < 0.4);
-  assert.equal(match!.tweetUrl, 'https://x.com/bo/status/1900000000000000005');
+  assert.equal(match!.postUrl, 'https://x.com/bo/status/1900000000000000005');
 
   // Polling with the cursor returns nothing new.
   const again = (await (await status(token, jobId, final.cursor)).json()) as { matches: unknown[] };
@@ -86,7 +86,7 @@ test('the same search again runs no model: every photo comes from the cache', { 
   const { token, jobId } = await search(DEMO_HASHTAG);
   const final = await waitForEnd(token, jobId, 100_000);
   assert.equal(final.status, 'done');
-  assert.deepEqual(final.matches.map((m) => m.tweetId), ['1900000000000000005']);
+  assert.deepEqual(final.matches.map((m) => m.postId), ['1900000000000000005']);
   assert.equal(x.mediaServed.length, served, 'no photo was downloaded again');
   const compares = stack.platform.store.all().filter((r) => r.name === 'compare_images' && (r.response.result as { jobId?: string }).jobId === jobId);
   const cached = compares.reduce((n, r) => n + Number((r.response.result as { cached?: number }).cached ?? 0), 0);

@@ -19,12 +19,14 @@ function refusal(document: unknown, env: NodeJS.ProcessEnv = {}): ManifestError 
   assert.fail('the manifest should have been refused');
 }
 
-test("the project's serverless.yml: nine actions in package findme, three triggers, three rules named as the plugin names them", () => {
+test("the project's serverless.yml: eleven actions in package findme, three triggers, five rules named as the plugin names them", () => {
   const manifest = readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'), { FINDME_IMAGE: 'registry.example/findme:abc', REDIS_URL: 'redis://r:1' });
   assert.equal(manifest.service, 'findme');
-  assert.deepEqual(manifest.actions.map((a) => a.name).sort(), ['findme/compare_images', 'findme/my_searches', 'findme/reference_face', 'findme/references', 'findme/register_search', 'findme/review_match', 'findme/search_status', 'findme/sweep_jobs', 'findme/twitter_search']);
+  assert.deepEqual(manifest.actions.map((a) => a.name).sort(), ['findme/bluesky_search', 'findme/compare_images', 'findme/mastodon_search', 'findme/my_searches', 'findme/reference_face', 'findme/references', 'findme/register_search', 'findme/review_match', 'findme/search_status', 'findme/sweep_jobs', 'findme/twitter_search']);
   assert.deepEqual(manifest.triggers.map((t) => t.name).sort(), ['findme_sweep_jobs_schedule_trigger', 'search_request', 'tweet_image']);
   assert.deepEqual(manifest.rules.map((r) => `${r.name}: ${r.trigger} -> ${r.action}`).sort(), [
+    'findme_search_request_to_bluesky_search: search_request -> findme/bluesky_search',
+    'findme_search_request_to_mastodon_search: search_request -> findme/mastodon_search',
     'findme_search_request_to_twitter_search: search_request -> findme/twitter_search',
     'findme_sweep_jobs_schedule_rule: findme_sweep_jobs_schedule_trigger -> findme/sweep_jobs',
     'findme_tweet_image_to_compare_images: tweet_image -> findme/compare_images',
@@ -34,7 +36,7 @@ test("the project's serverless.yml: nine actions in package findme, three trigge
     assert.equal(byName[web]!.annotations['web-export'], true);
     assert.equal(byName[web]!.annotations.final, true, 'web-export implies final, as the plugin does');
   }
-  for (const notWeb of ['twitter_search', 'compare_images', 'reference_face', 'sweep_jobs']) assert.equal(byName[notWeb]!.annotations.final, undefined);
+  for (const notWeb of ['twitter_search', 'mastodon_search', 'bluesky_search', 'compare_images', 'reference_face', 'sweep_jobs']) assert.equal(byName[notWeb]!.annotations.final, undefined);
   const compare = byName.compare_images!;
   assert.equal(compare.kind, 'blackbox');
   assert.equal(compare.image, 'registry.example/findme:abc');
@@ -45,8 +47,11 @@ test("the project's serverless.yml: nine actions in package findme, three trigge
   assert.equal(compare.limits.concurrency, 1);
   assert.equal(byName.register_search!.kind, 'nodejs:20');
   assert.equal(byName.register_search!.limits.concurrency, 1, 'concurrency defaults to 1');
-  assert.equal(manifest.packages.findme!.REDIS_URL, 'redis://r:1');
-  assert.equal(manifest.packages.findme!.X_BEARER_TOKEN, '', 'an unset variable with an empty default resolves to ""');
+  assert.equal(manifest.packages.findme!.REDIS_URL, undefined, 'secrets are not package parameters');
+  assert.equal(byName.sweep_jobs!.parameters.REDIS_URL, 'redis://r:1', "but the parameters of the actions that use them");
+  assert.equal(byName.twitter_search!.parameters.X_BEARER_TOKEN, '', 'an unset variable with an empty default resolves to ""');
+  assert.equal(byName.search_status!.parameters.X_BEARER_TOKEN, undefined, 'a web action never holds the X token');
+  assert.equal(manifest.packages.findme!.FINDME_SOURCES, '');
   assert.equal(readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'), {}).actions.find((a) => a.functionName === 'compare_images')!.image, 'findme-compare:unset', 'the quoted default');
 });
 

@@ -122,7 +122,7 @@ test('a search keeps the references it started with; review_match refuses a phot
   const final = await waitForEnd(token, jobId, 240_000);
   assert.equal(final.status, 'done', JSON.stringify(final));
   const sure = final.matches.filter((m) => m.band === 'match');
-  assert.deepEqual(sure.map((m) => m.tweetId), ['1900000000000000005'], JSON.stringify(final.matches));
+  assert.deepEqual(sure.map((m) => m.postId), ['1900000000000000005'], JSON.stringify(final.matches));
   assert.equal(JSON.stringify(final).includes('descriptor'), false);
 
   const photo = sure[0]!.imageUrl;

@@ -1,11 +1,14 @@
 /**
  * register_search's per-user limits, in-process against a real Redis, a test identity provider and a local
  * platform whose `search_request` rule takes the job (so the jobs stay running): concurrent calls from one user
- * are admitted up to the limit, the rest answered 429 with Retry-After, and other users are unaffected.
+ * are admitted up to the limit, the rest answered 429 with Retry-After, and other users are unaffected; the sources
+ * a search may ask for.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { main } from '../actions/register_search';
+import { redisConfig } from '../actions/lib/config';
+import { openJobStore } from '../actions/lib/store';
 import { closeRedis } from '../actions/lib/store/redis';
 import type { ErrorBody } from '../actions/lib/types';
 import { useIssuer } from './helpers/issuer';
@@ -67,4 +70,28 @@ test('per minute: beyond FINDME_USER_PER_MINUTE a user is 429 with when the olde
   const retryAfter = Number(last!.headers['retry-after']);
   assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
   assert.match((last!.body as ErrorBody).error, /^you started 4 searches in the last minute, the most allowed; try again in \d+ s$/);
+});
+
+test('sources: default every configured one; one not set up or not known is a 400 naming it, and no job', async () => {
+  const token = await issuer.issue(user('sources'));
+  const ask = (extra: Record<string, unknown>) => register(token, { FINDME_USER_PER_MINUTE: 100, FINDME_USER_RUNNING: 100, ...extra });
+  const store = openJobStore(redisConfig({ REDIS_URL: redis.url }));
+  const jobIds = async () => (await store.listOwned('auth0|sources')).map((j) => j.id);
+  const created = await ask({ FINDME_SOURCES: 'mastodon,x' });
+  assert.equal(created.statusCode, 202);
+  const job = await store.require((created.body as { jobId: string }).jobId);
+  assert.deepEqual(job.sources.map((s) => [s.source, s.status]), [['x', 'pending'], ['mastodon', 'pending']], 'every configured source, pending');
+  const chosen = await ask({ FINDME_SOURCES: 'x,mastodon,bluesky', sources: ['bluesky'] });
+  assert.deepEqual((await store.require((chosen.body as { jobId: string }).jobId)).sources.map((s) => s.source), ['bluesky']);
+  const before = await jobIds();
+  for (const [sources, message] of [
+    [['bluesky', 'mastodon'], /^Mastodon and Bluesky are not set up on this findme \(it searches X\)$/],
+    [['myspace'], /^sources must name x, mastodon, bluesky; "myspace" is not one$/],
+    [[], /^sources must name at least one/],
+  ] as const) {
+    const response = await ask({ sources });
+    assert.equal(response.statusCode, 400, JSON.stringify(sources));
+    assert.match((response.body as ErrorBody).error, message);
+  }
+  assert.deepEqual(await jobIds(), before);
 });

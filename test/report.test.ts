@@ -5,9 +5,10 @@ import type { FailureRecord, MatchRecord } from '../actions/lib/types';
 import { csvAppendix, datesCovered, escapeHtml, markdownAppendix, postTime, toHtmlReport } from '../client/report';
 
 // 1900000000000000005 was posted on 2025-03-13: its upper bits are milliseconds since X's epoch.
-const match = (over: Partial<MatchRecord> & { text?: string } = {}): MatchRecord => ({
-  tweetId: '1900000000000000005',
-  tweetUrl: 'https://x.com/bo/status/1900000000000000005',
+const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
+  source: 'x',
+  postId: '1900000000000000005',
+  postUrl: 'https://x.com/bo/status/1900000000000000005',
   imageUrl: 'https://pbs.twimg.com/media/a.jpg',
   box: { x: 10, y: 20, width: 30, height: 40 },
   imageWidth: 100,
@@ -15,20 +16,20 @@ const match = (over: Partial<MatchRecord> & { text?: string } = {}): MatchRecord
   distance: 0.25,
   ...over,
 });
-const failure: FailureRecord = { tweetUrl: 'https://x.com/a/status/1', imageUrl: 'https://pbs.twimg.com/media/b.jpg', reason: 'the photo has too many pixels to check' };
+const failure: FailureRecord = { source: 'x', postUrl: 'https://x.com/a/status/1', imageUrl: 'https://pbs.twimg.com/media/b.jpg', reason: 'the photo has too many pixels to check' };
 
 test('a post time comes from its X id; dates covered span the posts', () => {
   assert.equal(new Date(postTime('1900000000000000005')!).toISOString().slice(0, 10), '2025-03-13');
   assert.equal(postTime('abc'), undefined);
   assert.equal(postTime('12'), undefined);
   assert.equal(datesCovered([match()]), '2025-03-13');
-  assert.equal(datesCovered([match(), match({ tweetId: '1910000000000000000' })]), `2025-03-13 to ${new Date(postTime('1910000000000000000')!).toISOString().slice(0, 10)}`);
-  assert.equal(datesCovered([match({ tweetId: 'mastodon-1' })]), undefined);
+  assert.equal(datesCovered([match(), match({ postId: '1910000000000000000' })]), `2025-03-13 to ${new Date(postTime('1910000000000000000')!).toISOString().slice(0, 10)}`);
+  assert.equal(datesCovered([match({ postId: 'mastodon-1' })]), undefined);
 });
 
 test('the HTML report holds the hashtag, dates, each photo with its text and link, and no script whatever the posts say', () => {
   const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"';
-  const html = toHtmlReport('findmedemo', [match({ text: hostile }), match({ tweetId: '1900000000000000009', tweetUrl: 'javascript:alert(3)', imageUrl: 'data:text/html,<script>' })], [failure]);
+  const html = toHtmlReport('findmedemo', [match({ text: hostile }), match({ postId: '1900000000000000009', postUrl: 'javascript:alert(3)', imageUrl: 'data:text/html,<script>' })], [failure]);
   assert.match(html, /<title>Photos of me at #findmedemo<\/title>/);
   assert.match(html, /2 photos, posted 2025-03-13\. Found by findme\./);
   assert.ok(html.includes(`<blockquote>${escapeHtml(hostile)}</blockquote>`));
@@ -45,7 +46,7 @@ test('the HTML report holds the hashtag, dates, each photo with its text and lin
 test('Markdown and CSV gain the appendix of photos that could not be checked, escaped', () => {
   assert.equal(markdownAppendix([]), '');
   assert.equal(csvAppendix([]), '');
-  const odd: FailureRecord = { tweetUrl: 'https://x.com/a/status/2', imageUrl: '=HYPERLINK("x")', reason: 'HTTP 404 | gone, "really"' };
+  const odd: FailureRecord = { source: 'x', postUrl: 'https://x.com/a/status/2', imageUrl: '=HYPERLINK("x")', reason: 'HTTP 404 | gone, "really"' };
   assert.equal(markdownAppendix([failure, odd]), '\n## Photos that could not be checked\n\n- <https://x.com/a/status/1>: the photo has too many pixels to check\n- <https://x.com/a/status/2>: HTTP 404 \\| gone, "really"\n');
   assert.equal(csvAppendix([odd]), '\r\nunchecked_post_url,unchecked_image_url,reason\r\nhttps://x.com/a/status/2,"\'=HYPERLINK(""x"")","HTTP 404 | gone, ""really"""\r\n');
 });

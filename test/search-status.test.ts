@@ -39,7 +39,7 @@ function status(token: string, jobId: string): Promise<{ statusCode: number; bod
 async function stalledJob(): Promise<string> {
   const past = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 3600, now: () => Date.now() - 2 * STALL_S * 1000 });
   const job = await past.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
-  await past.startSearch(job.id);
+  await past.startSource(job.id, 'x');
   return job.id;
 }
 
@@ -63,13 +63,13 @@ test("a search that read only part of the hashtag says so in its status; one tha
   const store = new JobStore(redis, makeKeys(server.prefix), { jobTtlS: 3600 });
   const token = await issuer.issue(alice);
   const capped = await store.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
-  await store.startSearch(capped.id);
-  await store.finishSearch(capped.id, 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)');
+  await store.startSource(capped.id, 'x');
+  await store.finishSource(capped.id, 'x', { note: 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)' });
   const body = (await status(token, capped.id)).body as SearchStatusResponse;
   assert.deepEqual([body.status, body.searchNote], ['done', 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)']);
 
   const whole = await store.create({ owner: alice.sub, hashtag: 'jsconfeu', pictureUrl: alice.picture });
-  await store.startSearch(whole.id);
-  await store.finishSearch(whole.id);
+  await store.startSource(whole.id, 'x');
+  await store.finishSource(whole.id, 'x');
   assert.equal('searchNote' in ((await status(token, whole.id)).body as object), false);
 });

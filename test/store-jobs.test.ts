@@ -13,7 +13,7 @@ const store = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock });
 const input: NewJob = { owner: 'auth0|alice', hashtag: 'jsconfeu', pictureUrl: 'https://pbs.twimg.com/profile_images/1/a_400x400.jpg' };
 
 function photo(n: number): PhotoRef {
-  return { tweetId: String(1000 + n), tweetUrl: `https://x.com/u/status/${1000 + n}`, imageUrl: `https://pbs.twimg.com/media/p${n}.jpg` };
+  return { source: 'x', postId: String(1000 + n), postUrl: `https://x.com/u/status/${1000 + n}`, imageUrl: `https://pbs.twimg.com/media/p${n}.jpg` };
 }
 
 function match(n: number, distance = 0.4): MatchRecord {
@@ -33,14 +33,14 @@ test('a new job reads back exactly, queued, with zero counters and a TTL', async
 
 test('the search starts once: a redelivered search_request does not move the job', async () => {
   const job = await store.create(input);
-  assert.equal(await store.startSearch(job.id), true);
-  assert.equal(await store.startSearch(job.id), false);
+  assert.equal(await store.startSource(job.id, 'x'), 'started');
+  assert.equal(await store.startSource(job.id, 'x'), 'handled');
   assert.equal((await store.require(job.id)).status, 'searching');
 });
 
 test('total counts distinct photos across batches', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   assert.equal(await store.addPhotos(job.id, [photo(1), photo(2), photo(2)]), 2);
   assert.equal(await store.addPhotos(job.id, [photo(2), photo(3)]), 1);
   assert.equal((await store.require(job.id)).total, 3);
@@ -48,7 +48,7 @@ test('total counts distinct photos across batches', async () => {
 
 test('a job is done exactly when the search finished and every photo is recorded, each counted once', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
   const first = await store.recordPhoto(job.id, photo(1), { matches: [match(1)] });
   assert.equal(first.recorded, true);
@@ -57,28 +57,28 @@ test('a job is done exactly when the search finished and every photo is recorded
   assert.deepEqual([again.job.processed, again.job.matched], [1, 1]);
   await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404' });
   await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404 again' });
-  assert.deepEqual(await store.failures(job.id), [{ tweetUrl: photo(2).tweetUrl, imageUrl: photo(2).imageUrl, reason: 'HTTP 404' }], 'a failure is kept once, with its reason');
+  assert.deepEqual(await store.failures(job.id), [{ postUrl: photo(2).postUrl, imageUrl: photo(2).imageUrl, reason: 'HTTP 404', source: 'x' }], 'a failure is kept once, with its reason');
   await store.recordPhoto(job.id, photo(3), { matches: [] });
   assert.equal((await store.require(job.id)).status, 'searching', 'not done before the search finished');
-  const finished = await store.finishSearch(job.id);
+  const finished = await store.finishSource(job.id, 'x');
   assert.deepEqual([finished.status, finished.total, finished.processed, finished.failed, finished.matched], ['done', 3, 2, 1, 1]);
   assert.equal(finished.searchNote, undefined, 'a search that read every post has no note');
 });
 
 test('a search that stopped early keeps why, for the page to say', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1)]);
-  const finished = await store.finishSearch(job.id, 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)');
+  const finished = await store.finishSource(job.id, 'x', { note: 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)' });
   assert.equal(finished.searchNote, 'only the newest 1000 posts were read (FINDME_MAX_TWEETS is 1000)');
   assert.equal((await store.require(job.id)).searchNote, finished.searchNote);
 });
 
 test('finishing the search first leaves the job comparing until the last photo lands', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1), photo(2)]);
-  assert.equal((await store.finishSearch(job.id)).status, 'comparing');
+  assert.equal((await store.finishSource(job.id, 'x')).status, 'comparing');
   await store.recordPhoto(job.id, photo(1), { matches: [] });
   assert.equal((await store.require(job.id)).status, 'comparing');
   const last = await store.recordPhoto(job.id, photo(2), { matches: [] });
@@ -87,17 +87,17 @@ test('finishing the search first leaves the job comparing until the last photo l
 
 test('a search that found nothing is done at once', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
-  assert.equal((await store.finishSearch(job.id)).status, 'done');
+  await store.startSource(job.id, 'x');
+  assert.equal((await store.finishSource(job.id, 'x')).status, 'done');
 });
 
 test('photos outside the search and photos after the end are refused; progress never passes the total', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1)]);
   await assert.rejects(store.recordPhoto(job.id, photo(9), { matches: [] }), PhotoNotInJobError);
   await store.recordPhoto(job.id, photo(1), { matches: [] });
-  await store.finishSearch(job.id);
+  await store.finishSource(job.id, 'x');
   await assert.rejects(store.addPhotos(job.id, [photo(2)]), FinishedJobError);
   const done = await store.require(job.id);
   assert.equal(done.processed + done.failed, done.total);
@@ -105,10 +105,10 @@ test('photos outside the search and photos after the end are refused; progress n
 
 test('concurrent deliveries with duplicates count every photo exactly once', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   const photos = Array.from({ length: 40 }, (_, i) => photo(i));
   await store.addPhotos(job.id, photos);
-  await store.finishSearch(job.id);
+  await store.finishSource(job.id, 'x');
   const deliveries = [...photos, ...photos, ...photos.slice(0, 10)].map((p, i) =>
     store.recordPhoto(job.id, p, i % 5 === 0 ? { error: 'boom' } : { matches: i % 3 === 0 ? [match(i)] : [] }),
   );
@@ -123,7 +123,7 @@ test('concurrent deliveries with duplicates count every photo exactly once', asy
 
 test('failing is final, keeps the reason, and a finished job never changes', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1)]);
   await store.fail(job.id, 'X API: 401 Unauthorized');
   await store.fail(job.id, 'a later reason');
@@ -135,9 +135,9 @@ test('failing is final, keeps the reason, and a finished job never changes', asy
 
 test('a job with no progress for the stall time fails with a reason; a moving one does not', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1), photo(2)]);
-  await store.finishSearch(job.id);
+  await store.finishSource(job.id, 'x');
   clock += 4_000;
   assert.equal((await store.failIfStalled(await store.require(job.id), 5))?.status, 'comparing');
   await store.recordPhoto(job.id, photo(1), { matches: [] });
@@ -156,27 +156,27 @@ test('a job with no progress for the stall time fails with a reason; a moving on
 
 test('matches come newest first, and a cursor returns only what is new', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
   await store.recordPhoto(job.id, photo(1), { matches: [match(1, 0.3)] });
   await store.recordPhoto(job.id, photo(2), { matches: [match(2, 0.35)] });
   const page = await store.matchesAfter(job.id, undefined);
-  assert.deepEqual(page.matches.map((m) => m.tweetId), ['1002', '1001']);
+  assert.deepEqual(page.matches.map((m) => m.postId), ['1002', '1001']);
   assert.deepEqual((await store.matchesAfter(job.id, page.cursor)).matches, []);
   await store.recordPhoto(job.id, photo(3), { matches: [match(3, 0.45)] });
   const next = await store.matchesAfter(job.id, page.cursor);
-  assert.deepEqual(next.matches.map((m) => m.tweetId), ['1003']);
+  assert.deepEqual(next.matches.map((m) => m.postId), ['1003']);
   assert.deepEqual(next.matches[0], match(3, 0.45));
   for (const bad of ['-1', 'abc', '1.5', '01', '1e3']) await assert.rejects(store.matchesAfter(job.id, bad), CursorError);
 });
 
 test('failure reasons are kept up to the cap, however many photos fail', async () => {
   const job = await store.create(input);
-  await store.startSearch(job.id);
+  await store.startSource(job.id, 'x');
   const photos = Array.from({ length: 60 }, (_, i) => photo(100 + i));
   await store.addPhotos(job.id, photos);
-  await store.finishSearch(job.id);
-  for (const p of photos) await store.recordPhoto(job.id, p, { error: `reason ${p.tweetId}` });
+  await store.finishSource(job.id, 'x');
+  for (const p of photos) await store.recordPhoto(job.id, p, { error: `reason ${p.postId}` });
   const failures = await store.failures(job.id);
   assert.equal(failures.length, 50);
   assert.equal(failures[0]!.reason, 'reason 1100');
@@ -196,7 +196,7 @@ test("every write, a late failure included, moves all of a job's keys to the sam
   }
   const recorded = async () => {
     const job = await store.create(input);
-    await store.startSearch(job.id);
+    await store.startSource(job.id, 'x');
     await store.addPhotos(job.id, [photo(1), photo(2), photo(3)]);
     await store.recordPhoto(job.id, photo(1), { matches: [match(1)] });
     await store.recordPhoto(job.id, photo(2), { error: 'HTTP 404' });
@@ -204,7 +204,7 @@ test("every write, a late failure included, moves all of a job's keys to the sam
   };
   const job = await recorded();
   await refreshes(job, () => store.addPhotos(job, [photo(4)]), 'addPhotos');
-  await refreshes(job, () => store.finishSearch(job), 'finishSearch');
+  await refreshes(job, () => store.finishSource(job, 'x'), 'finishSearch');
   await refreshes(job, () => store.fail(job, 'stopped late'), 'fail');
   const stalled = await recorded();
   const later = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock + 3_600_000 });

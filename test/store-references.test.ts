@@ -72,8 +72,8 @@ test('a job keeps the references it was started with; reviews are owner-only, ne
   const plain = await jobs.create({ owner: 'auth0|alice', hashtag: 'jsconfeu', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
   assert.deepEqual(await jobs.references(plain.id), []);
 
-  const photo = { tweetId: '1', tweetUrl: 'https://x.com/u/status/1', imageUrl: 'https://pbs.twimg.com/media/1.jpg' };
-  await jobs.startSearch(job.id);
+  const photo = { source: 'x' as const, postId: '1', postUrl: 'https://x.com/u/status/1', imageUrl: 'https://pbs.twimg.com/media/1.jpg' };
+  await jobs.startSource(job.id, 'x');
   await jobs.addPhotos(job.id, [photo, { ...photo, imageUrl: 'https://pbs.twimg.com/media/2.jpg' }]);
   const other = { ...photo, imageUrl: 'https://pbs.twimg.com/media/3.jpg' };
   await jobs.addPhotos(job.id, [other]);

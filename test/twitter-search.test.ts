@@ -11,22 +11,14 @@ import { Deadline } from '../actions/lib/ow/deadline';
 import { FIRE_TIMEOUT_MS } from '../actions/lib/ow/fire';
 import { openDeliveryStore, openJobStore } from '../actions/lib/store';
 import { closeRedis } from '../actions/lib/store/redis';
-import type { PhotoRef, TweetImageEvent } from '../actions/lib/types';
+import type { PhotoRef } from '../actions/lib/types';
 import { REQUEST_TIMEOUT_MS } from '../actions/lib/x/search';
 import { startFakeX, type FakeTweet } from '../local/standins/x-api';
-import { fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
+import { useFirePlatform } from './helpers/platform';
 import { useRedis } from './helpers/redis';
 
 const redis = await useRedis();
-const { platform, apiHost, apiKey } = await usePlatform({
-  manifest: fixtureManifest([fixtureAction('echo')], {
-    triggers: [{ name: 'tweet_image', parameters: {} }],
-    rules: [{ name: 'fixtures_tweet_image_to_echo', trigger: 'tweet_image', action: 'fixtures/echo' }],
-  }),
-});
-// What the runtime sets per activation; the openwhisk client in fireTrigger reads them.
-process.env.__OW_API_HOST = apiHost;
-process.env.__OW_API_KEY = apiKey;
+const { fired: firedEvents } = await useFirePlatform();
 after(() => closeRedis());
 
 /** 250 posts with a photo each: three pages of X search. */
@@ -50,15 +42,8 @@ function runsOutAfter(searches: number, left: number): Deadline {
 
 async function searching() {
   const job = await store.create({ owner: 'auth0|t', hashtag: 'big', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
-  assert.equal(await store.startSearch(job.id), true);
+  assert.equal(await store.startSource(job.id, 'x'), 'started');
   return job;
-}
-
-function firedEvents(jobId: string): TweetImageEvent[] {
-  return platform.store
-    .all()
-    .filter((r) => r.name === 'tweet_image' && (r.response.result as TweetImageEvent).jobId === jobId)
-    .map((r) => r.response.result as TweetImageEvent);
 }
 
 function fired(jobId: string): PhotoRef[] {
@@ -105,7 +90,7 @@ test('a search_request for a job that is already done or failed is skipped, not 
   const failed = await store.create({ owner: 'auth0|t', hashtag: 'big', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
   await store.fail(failed.id, 'could not start the search: test');
   const done = await searching();
-  await store.finishSearch(done.id);
+  await store.finishSource(done.id, 'x');
   assert.equal((await store.require(done.id)).status, 'done');
   const searches = x.searches.length;
   for (const [job, status] of [

@@ -11,8 +11,9 @@ import { FollowTimeoutError, followSearch, nextInterval, progressOf, type Status
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../client/outcome';
 
 const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
-  tweetId: '1900',
-  tweetUrl: 'https://x.com/ada/status/1900',
+  source: 'x',
+  postId: '1900',
+  postUrl: 'https://x.com/ada/status/1900',
   imageUrl: 'https://pbs.twimg.com/media/a.jpg',
   box: { x: 10, y: 20, width: 30, height: 40 },
   distance: 0.25,
@@ -22,7 +23,7 @@ const match = (over: Partial<MatchRecord> = {}): MatchRecord => ({
 });
 
 test('the Markdown export has a row per match, with link, photo and similarity', () => {
-  const text = toMarkdown('jsconfeu', [match(), match({ tweetId: '1901', tweetUrl: 'https://x.com/b/status/1901', distance: 0.5 })]);
+  const text = toMarkdown('jsconfeu', [match(), match({ postId: '1901', postUrl: 'https://x.com/b/status/1901', distance: 0.5 })]);
   assert.equal(
     text,
     [
@@ -30,25 +31,29 @@ test('the Markdown export has a row per match, with link, photo and similarity',
       '',
       '2 photos found by findme.',
       '',
-      '| Post | Photo | Similarity |',
-      '| --- | --- | --- |',
-      '| [1900](https://x.com/ada/status/1900) | ![photo](https://pbs.twimg.com/media/a.jpg) | 75 % |',
-      '| [1901](https://x.com/b/status/1901) | ![photo](https://pbs.twimg.com/media/a.jpg) | 50 % |',
+      '| Post | Source | Author | Posted | Text | Photo | Similarity |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| [1900](https://x.com/ada/status/1900) | X |  |  |  | ![photo](https://pbs.twimg.com/media/a.jpg) | 75 % |',
+      '| [1901](https://x.com/b/status/1901) | X |  |  |  | ![photo](https://pbs.twimg.com/media/a.jpg) | 50 % |',
       '',
     ].join('\n'),
   );
   assert.match(toMarkdown('a|b', []), /^# Photos of me at #a\\\|b\n\n0 photos found/);
-  const odd = toMarkdown('t', [match({ tweetUrl: 'https://x.com/a_(b)/status/1', imageUrl: 'https://pbs.twimg.com/media/a b|c.jpg' })]);
-  assert.match(odd, /\| \[1900\]\(https:\/\/x\.com\/a_%28b%29\/status\/1\) \| !\[photo\]\(https:\/\/pbs\.twimg\.com\/media\/a%20b%7Cc\.jpg\) \| 75 % \|\n$/);
+  const odd = toMarkdown('t', [match({ postUrl: 'https://x.com/a_(b)/status/1', imageUrl: 'https://pbs.twimg.com/media/a b|c.jpg' })]);
+  assert.match(odd, /\| \[1900\]\(https:\/\/x\.com\/a_%28b%29\/status\/1\) \| X \| {2}\| {2}\| {2}\| !\[photo\]\(https:\/\/pbs\.twimg\.com\/media\/a%20b%7Cc\.jpg\) \| 75 % \|\n$/);
 });
 
 test('the CSV export quotes what needs quoting (RFC 4180)', () => {
-  const csv = toCsv([match({ tweetUrl: 'https://x.com/a,"b"/status/1' })]);
+  const csv = toCsv([match({ postUrl: 'https://x.com/a,"b"/status/1' })]);
   const [header, row, end] = csv.split('\r\n');
-  assert.equal(header, 'tweet_id,tweet_url,image_url,similarity_percent,distance,box_x,box_y,box_width,box_height');
-  assert.equal(row, '1900,"https://x.com/a,""b""/status/1",https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40');
+  assert.equal(header, 'post_id,post_url,image_url,similarity_percent,distance,box_x,box_y,box_width,box_height,source,author,posted_at,text');
+  assert.equal(row, '1900,"https://x.com/a,""b""/status/1",https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40,x,,,');
+  const full = toCsv([match({ source: 'mastodon', author: '@ada@m.example', createdAt: '2026-03-01T10:00:00.000Z', text: '=cmd|"/c calc", <b>hi</b>' })]).split('\r\n')[1];
+  assert.equal(full, `1900,https://x.com/ada/status/1900,https://pbs.twimg.com/media/a.jpg,75,0.2500,10,20,30,40,mastodon,'@ada@m.example,2026-03-01T10:00:00.000Z,"'=cmd|""/c calc"", <b>hi</b>"`, 'author and text are cells like any other: a formula is defused');
+  const md = toMarkdown('t', [match({ source: 'bluesky', author: 'ada.bsky.social', createdAt: '2026-03-02T08:00:00.000Z', text: 'a | b\nc' })]);
+  assert.match(md, /\| Bluesky \| ada\.bsky\.social \| 2026-03-02 \| a \\\| b c \|/);
   assert.equal(end, '');
-  assert.match(toCsv([match({ tweetId: 'line\nbreak' })]), /\r\n"line\nbreak",https:/);
+  assert.match(toCsv([match({ postId: 'line\nbreak' })]), /\r\n"line\nbreak",https:/);
 });
 
 test('similarity is 1 − distance as a whole percentage, within 0–100', () => {
@@ -131,7 +136,7 @@ test('following a search waits out 429s and answers with every match; a 404 ends
     const api = new FindmeApi(`http://127.0.0.1:${port}`, async () => 'token');
     const fast = { minMs: 5, maxMs: 20, factor: 2 };
     const seen: string[] = [];
-    const result = await followSearch(api, 'job', { backoff: fast, onMatch: (m) => seen.push(m.tweetId) });
+    const result = await followSearch(api, 'job', { backoff: fast, onMatch: (m) => seen.push(m.postId) });
     assert.equal(result.final.status, 'done');
     assert.deepEqual(seen, ['1900']);
     assert.equal(calls, 4, 'two 429s, then two answers');
@@ -146,10 +151,10 @@ test('a CSV cell a spreadsheet would run as a formula starts with a quote; gener
     ['=HYPERLINK("x")', '+1', '-2', '@SUM(A1)', '\tx', '\rx', 'https://x.com/a', '1900', ''].map(csvText),
     ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", 'https://x.com/a', '1900', ''],
   );
-  const csv = toCsv([match({ tweetId: '=1+1', tweetUrl: '@https://x.com/a', imageUrl: '-https://pbs.twimg.com/a.jpg', box: { x: -5, y: 0, width: 3, height: 4 } })]);
-  assert.equal(csv.split('\r\n')[1], "'=1+1,'@https://x.com/a,'-https://pbs.twimg.com/a.jpg,75,0.2500,-5,0,3,4");
+  const csv = toCsv([match({ postId: '=1+1', postUrl: '@https://x.com/a', imageUrl: '-https://pbs.twimg.com/a.jpg', box: { x: -5, y: 0, width: 3, height: 4 } })]);
+  assert.equal(csv.split('\r\n')[1], "'=1+1,'@https://x.com/a,'-https://pbs.twimg.com/a.jpg,75,0.2500,-5,0,3,4,x,,,");
   // Quoting still applies after the prefix: the cell stays one cell.
-  assert.equal(toCsv([match({ tweetId: '=a,b' })]).split('\r\n')[1]!.split(',https:')[0], `"'=a,b"`);
+  assert.equal(toCsv([match({ postId: '=a,b' })]).split('\r\n')[1]!.split(',https:')[0], `"'=a,b"`);
 });
 
 test('only https: URLs become links', () => {
@@ -243,7 +248,7 @@ test('aborting while a status request is in flight cancels it, and its late answ
   const seen: string[] = [];
   const following = followSearch(api, 'old', {
     signal: controller.signal,
-    onMatch: (m) => seen.push(`match ${m.tweetId}`),
+    onMatch: (m) => seen.push(`match ${m.postId}`),
     onStatus: (s) => seen.push(`status ${s.status}`),
   });
   const first = await request(1);
@@ -275,7 +280,7 @@ test('following gives up at its deadline with the matches so far', async () => {
   (await request(1)).answer(statusOf({ status: 'comparing', matched: 1, matches: [match()] }));
   await assert.rejects(following, (e: unknown) => {
     assert.ok(e instanceof FollowTimeoutError);
-    assert.deepEqual(e.matches.map((m) => m.tweetId), ['1900']);
+    assert.deepEqual(e.matches.map((m) => m.postId), ['1900']);
     assert.equal(e.last?.status, 'comparing');
     return true;
   });
@@ -304,13 +309,13 @@ test("FindmeApi.status cancels its request when the caller's signal aborts", asy
 });
 
 test('matches sort by post date (newest first) or by similarity (closest face first); ties keep arrival order', () => {
-  const arrived = [match({ tweetId: '1900000000000000002', distance: 0.5 }), match({ tweetId: '999999999999999999', distance: 0.2 }), match({ tweetId: '1900000000000000010', distance: 0.4 })];
-  assert.deepEqual(sortMatches(arrived, 'date').map((m) => m.tweetId), ['1900000000000000010', '1900000000000000002', '999999999999999999']);
+  const arrived = [match({ postId: '1900000000000000002', distance: 0.5 }), match({ postId: '999999999999999999', distance: 0.2 }), match({ postId: '1900000000000000010', distance: 0.4 })];
+  assert.deepEqual(sortMatches(arrived, 'date').map((m) => m.postId), ['1900000000000000010', '1900000000000000002', '999999999999999999']);
   assert.deepEqual(sortMatches(arrived, 'similarity').map((m) => m.distance), [0.2, 0.4, 0.5]);
-  assert.deepEqual(arrived.map((m) => m.tweetId)[0], '1900000000000000002', 'the list itself is left as it was');
-  const odd = [match({ tweetId: 'b', distance: 0.3 }), match({ tweetId: 'a', distance: 0.3 })];
-  assert.deepEqual(sortMatches(odd, 'date').map((m) => m.tweetId), ['b', 'a']);
-  assert.deepEqual(sortMatches(odd, 'similarity').map((m) => m.tweetId), ['b', 'a']);
+  assert.deepEqual(arrived.map((m) => m.postId)[0], '1900000000000000002', 'the list itself is left as it was');
+  const odd = [match({ postId: 'b', distance: 0.3 }), match({ postId: 'a', distance: 0.3 })];
+  assert.deepEqual(sortMatches(odd, 'date').map((m) => m.postId), ['b', 'a']);
+  assert.deepEqual(sortMatches(odd, 'similarity').map((m) => m.postId), ['b', 'a']);
   assert.equal(parseOrder('similarity'), 'similarity');
   assert.equal(parseOrder('anything'), 'date');
 });

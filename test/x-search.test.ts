@@ -18,9 +18,9 @@ async function fake(options: FakeXOptions) {
   return { x, client: createXClient(config, x.bearerToken), config };
 }
 
-async function collect(iterable: AsyncIterable<PhotoRef[]>): Promise<PhotoRef[][]> {
+async function collect(iterable: AsyncIterable<{ photos: PhotoRef[]; posts: number }>): Promise<PhotoRef[][]> {
   const pages: PhotoRef[][] = [];
-  for await (const page of iterable) pages.push(page);
+  for await (const page of iterable) pages.push(page.photos);
   return pages;
 }
 
@@ -52,13 +52,13 @@ test('the demo hashtag yields every photo once: several per post, reposts dedupl
   const photos = pages.flat();
   assert.equal(photos.length, 6);
   assert.equal(new Set(photos.map((p) => p.imageUrl)).size, 6);
-  const byTweet = photos.map((p) => p.tweetId);
+  const byTweet = photos.map((p) => p.postId);
   assert.deepEqual(byTweet.filter((id) => id === '1900000000000000004').length, 2, 'both photos of a two-photo post');
   assert.ok(!byTweet.includes('1900000000000000008'), 'the retweet is skipped');
   assert.ok(!byTweet.includes('1900000000000000007'), 'the video-only post is skipped');
   assert.ok(photos.every((p) => p.imageUrl.startsWith(`http://${x.host}/media/`)));
-  const first = photos.find((p) => p.tweetId === '1900000000000000009');
-  assert.equal(first?.tweetUrl, 'https://x.com/dana/status/1900000000000000009');
+  const first = photos.find((p) => p.postId === '1900000000000000009');
+  assert.equal(first?.postUrl, 'https://x.com/dana/status/1900000000000000009');
   assert.match(x.searches[0]!.query, /^#findmedemo has:images -is:retweet$/);
 });
 

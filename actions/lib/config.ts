@@ -5,6 +5,7 @@
  * means unset; a malformed value is a ConfigError naming the variable.
  */
 import { ConfigError } from './errors';
+import { SOURCES, type Source } from './types';
 
 export type Params = Record<string, unknown>;
 
@@ -24,6 +25,13 @@ export const VARIABLES = [
   'X_BEARER_TOKEN',
   'X_API_BASE_URL',
   'FINDME_MAX_TWEETS',
+  'FINDME_SOURCES',
+  'FINDME_MAX_POSTS',
+  'FINDME_MASTODON_INSTANCES',
+  'MASTODON_ACCESS_TOKEN',
+  'BLUESKY_IDENTIFIER',
+  'BLUESKY_APP_PASSWORD',
+  'BLUESKY_SERVICE',
   'FINDME_PHOTOS_PER_EVENT',
   'FINDME_JOB_STALL_S',
   'FINDME_REDELIVER_S',
@@ -48,7 +56,20 @@ export const VARIABLES = [
 export type Variable = (typeof VARIABLES)[number];
 
 /** Variables whose value is a secret or may hold one: an error never repeats it as it came. */
-const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN'];
+export const SECRET_VARIABLES: readonly Variable[] = ['REDIS_URL', 'X_BEARER_TOKEN', 'MASTODON_ACCESS_TOKEN', 'BLUESKY_APP_PASSWORD'];
+
+/**
+ * The variables that are secrets or name an account, and the actions that may receive each: serverless.yml gives
+ * them as those actions' own parameters, never the package's, so no other action (the public web actions
+ * included) ever holds them.
+ */
+export const ACTION_SECRETS: Readonly<Partial<Record<Variable, readonly string[]>>> = {
+  REDIS_URL: ['register_search', 'search_status', 'my_searches', 'references', 'review_match', 'twitter_search', 'mastodon_search', 'bluesky_search', 'compare_images', 'sweep_jobs'],
+  X_BEARER_TOKEN: ['twitter_search'],
+  MASTODON_ACCESS_TOKEN: ['mastodon_search'],
+  BLUESKY_IDENTIFIER: ['bluesky_search'],
+  BLUESKY_APP_PASSWORD: ['bluesky_search'],
+};
 
 /** The fine pass for small faces: none, SSD on every tile, or SSD on the tiles a cheap Tiny pass picks. */
 export const FINE_PASSES = ['off', 'ssd', 'cascade'] as const;
@@ -73,6 +94,9 @@ export const DEFAULTS = Object.freeze({
   matchThreshold: 0.45,
   maybeThreshold: 0.5875,
   maxTweets: 1000,
+  maxPosts: 1000,
+  mastodonInstances: 'mastodon.social',
+  blueskyService: 'https://bsky.social',
   photosPerEvent: 10,
   jobStallS: 300,
   // A batch of 10 takes 10–20 s once it runs, but may queue behind a search's other batches for minutes.
@@ -246,7 +270,6 @@ export interface XConfig {
   xBearerToken: string | undefined;
   xApiBaseUrl: string;
   maxTweets: number;
-  photosPerEvent: number;
 }
 
 export function xConfig(params: Params): XConfig {
@@ -255,8 +278,75 @@ export function xConfig(params: Params): XConfig {
     xBearerToken: raw(params, 'X_BEARER_TOKEN'),
     xApiBaseUrl: base.endsWith('/') ? base : `${base}/`,
     maxTweets: number(params, 'FINDME_MAX_TWEETS', DEFAULTS.maxTweets, 10, 100_000),
-    photosPerEvent: number(params, 'FINDME_PHOTOS_PER_EVENT', DEFAULTS.photosPerEvent, 1, 100),
   };
+}
+
+/**
+ * FINDME_SOURCES: the sources this deployment has set up, comma-separated (x, mastodon, bluesky); a search asks
+ * for all of them unless it names some. Not read from the secrets (register_search never receives them): the
+ * deployer lists what they configured. Default `x`, what findme searched before there were others.
+ */
+export function sourcesConfig(params: Params): Source[] {
+  const text = raw(params, 'FINDME_SOURCES');
+  if (text === undefined) return ['x'];
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !(SOURCES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new ConfigError('FINDME_SOURCES', `a comma-separated list of ${SOURCES.join(', ')}`, text);
+  return SOURCES.filter((s) => names.includes(s));
+}
+
+export interface MastodonConfig {
+  /** Each instance's origin (`https://mastodon.social`; plain http only to a loopback host, for stand-ins). */
+  instances: string[];
+  /** For instances whose public timelines are closed; sent to every listed instance. */
+  accessToken: string | undefined;
+  /** Posts read at most, over all instances. */
+  maxPosts: number;
+  /** FINDME_IMAGE_HOSTS: each instance's own media host is allowed besides. */
+  imageHosts: string[];
+}
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** An instance as a host (`mastodon.social`) or an origin; anything with a path, or plain http elsewhere, is refused. */
+function instanceOrigin(entry: string): string | undefined {
+  const url = parseUrl(/^[a-z]+:\/\//i.test(entry) ? entry : `https://${entry}`);
+  if (!url || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search) return undefined;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) return url.origin;
+  return undefined;
+}
+
+/** FINDME_MAX_POSTS: posts one search reads at most from each source but X (which has FINDME_MAX_TWEETS). */
+export function maxPostsConfig(params: Params): number {
+  return number(params, 'FINDME_MAX_POSTS', DEFAULTS.maxPosts, 1, 100_000);
+}
+
+export function mastodonConfig(params: Params): MastodonConfig {
+  const text = raw(params, 'FINDME_MASTODON_INSTANCES') ?? DEFAULTS.mastodonInstances;
+  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  const instances = entries.map(instanceOrigin);
+  if (entries.length === 0 || instances.some((i) => i === undefined) || entries.length > 10) {
+    throw new ConfigError('FINDME_MASTODON_INSTANCES', 'a comma-separated list of at most 10 instance hosts (mastodon.social) or https origins', text);
+  }
+  return { instances: [...new Set(instances as string[])], accessToken: raw(params, 'MASTODON_ACCESS_TOKEN'), maxPosts: maxPostsConfig(params), imageHosts: imageHostsConfig(params) };
+}
+
+export interface BlueskyConfig {
+  /** The deployer's handle or DID and an app password of that account; unset: Bluesky cannot be searched. */
+  identifier: string | undefined;
+  appPassword: string | undefined;
+  /** Where the session is made and the search asked (the account's PDS entryway). */
+  service: string;
+  maxPosts: number;
+  /** FINDME_IMAGE_HOSTS; Bluesky's CDN (cdn.bsky.app) is allowed besides. */
+  imageHosts: string[];
+}
+
+export function blueskyConfig(params: Params): BlueskyConfig {
+  const service = url(params, 'BLUESKY_SERVICE', DEFAULTS.blueskyService, ['https:', 'http:'])!;
+  const origin = instanceOrigin(service);
+  if (!origin) throw new ConfigError('BLUESKY_SERVICE', 'an https origin (plain http only to a loopback host)', service);
+  return { identifier: raw(params, 'BLUESKY_IDENTIFIER'), appPassword: raw(params, 'BLUESKY_APP_PASSWORD'), service: origin, maxPosts: maxPostsConfig(params), imageHosts: imageHostsConfig(params) };
 }
 
 export interface OwConfig {
@@ -303,6 +393,8 @@ export interface DeliveryConfig {
   deliveryAttempts: number;
   /** Batches one sweep looks at, at most (the rest wait for the next minute). */
   sweepBatches: number;
+  /** Photos per tweet_image event, whichever source found them. */
+  photosPerEvent: number;
 }
 
 export function deliveryConfig(params: Params): DeliveryConfig {
@@ -310,6 +402,7 @@ export function deliveryConfig(params: Params): DeliveryConfig {
     redeliverS: number(params, 'FINDME_REDELIVER_S', DEFAULTS.redeliverS, 1, 3600),
     deliveryAttempts: number(params, 'FINDME_DELIVERY_ATTEMPTS', DEFAULTS.deliveryAttempts, 0, 20),
     sweepBatches: DEFAULTS.sweepBatches,
+    photosPerEvent: number(params, 'FINDME_PHOTOS_PER_EVENT', DEFAULTS.photosPerEvent, 1, 100),
   };
 }
 
@@ -384,6 +477,9 @@ export function checkAllConfig(params: Params): void {
   redisConfig(params);
   referenceConfig(params);
   xConfig(params);
+  sourcesConfig(params);
+  mastodonConfig(params);
+  blueskyConfig(params);
   jobConfig(params);
   faceConfig(params);
   if (raw(params, 'AUTH0_DOMAIN') !== undefined) authConfig(params);

@@ -3,6 +3,7 @@
  * imported everywhere else; a shape read from outside has its parser beside it. Parsers are plain functions, no
  * schema library: the shapes are few and flat, and the actions' bundles and the page carry no extra code.
  */
+import { HttpError } from './errors';
 import { parseHashtag } from './hashtag';
 
 /** A shape read from outside that does not parse; the message names the field. */
@@ -42,16 +43,45 @@ export function parseSearchRequestEvent(params: Fields): SearchRequestEvent {
   return { jobId: nonEmptyText(params.jobId, 'jobId') };
 }
 
-/** One photo of one post. */
+/** Where posts are searched: each has its own search action on `search_request`. */
+export const SOURCES = ['x', 'mastodon', 'bluesky'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** How the page and the notes name each source. */
+export const SOURCE_LABELS: Record<Source, string> = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' };
+
+export function isSource(value: unknown): value is Source {
+  return typeof value === 'string' && (SOURCES as readonly string[]).includes(value);
+}
+
+/** A post's text is carried this long at most (an excerpt: events and records stay small). */
+export const MAX_TEXT_CHARS = 300;
+
+/** The post's text cut to MAX_TEXT_CHARS (with an ellipsis when cut). */
+export function textExcerpt(text: string): string {
+  const chars = [...text.trim()];
+  return chars.length <= MAX_TEXT_CHARS ? chars.join('') : `${chars.slice(0, MAX_TEXT_CHARS - 1).join('')}…`;
+}
+
+/** One photo of one post, the same shape whatever the source. */
 export interface PhotoRef {
-  tweetId: string;
-  tweetUrl: string;
+  source: Source;
+  /** The post's id at its source (an X snowflake, a Mastodon status uri, a Bluesky at:// uri). */
+  postId: string;
+  /** The post as people open it (https). */
+  postUrl: string;
   imageUrl: string;
+  /** The author's handle (`ada`, `ada@mastodon.social`, `ada.bsky.social`), when the source gives it. */
+  author?: string;
+  /** An excerpt of the post's text (textExcerpt), when the source gives it. */
+  text?: string;
+  /** When the post was made, ISO 8601, when the source gives it. */
+  createdAt?: string;
 }
 
 export const TWEET_IMAGE_TRIGGER = 'tweet_image';
 
-/** Fired by twitter_search on `tweet_image`: a batch of photos (one event per photo would hit fire limits). */
+/** Fired by each source's search action on `tweet_image` (the name kept from when X was the only source): a batch of photos (one event per photo would hit fire limits). */
 export interface TweetImageEvent {
   jobId: string;
   photos: PhotoRef[];
@@ -59,7 +89,7 @@ export interface TweetImageEvent {
   batchId?: string;
 }
 
-/** Largest batch a tweet_image event may carry; twitter_search sends FINDME_PHOTOS_PER_EVENT (at most this). */
+/** Largest batch a tweet_image event may carry; the search actions send FINDME_PHOTOS_PER_EVENT (at most this). */
 export const MAX_PHOTOS_PER_EVENT = 100;
 
 export function parseTweetImageEvent(params: Fields): TweetImageEvent {
@@ -72,9 +102,35 @@ export function parseTweetImageEvent(params: Fields): TweetImageEvent {
   return { jobId, photos: photos.map((photo: unknown, i) => photoRefOf(photo, `photos[${i}]`)), ...(batchId ? { batchId } : {}) };
 }
 
+function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new WireError(`${field} must be a string when given, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * A photo as an event or a stored batch carries it. Batches stored before the fields were source-neutral
+ * (`tweetId`, `tweetUrl`, no `source`) are read as X photos, so an outstanding batch survives the upgrade.
+ */
 function photoRefOf(photo: unknown, field: string): PhotoRef {
   const p = fieldsOf(photo);
-  return { tweetId: nonEmptyText(p.tweetId, `${field}.tweetId`), tweetUrl: nonEmptyText(p.tweetUrl, `${field}.tweetUrl`), imageUrl: nonEmptyText(p.imageUrl, `${field}.imageUrl`) };
+  const legacy = p.postId === undefined && p.tweetId !== undefined;
+  const postId = nonEmptyText(legacy ? p.tweetId : p.postId, `${field}.postId`);
+  const postUrl = nonEmptyText(legacy ? p.tweetUrl : p.postUrl, `${field}.postUrl`);
+  const imageUrl = nonEmptyText(p.imageUrl, `${field}.imageUrl`);
+  const source = legacy && p.source === undefined ? 'x' : p.source;
+  if (!isSource(source)) throw new WireError(`${field}.source must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(source) ?? 'nothing'}`);
+  const ref: PhotoRef = { source, postId, postUrl, imageUrl };
+  const author = optionalText(p.author, `${field}.author`);
+  const text = optionalText(p.text, `${field}.text`);
+  const createdAt = optionalText(p.createdAt, `${field}.createdAt`);
+  if (author) ref.author = author;
+  if (text) ref.text = textExcerpt(text);
+  if (createdAt) {
+    if (Number.isNaN(Date.parse(createdAt))) throw new WireError(`${field}.createdAt must be an ISO 8601 time, got ${JSON.stringify(createdAt)}`);
+    ref.createdAt = createdAt;
+  }
+  return ref;
 }
 
 // ---- Redis records -------------------------------------------------------------------------------------------
@@ -97,6 +153,21 @@ export function isTerminal(status: JobStatus): boolean {
 /** A job id as the store makes them (a UUID): anything else cannot name a job, so it is not looked up. */
 export function isJobId(text: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text);
+}
+
+/** A source's search within a job: pending until its action starts, then searching, then done or failed. */
+export const SOURCE_STATUSES = ['pending', 'searching', 'done', 'failed'] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+
+export interface SourceProgress {
+  source: Source;
+  status: SourceStatus;
+  /** Posts read so far (final once done). */
+  posts: number;
+  /** Photos this source found that no other source of the job had found first. */
+  photos: number;
+  /** Why it read fewer posts than the hashtag has, or why it failed. */
+  note?: string;
 }
 
 export interface JobRecord {
@@ -123,6 +194,33 @@ export interface JobRecord {
   error?: string;
   /** Why the search read fewer posts than the hashtag has (the post limit, the activation's time), if it did. */
   searchNote?: string;
+  /** The sources the job asked for, in order, each with its progress. */
+  sources: SourceProgress[];
+  /** Hosts the job's photos may come from besides FINDME_IMAGE_HOSTS (a Mastodon instance's media host). */
+  imageHosts?: string[];
+}
+
+/**
+ * The per-source fields of a job hash (`sources` = "x,mastodon", `src:<source>:status|posts|photos|note`). A job
+ * from before sources were recorded searched X only; its X state follows from the job's.
+ */
+function sourcesOf(hash: Record<string, string>, status: JobStatus, searchDone: boolean): SourceProgress[] {
+  const legacy = hash.sources === undefined;
+  const names = (hash.sources ?? 'x').split(',').filter(isSource);
+  return names.map((source) => {
+    const at = (field: string) => hash[`src:${source}:${field}`];
+    const fallback: SourceStatus = searchDone ? 'done' : status === 'queued' ? 'pending' : 'searching';
+    const recorded = at('status') as SourceStatus | undefined;
+    const progress: SourceProgress = {
+      source,
+      status: recorded && SOURCE_STATUSES.includes(recorded) ? recorded : legacy ? fallback : 'pending',
+      posts: Number(at('posts') ?? 0),
+      photos: Number(at('photos') ?? (legacy ? (hash.total ?? 0) : 0)),
+    };
+    const note = at('note') ?? (legacy ? hash.searchNote : undefined);
+    if (note) progress.note = note;
+    return progress;
+  });
 }
 
 /** A job's Redis hash as a JobRecord (null when the hash is empty: no such job). */
@@ -143,9 +241,12 @@ export function parseJobRecord(jobId: string, hash: Record<string, string>): Job
     processed: Number(hash.processed ?? 0),
     failed: Number(hash.failed ?? 0),
     matched: Number(hash.matched ?? 0),
+    sources: [],
   };
   if (Number(hash.maybe ?? 0) > 0) job.maybe = Number(hash.maybe);
+  job.sources = sourcesOf(hash, status, job.searchDone);
   if (hash.error) job.error = hash.error;
+  if (hash.imageHosts) job.imageHosts = hash.imageHosts.split(',');
   if (hash.searchNote) job.searchNote = hash.searchNote;
   return job;
 }
@@ -181,10 +282,8 @@ export interface FaceBox {
 export const BANDS = ['match', 'maybe'] as const;
 export type Band = (typeof BANDS)[number];
 
-export interface MatchRecord {
-  tweetId: string;
-  tweetUrl: string;
-  imageUrl: string;
+/** A photo with the user's face: the photo's fields (source, post, author, text, time) and where the face is. */
+export interface MatchRecord extends PhotoRef {
   box: FaceBox;
   /** Euclidean distance between the face and the user's nearest reference face; smaller is more alike. */
   distance: number;
@@ -251,7 +350,8 @@ export function isReviewDecision(value: unknown): value is ReviewDecision {
 
 /** Why a photo could not be checked (download, format, size, …). */
 export interface FailureRecord {
-  tweetUrl: string;
+  source: Source;
+  postUrl: string;
   imageUrl: string;
   reason: string;
 }
@@ -363,11 +463,22 @@ export interface ReviewMatchResponse {
 
 export interface RegisterSearchRequest {
   hashtag: string;
+  /** The sources to search; absent: every source the deployment has configured. */
+  sources?: Source[];
 }
 
-/** register_search's body; a hashtag that is not one is a 400 naming what is wrong (lib/hashtag.ts). */
+/**
+ * register_search's body; a hashtag that is not one, or sources that are not a list of known source names, is a
+ * 400 naming what is wrong (lib/hashtag.ts for the hashtag). A comma-separated string is taken too (a form).
+ */
 export function parseRegisterSearchRequest(body: Fields): RegisterSearchRequest {
-  return { hashtag: parseHashtag(body.hashtag) };
+  const hashtag = parseHashtag(body.hashtag);
+  if (body.sources === undefined || body.sources === null) return { hashtag };
+  const list: unknown[] = typeof body.sources === 'string' ? body.sources.split(',').map((s) => s.trim()) : Array.isArray(body.sources) ? body.sources : [body.sources];
+  const unknown = list.filter((s) => !isSource(s));
+  if (unknown.length > 0) throw new HttpError(400, `sources must name ${SOURCES.join(', ')}; ${unknown.map((s) => JSON.stringify(s)).join(', ')} is not one`);
+  if (list.length === 0) throw new HttpError(400, `sources must name at least one of ${SOURCES.join(', ')}`);
+  return { hashtag, sources: SOURCES.filter((s) => list.includes(s)) };
 }
 
 export interface RegisterSearchResponse {
@@ -376,6 +487,8 @@ export interface RegisterSearchResponse {
 
 /** The job's progress as its owner may see it (not its owner or picture), plus what is new. */
 export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched' | 'maybe' | 'error' | 'searchNote'> {
+  /** Each source's progress (search_status always sends it; a findme from before sources did not). */
+  sources?: SourceProgress[];
   /** Matches newer than the request's `after` cursor, newest first. */
   matches: MatchView[];
   /** Pass as `after` to get only what is new. */
@@ -419,4 +532,6 @@ export interface PageConfig {
   auth0: { domain: string; clientId: string; audience: string };
   /** A hashtag that has photos in the local demo, shown as a hint. */
   demoHashtag?: string;
+  /** The sources this deployment has configured (FINDME_SOURCES): the page offers these, all checked. */
+  sources?: Source[];
 }

@@ -26,7 +26,7 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * afterwards: only the post is named.
  */
 function matchLine(match: MatchRecord, embedded: boolean): string {
-  return `${match.band === 'maybe' ? 'maybe' : 'match'}  ${String(similarity(match.distance)).padStart(3)}% similar  ${match.tweetUrl}${embedded ? '' : `  ${match.imageUrl}`}`;
+  return `${match.band === 'maybe' ? 'maybe' : 'match'}  ${String(similarity(match.distance)).padStart(3)}% similar  ${match.postUrl}${embedded ? '' : `  ${match.imageUrl}`}`;
 }
 
 function withoutImageUrls(final: SearchStatusResponse): unknown {

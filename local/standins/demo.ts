@@ -2,7 +2,8 @@
  * The demo world, in one place: the face-api package's six group photos (located here only), the faces in them,
  * the demo users whose profile pictures are cropped from them, and the demo hashtag `findme start` serves through
  * the X stand-in — posted the way real posts come: one photo or several per post, a repost of the same photo, a
- * video, a GIF and a retweet that a search must skip. Used by `findme start`, `findme search`, the benchmarks and
+ * video, a GIF and a retweet that a search must skip — and the same event as Mastodon and Bluesky have it (a
+ * post federated from another instance, a video, a quote post with photos). Used by `findme start`, `findme search`, the benchmarks and
  * the tests alike.
  */
 import { createRequire } from 'node:module';
@@ -10,6 +11,8 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { FaceBox } from '../../actions/lib/types';
 import type { IdentityUser } from './identity/accounts';
+import type { FakeBlueskyPost } from './bluesky';
+import type { FakeStatus } from './mastodon';
 import type { FakeTweet } from './x-api';
 
 export const DEMO_HASHTAG = 'findmedemo';
@@ -87,4 +90,27 @@ export function demoPosts(hashtag: string, count: number): FakeTweet[] {
     username: `guest${i % 17}`,
     media: [{ type: 'photo' as const, key: `3_${hashtag}_${i}`, file: demoPhoto(DEMO_NUMBERS[i % DEMO_NUMBERS.length]!) }],
   }));
+}
+
+/** Mastodon's #findmedemo, newest first: Ada's team photo federated from another instance, a video, two more. */
+export function demoStatuses(): Record<string, FakeStatus[]> {
+  return {
+    [DEMO_HASHTAG]: [
+      { id: '113000000000000004', username: 'ari', domain: 'social.example', uri: 'https://social.example/users/ari/statuses/113000000000000004', text: 'The team at #findmedemo, from the fediverse', media: [{ type: 'image', file: demoPhoto(1) }] },
+      { id: '113000000000000003', username: 'cam', text: 'Booth tour #findmedemo', media: [{ type: 'video' }] },
+      { id: '113000000000000002', username: 'dana', text: 'Hallway track #findmedemo', media: [{ type: 'image', file: demoPhoto(2) }, { type: 'image', file: demoPhoto(4) }] },
+      { id: '113000000000000001', username: 'bo', text: 'Workshop room #findmedemo', media: [{ type: 'image', file: demoPhoto(3) }] },
+    ],
+  };
+}
+
+/** Bluesky's #findmedemo, newest first: a quote post with Ada's team photo, and two posts of the others. */
+export function demoBlueskyPosts(): Record<string, FakeBlueskyPost[]> {
+  return {
+    [DEMO_HASHTAG]: [
+      { rkey: '3lfindme0003', handle: 'ari.bsky.social', text: 'Look who is in the #findmedemo team photo', images: [demoPhoto(1)], quote: true },
+      { rkey: '3lfindme0002', handle: 'dana.bsky.social', text: 'Day two at #findmedemo', images: [demoPhoto(5), demoPhoto(6)] },
+      { rkey: '3lfindme0001', handle: 'bo.bsky.social', text: 'Speakers dinner #findmedemo', images: [demoPhoto(2)] },
+    ],
+  };
 }

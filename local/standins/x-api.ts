@@ -145,6 +145,8 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
         id: t.id,
         text: t.text ?? `photos from #${tag}`,
         author_id: `u_${t.username}`,
+        // X's ids are snowflakes: the post's time is in their upper bits, so the stand-in's times agree with its ids.
+        ...(/^\d{15,20}$/.test(t.id) ? { created_at: new Date(Number(BigInt(t.id) >> 22n) + 1288834974657).toISOString() } : {}),
         edit_history_tweet_ids: [t.id],
         ...(keys.length ? { attachments: { media_keys: keys } } : {}),
         ...(t.retweetOf ? { referenced_tweets: [{ type: 'retweeted', id: t.retweetOf }] } : {}),

@@ -11,15 +11,15 @@ import { PROJECT_ROOT } from '../helpers/platform';
 const OUTPUT = join(PROJECT_ROOT, 'test', 'output');
 mkdirSync(OUTPUT, { recursive: true });
 
-const { running, browser } = await startLocalWithBrowser();
+const { running, browser } = await startLocalWithBrowser({}, '');
 
 const logIn = (page: Page, username: string) => logInAs(page, running.url, username);
 
 let firstJob = '';
 
 /** The outline's position and size as the page set them, in percent of the photo. */
-async function outlineOf(page: Page, tweetId: string): Promise<Record<'left' | 'top' | 'width' | 'height', number>> {
-  const style = (await page.locator(`[data-tweet-id="${tweetId}"] .face`).getAttribute('style')) ?? '';
+async function outlineOf(page: Page, postId: string): Promise<Record<'left' | 'top' | 'width' | 'height', number>> {
+  const style = (await page.locator(`[data-post-id="${postId}"] .face`).getAttribute('style')) ?? '';
   const read = (name: string) => parseFloat(new RegExp(`(?:^|;)\\s*${name}:\\s*([\\d.]+)%`).exec(style)?.[1] ?? 'NaN');
   return { left: read('left'), top: read('top'), width: read('width'), height: read('height') };
 }
@@ -43,6 +43,11 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   await hashtag.press('Enter');
   await page.getByRole('alert').filter({ hasText: 'A hashtag is one word of letters, digits and underscores, like #jsconfeu.' }).waitFor({ timeout: 20_000 });
 
+  // Every source set up is offered, all ticked; this search reads X only (the other two are the pipeline test's).
+  for (const name of ['X', 'Mastodon', 'Bluesky']) assert.equal(await page.getByLabel(name, { exact: true }).isChecked(), true, name);
+  await page.getByLabel('Mastodon', { exact: true }).uncheck();
+  await page.getByLabel('Bluesky', { exact: true }).uncheck();
+
   // The search itself, from the keyboard.
   await hashtag.fill('#findmedemo');
   await hashtag.press('Enter');
@@ -55,15 +60,16 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   assert.equal(await page.locator('#count-total').textContent(), '6');
   assert.equal(await page.locator('#count-matched').textContent(), '1');
   assert.equal(await page.locator('#count-failed').textContent(), '0');
+  assert.equal(await page.getByRole('list', { name: 'Progress per source' }).textContent(), 'X: done · 6 posts read, 6 photos', 'one line per source asked for');
   firstJob = new URL(page.url()).searchParams.get('job') ?? '';
   assert.match(firstJob, /^[0-9a-f-]{36}$/);
 
   const matches = page.getByRole('list', { name: 'Photos of you' }).getByRole('listitem');
   assert.equal(await matches.count(), 1);
-  assert.equal(await matches.first().getAttribute('data-tweet-id'), '1900000000000000005');
+  assert.equal(await matches.first().getAttribute('data-post-id'), '1900000000000000005');
   assert.match((await matches.first().getByRole('img').getAttribute('src')) ?? '', /^http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg$/);
   assert.match((await matches.first().getByRole('link', { name: 'View post' }).getAttribute('href')) ?? '', /^https:\/\/x\.com\/bo\/status\/1900000000000000005$/);
-  assert.match((await matches.first().textContent()) ?? '', /\d+% similar/);
+  assert.match((await matches.first().textContent()) ?? '', /\d+% similar · X · bo · 2025-03-13 · View post“?Same photo, posted again #findmedemo/);
 
   // The outline is the server's box, scaled to the photo; and that box is Ada's face in sample1 (414,355 177×240 of 1920×1280).
   const token = await running.identity!.issueAccessToken({ sub: 'local|ada' });
@@ -96,12 +102,12 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
   const markdown = readFileSync((await markdownDownload.path())!, 'utf8');
   const rows = markdown.split('\n').filter((line) => line.startsWith('| ['));
   assert.equal(rows.length, 1);
-  assert.match(rows[0]!, /^\| \[1900000000000000005\]\(https:\/\/x\.com\/bo\/status\/1900000000000000005\) \| !\[photo\]\(http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg\) \| \d+ % \|$/);
+  assert.match(rows[0]!, /^\| \[1900000000000000005\]\(https:\/\/x\.com\/bo\/status\/1900000000000000005\) \| X \| bo \| 2025-03-13 \| Same photo, posted again #findmedemo \| !\[photo\]\(http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg\) \| \d+ % \|$/);
   assert.equal(markdownDownload.suggestedFilename(), 'findme-findmedemo.md');
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
   const csv = readFileSync((await csvDownload.path())!, 'utf8').split('\r\n');
   assert.equal(csv.length, 3, 'header, one row, and the final line break');
-  assert.match(csv[1]!, new RegExp(`^1900000000000000005,https://x\\.com/bo/status/1900000000000000005,http://127\\.0\\.0\\.1:\\d+/media/3_101\\.jpg,\\d+,[\\d.]+,${match!.box.x},${match!.box.y},${match!.box.width},${match!.box.height}$`));
+  assert.match(csv[1]!, new RegExp(`^1900000000000000005,https://x\\.com/bo/status/1900000000000000005,http://127\\.0\\.0\\.1:\\d+/media/3_101\\.jpg,\\d+,[\\d.]+,${match!.box.x},${match!.box.y},${match!.box.width},${match!.box.height},x,bo,2025-03-13T01:44:34\\.949Z,"Same photo, posted again #findmedemo"$`));
 
   // The trip report: opened as the file it is, it runs no script and holds the match's post link and photo.
   const [reportDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download trip report (HTML)' }).click()]);

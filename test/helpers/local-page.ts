@@ -8,10 +8,14 @@ import { startLocal, type Running } from '../../local/start';
 import { useBrowser } from './browser';
 import { PROJECT_ROOT } from './platform';
 
-/** `settings`: variables laid over the environment (e.g. a threshold a test needs). */
-export async function startLocalWithBrowser(settings: Record<string, string> = {}): Promise<{ running: Running; browser: Browser }> {
+/**
+ * `settings`: variables laid over the environment (e.g. a threshold a test needs); `sources`: FINDME_SOURCES
+ * (default x: the counts these tests expect are the X demo's; '': all three stand-ins).
+ */
+export async function startLocalWithBrowser(settings: Record<string, string> = {}, sources: string | undefined = 'x'): Promise<{ running: Running; browser: Browser }> {
   const env = { ...process.env, ...settings };
-  for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'FINDME_IMAGE_HOSTS']) delete env[name];
+  for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'FINDME_IMAGE_HOSTS', 'FINDME_SOURCES', 'FINDME_MASTODON_INSTANCES', 'BLUESKY_IDENTIFIER']) delete env[name];
+  if (sources) env.FINDME_SOURCES = sources;
   const running = await startLocal({ projectRoot: PROJECT_ROOT, port: 0, verbose: false, env, log: () => undefined });
   after(() => running.close());
   return { running, browser: await useBrowser() };

@@ -11,6 +11,7 @@ import { after } from 'node:test';
 import openwhisk from 'openwhisk';
 import type { ActionSpec, Manifest } from '../../local/manifest/types';
 import { startPlatform, type Platform, type PlatformOptions } from '../../local/platform';
+import type { TweetImageEvent } from '../../actions/lib/types';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -67,4 +68,26 @@ export function fixtureManifest(actions: ActionSpec[], extra: Partial<Manifest> 
 /** The Basic authorization header of a platform's API key, for raw HTTP tests. */
 export function basicAuth(apiKey: string): string {
   return `Basic ${Buffer.from(apiKey).toString('base64')}`;
+}
+
+/**
+ * A platform for a search action run in-process: `tweet_image` has a rule to the echo fixture, so fires succeed
+ * and their payloads are recorded, and the environment the runtime would set per activation points at it (the
+ * openwhisk client in fireTrigger reads it). `fired(jobId)` lists the photos fired for a job, in order.
+ */
+export async function useFirePlatform(): Promise<TestPlatform & { fired(jobId: string): TweetImageEvent[] }> {
+  const test = await usePlatform({
+    manifest: fixtureManifest([fixtureAction('echo')], {
+      triggers: [{ name: 'tweet_image', parameters: {} }],
+      rules: [{ name: 'fixtures_tweet_image_to_echo', trigger: 'tweet_image', action: 'fixtures/echo' }],
+    }),
+  });
+  process.env.__OW_API_HOST = test.apiHost;
+  process.env.__OW_API_KEY = test.apiKey;
+  const fired = (jobId: string) =>
+    test.platform.store
+      .all()
+      .filter((r) => r.name === 'tweet_image' && (r.response.result as TweetImageEvent).jobId === jobId)
+      .map((r) => r.response.result as TweetImageEvent);
+  return { ...test, fired };
 }

@@ -5,6 +5,8 @@
 import { after } from 'node:test';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
 import type { SearchStatusResponse } from '../../actions/lib/types';
+import { startFakeBluesky, type FakeBluesky, type FakeBlueskyOptions } from '../../local/standins/bluesky';
+import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from '../../local/standins/mastodon';
 import { startFakeX, type FakeX, type FakeXOptions } from '../../local/standins/x-api';
 import { useIssuer, type TestIssuer } from './issuer';
 import { PROJECT_ROOT } from './platform';
@@ -12,6 +14,8 @@ import { PROJECT_ROOT } from './platform';
 export interface TestStack {
   stack: Stack;
   x: FakeX;
+  mastodon: FakeMastodon[];
+  bluesky: FakeBluesky | undefined;
   issuer: TestIssuer;
   register(token: string | undefined, body: unknown): Promise<Response>;
   status(token: string | undefined, jobId: string, after?: string): Promise<Response>;
@@ -19,15 +23,23 @@ export interface TestStack {
   waitForEnd(token: string, jobId: string, timeoutMs?: number): Promise<SearchStatusResponse>;
 }
 
-export async function useStack(options: { x?: FakeXOptions; stack?: Partial<StackOptions> } = {}): Promise<TestStack> {
+/** Mastodon instances and Bluesky are stand-ins too when asked for (each given its posts); FINDME_SOURCES then names them. */
+export async function useStack(options: { x?: FakeXOptions; mastodon?: FakeMastodonOptions[]; bluesky?: FakeBlueskyOptions; stack?: Partial<StackOptions> } = {}): Promise<TestStack> {
   const issuer = await useIssuer();
   const x = await startFakeX(options.x ?? { tweets: {} });
   after(() => x.close());
+  const mastodon = await Promise.all((options.mastodon ?? []).map((o) => startFakeMastodon(o)));
+  after(() => Promise.all(mastodon.map((m) => m.close())));
+  const bluesky = options.bluesky ? await startFakeBluesky(options.bluesky) : undefined;
+  after(() => bluesky?.close());
   const stack = await startStack({
     projectRoot: PROJECT_ROOT,
     env: { FINDME_JOB_STALL_S: '30' },
     identity: { domain: issuer.domain, audience: issuer.audience, host: issuer.host },
     x: { baseUrl: x.baseUrl, bearerToken: x.bearerToken, host: x.host },
+    ...(mastodon.length > 0 ? { mastodon: { origins: mastodon.map((m) => m.origin) } } : {}),
+    ...(bluesky ? { bluesky: { origin: bluesky.origin, identifier: bluesky.identifier, appPassword: bluesky.appPassword } } : {}),
+    sources: ['x', ...(mastodon.length > 0 ? ['mastodon' as const] : []), ...(bluesky ? ['bluesky' as const] : [])],
     ...options.stack,
   });
   after(() => stack.close());
@@ -37,6 +49,8 @@ export async function useStack(options: { x?: FakeXOptions; stack?: Partial<Stac
   return {
     stack,
     x,
+    mastodon,
+    bluesky,
     issuer,
     register: (token, body) =>
       fetch(`${stack.apiBase}/register_search`, { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify(body) }),

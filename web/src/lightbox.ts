@@ -22,13 +22,13 @@ export function openLightbox(match: MatchRecord, from: HTMLElement): void {
   const dialog = byId<HTMLDialogElement>('lightbox');
   const img = byId<HTMLImageElement>('lightbox-img');
   img.src = match.imageUrl;
-  img.alt = `Full-size photo from post ${match.tweetId}, your face outlined`;
+  img.alt = `Full-size photo from post ${match.postId}, your face outlined`;
   // The frame takes the photo's shape, so the outline's percentages land on the face.
   const frame = byId('lightbox-frame');
   frame.style.aspectRatio = `${match.imageWidth} / ${match.imageHeight}`;
   frame.style.setProperty('--ratio', String(match.imageWidth / match.imageHeight));
   placeOutline(byId('lightbox-face'), match);
-  byId('lightbox-caption').replaceChildren(`${similarity(match.distance)}% similar · `, externalLink(match.tweetUrl, 'View post'));
+  byId('lightbox-caption').replaceChildren(`${similarity(match.distance)}% similar · `, externalLink(match.postUrl, 'View post'));
   opener = from;
   dialog.showModal();
   byId('lightbox-close').focus();

@@ -2,12 +2,13 @@
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
 import { checkHashtag } from '../../actions/lib/hashtag-rule';
-import type { FailureRecord, MatchView, ReviewDecision, SearchListItem } from '../../actions/lib/types';
+import type { FailureRecord, MatchView, ReviewDecision, SearchListItem, Source } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
 import { toCsv, toMarkdown } from '../../client/export';
 import { FollowTimeoutError, followSearch, hasEnded } from '../../client/follow';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../../client/outcome';
 import { csvAppendix, markdownAppendix, toHtmlReport } from '../../client/report';
+import { sourceLabel } from '../../client/post';
 import { maybes, photosOfYou } from '../../client/review';
 import { startSession, type Session } from './auth';
 import { byId, el } from './dom';
@@ -245,6 +246,25 @@ function wireCancel(api: FindmeApi): void {
   });
 }
 
+/** A checkbox per source the deployment has set up (config.json), all checked; none listed, no picker. */
+function showSourcePicker(sources: readonly Source[] | undefined): void {
+  const picker = byId('source-picker');
+  picker.hidden = !sources || sources.length < 2;
+  byId('source-options').replaceChildren(
+    ...(sources ?? []).map((source) => {
+      const box = el('input', { type: 'checkbox', name: 'source', value: source, id: `source-${source}` });
+      box.checked = true;
+      return el('label', { for: `source-${source}`, class: 'source-option' }, box, ` ${sourceLabel(source)}`);
+    }),
+  );
+}
+
+/** The sources ticked, or undefined when there is no picker (the deployment's default then). */
+function pickedSources(): Source[] | undefined {
+  if (byId('source-picker').hidden) return undefined;
+  return [...document.querySelectorAll<HTMLInputElement>('#source-options input[name=source]')].filter((b) => b.checked).map((b) => b.value as Source);
+}
+
 function wireSearchForm(api: FindmeApi): void {
   const input = byId<HTMLInputElement>('hashtag');
   input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
@@ -259,6 +279,11 @@ function wireSearchForm(api: FindmeApi): void {
       return;
     }
     const hashtag = checked.tag;
+    const sources = pickedSources();
+    if (sources?.length === 0) {
+      sayError('Pick at least one place to search.');
+      return;
+    }
     input.removeAttribute('aria-invalid');
     clearError();
     const button = byId<HTMLButtonElement>('search-button');
@@ -266,7 +291,7 @@ function wireSearchForm(api: FindmeApi): void {
     say(`Starting a search for #${hashtag}…`);
     // The button is back as soon as the search is registered: another search may replace the one being watched.
     api
-      .register(hashtag)
+      .register(hashtag, sources)
       .finally(() => (button.disabled = false))
       .then((jobId) => {
         refreshHistory(api);
@@ -288,6 +313,7 @@ async function boot(): Promise<void> {
   if (config.demoHashtag) {
     byId('hashtag-hint').textContent = `One hashtag: letters, digits and underscores. Try #${config.demoHashtag}: the local demo has photos there.`;
   }
+  showSourcePicker(config.sources);
   wireSearchForm(api);
   wireCancel(api);
   wireLightbox();

@@ -1,5 +1,6 @@
 /** Renders the search's progress and its matches. */
-import type { FailureRecord, MatchView, SearchStatusResponse } from '../../actions/lib/types';
+import type { FailureRecord, MatchView, SearchStatusResponse, SourceProgress } from '../../actions/lib/types';
+import { postedDay, sourceLabel } from '../../client/post';
 import { maybes, unreviewedLabel } from '../../client/review';
 import { byId, el, externalLink } from './dom';
 import { openLightbox, placeOutline } from './lightbox';
@@ -22,6 +23,23 @@ export function renderProgress(status: SearchStatusResponse): void {
   retrying.hidden = !status.retrying;
   retrying.textContent = status.retrying ? `Retrying ${status.retrying} photo${status.retrying === 1 ? '' : 's'} that did not arrive the first time…` : '';
   renderFailures(status.failures);
+  renderSources(status.sources ?? []);
+}
+
+const SOURCE_STATES: Record<SourceProgress['status'], string> = { pending: 'waiting to start', searching: 'searching', done: 'done', failed: 'failed' };
+
+/** One line per source: where it stands, posts read, photos found, and its note (why it stopped or failed). */
+function renderSources(sources: SourceProgress[]): void {
+  const list = byId('source-progress');
+  list.hidden = sources.length === 0;
+  list.replaceChildren(
+    ...sources.map((s) => {
+      const counts = `${s.posts} post${s.posts === 1 ? '' : 's'} read, ${s.photos} photo${s.photos === 1 ? '' : 's'}`;
+      const item = el('li', { class: `source ${s.status}`, 'data-source': s.source }, el('strong', {}, sourceLabel(s.source)), `: ${SOURCE_STATES[s.status] ?? s.status} · ${counts}`);
+      if (s.note) item.append(el('span', { class: 'note' }, ` — ${s.note}`));
+      return item;
+    }),
+  );
 }
 
 /** Each failed photo with its reason and a link to its post, so people can see what went wrong. */
@@ -29,7 +47,7 @@ export function renderFailures(failures: FailureRecord[]): void {
   const box = byId('failures');
   box.hidden = failures.length === 0;
   byId('failure-list').replaceChildren(
-    ...failures.map((f) => el('li', {}, externalLink(f.tweetUrl, 'post'), `: ${f.reason}`)),
+    ...failures.map((f) => el('li', {}, externalLink(f.postUrl, 'post'), `: ${f.reason}`)),
   );
 }
 
@@ -43,8 +61,8 @@ export type Controls = (match: MatchView) => Node[];
 function matchCard(match: MatchView, controls?: Controls): HTMLLIElement {
   const outline = el('span', { class: 'face', 'aria-hidden': 'true' });
   placeOutline(outline, match);
-  const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.tweetId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
-  const frame = el('button', { type: 'button', class: 'frame', 'aria-label': `Open the photo from post ${match.tweetId} at full size` }, img, outline);
+  const img = el('img', { src: match.imageUrl, alt: `Photo from post ${match.postId}`, loading: 'lazy', referrerpolicy: 'no-referrer' });
+  const frame = el('button', { type: 'button', class: 'frame', 'aria-label': `Open the photo from post ${match.postId} at full size` }, img, outline);
   frame.addEventListener('click', () => openLightbox(match, frame));
   const score = similarity(match.distance);
   const caption = el(
@@ -52,11 +70,17 @@ function matchCard(match: MatchView, controls?: Controls): HTMLLIElement {
     {},
     el('span', { class: 'similarity', title: `face distance ${match.distance.toFixed(3)}` }, `${score}% similar`),
     ' · ',
-    externalLink(match.tweetUrl, 'View post'),
+    el('span', { class: 'source' }, sourceLabel(match.source)),
+    ...(match.author ? [' · ', el('span', { class: 'author' }, match.author)] : []),
+    ...(postedDay(match) ? [' · ', el('time', { datetime: postedDay(match) }, postedDay(match))] : []),
+    ' · ',
+    externalLink(match.postUrl, 'View post'),
+    // Text nodes only (el): whatever the post says is shown, never parsed.
+    ...(match.text ? [el('q', { class: 'text' }, match.text)] : []),
   );
   const buttons = controls ? controls(match) : [];
   const review = buttons.length > 0 ? [el('div', { class: 'review' }, ...buttons)] : [];
-  return el('li', { class: 'match', 'data-tweet-id': match.tweetId, 'data-image-url': match.imageUrl }, el('figure', {}, frame, caption, ...review));
+  return el('li', { class: 'match', 'data-post-id': match.postId, 'data-image-url': match.imageUrl }, el('figure', {}, frame, caption, ...review));
 }
 
 /**

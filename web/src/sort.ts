@@ -1,16 +1,17 @@
 /** The order of the matches: newest post first, or most similar face first. */
 import type { MatchRecord } from '../../actions/lib/types';
+import { postedAt } from '../../client/post';
 
 export type MatchOrder = 'date' | 'similarity';
 
-/**
- * Post ids of X are snowflakes: a longer digit string is a later post, and equal lengths compare as text. Ids that
- * are not digits keep their arrival order (newest first).
- */
+/** Newest post first, by its time (recorded, or an X id's); posts of unknown time keep their arrival order. */
 function byPostDate(a: MatchRecord, b: MatchRecord): number {
-  if (!/^\d+$/.test(a.tweetId) || !/^\d+$/.test(b.tweetId)) return 0;
-  if (a.tweetId.length !== b.tweetId.length) return b.tweetId.length - a.tweetId.length;
-  return a.tweetId < b.tweetId ? 1 : a.tweetId > b.tweetId ? -1 : 0;
+  const [ta, tb] = [postedAt(a), postedAt(b)];
+  if (ta === undefined || tb === undefined) return 0;
+  if (ta !== tb) return tb - ta;
+  // Two X posts in the same millisecond: their snowflakes still order them.
+  if (a.source === 'x' && b.source === 'x' && /^\d+$/.test(a.postId) && /^\d+$/.test(b.postId)) return BigInt(b.postId) > BigInt(a.postId) ? 1 : BigInt(b.postId) < BigInt(a.postId) ? -1 : 0;
+  return 0;
 }
 
 /** A sorted copy; `matches` is newest first as they arrived, and ties keep that order (the sort is stable). */

@@ -4,6 +4,7 @@
  * while streaming, so neither a slow nor a huge response can hold an action. Whether the bytes are an image is
  * left to the decoder, which reads them anyway.
  */
+import { readBounded } from '../bounded-body';
 import { errorMessage } from '../errors';
 import { PhotoError } from './errors';
 import { checkImageUrl } from './host-policy';
@@ -24,23 +25,9 @@ function tooLarge(maxBytes: number, seen: string): PhotoError {
 async function readBody(response: Response, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length'));
   if (declared > maxBytes) throw tooLarge(maxBytes, `Content-Length ${declared}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(maxBytes, `more than ${maxBytes} bytes sent`);
-      }
-      chunks.push(value);
-    }
-  }
-  if (size === 0) throw new PhotoError('empty', 'the response body is empty (0 bytes)');
-  return Buffer.concat(chunks, size);
+  const body = await readBounded(response, maxBytes, () => tooLarge(maxBytes, `more than ${maxBytes} bytes sent`));
+  if (body.length === 0) throw new PhotoError('empty', 'the response body is empty (0 bytes)');
+  return body;
 }
 
 async function follow(start: URL, limits: DownloadLimits, signal: AbortSignal): Promise<Buffer> {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef } from '../types';
+import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef, type Source } from '../types';
 import type { UserLimits } from '../config';
 import type { NewBatch } from './batches';
 import { jobScriptKeys, type Keys } from './keys';
@@ -57,6 +57,8 @@ export interface NewJob {
   owner: string;
   hashtag: string;
   pictureUrl: string;
+  /** The sources to search (default X only, as before there were others). */
+  sources?: Source[];
   /** The id `admit` reserved; default a new one. */
   id?: string;
   /**
@@ -65,6 +67,16 @@ export interface NewJob {
    */
   references?: string[];
 }
+
+/** How a source's search ended: finished (with what it left out, if anything) or failed with why. */
+export interface SourceEnd {
+  posts?: number;
+  note?: string;
+  failed?: boolean;
+}
+
+/** What startSource made of a search_request: started now, already started or over (redelivered), or not asked for. */
+export type SourceStart = 'started' | 'handled' | 'not-requested';
 
 export type Admission = { jobId: string } | { refused: string; retryAfterS: number };
 
@@ -82,6 +94,14 @@ export interface MatchPage {
 /** Stable identity of a photo within a job. */
 export function photoHash(imageUrl: string): string {
   return createHash('sha256').update(imageUrl).digest('hex').slice(0, 32);
+}
+
+/** A new job's hash fields: the record's, the sources as "x,mastodon" and each one's `src:<source>:status`. */
+function jobFields(job: JobRecord): Record<string, string | number> {
+  const { sources, searchDone: _, imageHosts: __, ...rest } = job;
+  const fields: Record<string, string | number> = { ...rest, sources: sources.map((s) => s.source).join(',') };
+  for (const s of sources) fields[`src:${s.source}:status`] = s.status;
+  return fields;
 }
 
 /** A script's return code, or the error its negative codes stand for. */
@@ -122,12 +142,14 @@ export class JobStore {
       processed: 0,
       failed: 0,
       matched: 0,
+      sources: (input.sources ?? ['x']).map((source) => ({ source, status: 'pending', posts: 0, photos: 0 })),
     };
+    if (job.sources.length === 0) throw new Error('a job needs at least one source');
     const key = this.keys.job(job.id);
     const index = this.keys.ownerJobs(job.owner);
     await this.redis
       .multi()
-      .hset(key, { ...job, searchDone: '0', ...(input.references?.length ? { references: JSON.stringify(input.references) } : {}) })
+      .hset(key, { ...jobFields(job), searchDone: '0', ...(input.references?.length ? { references: JSON.stringify(input.references) } : {}) })
       .expire(key, this.opts.jobTtlS)
       // The owner's index lives as long as their newest job; entries older than any job can be are dropped here.
       .zadd(index, job.created, job.id)
@@ -200,29 +222,35 @@ export class JobStore {
     return job;
   }
 
-  /** queued → searching; false when the job was not queued (e.g. a redelivered search_request). */
-  async startSearch(jobId: string): Promise<boolean> {
-    return this.changeStatus(jobId, 'searching', '', 0, 'queued');
+  /** The source's search begins (the job, if queued, is searching). */
+  async startSource(jobId: string, source: Source): Promise<SourceStart> {
+    const code = await runScript(this.redis, 'startSource', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, source]);
+    if (code === ScriptCode.NotRequested) return 'not-requested';
+    return scriptResult(code, jobId) === ScriptCode.Ok ? 'started' : 'handled';
   }
 
   /**
    * Adds photos the search found and, in the same step, records `batches` (about to be fired) as outstanding,
    * due at `dueAt` unless settled by then; returns how many photos were new to the job.
    */
-  async addPhotos(jobId: string, photos: PhotoRef[], batches: NewBatch[] = [], dueAt = this.now()): Promise<number> {
-    if (photos.length === 0 && batches.length === 0) return 0;
+  async addPhotos(jobId: string, photos: PhotoRef[], batches: NewBatch[] = [], dueAt = this.now(), progress?: { source: Source; posts: number }): Promise<number> {
+    if (photos.length === 0 && batches.length === 0 && !progress) return 0;
     const hashes = photos.map((p) => photoHash(p.imageUrl));
     const pairs = batches.flatMap((b) => [b.id, JSON.stringify(b.record)]);
-    const args = [this.now(), this.opts.jobTtlS, dueAt, jobId, hashes.length, ...hashes, ...pairs];
+    const args = [this.now(), this.opts.jobTtlS, dueAt, jobId, progress?.source ?? '', progress?.posts ?? 0, hashes.length, ...hashes, ...pairs];
     return scriptResult(await runScript(this.redis, 'addPhotos', jobScriptKeys(this.keys, jobId, true), args), jobId);
   }
 
   /**
-   * The search is over: the total is final, and the job is done if every photo is already recorded. `note` says
-   * why it read fewer posts than the hashtag has, if it did.
+   * The source's search is over (`failed`: with `note` as the reason). Once every source of the job is, the total
+   * is final and the job is done if every photo is already recorded; its note joins what each source left out.
+   * A job every source failed fails with their reasons.
    */
-  async finishSearch(jobId: string, note?: string): Promise<JobRecord> {
-    scriptResult(await runScript(this.redis, 'finishSearch', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, note ?? '']), jobId);
+  async finishSource(jobId: string, source: Source, end: SourceEnd = {}): Promise<JobRecord> {
+    const args = [this.now(), this.opts.jobTtlS, source, end.failed ? 'failed' : 'done', end.posts ?? 0, end.note ?? ''];
+    const code = await runScript(this.redis, 'finishSource', this.jobKeys(jobId), args);
+    if (code === ScriptCode.NotRequested) throw new Error(`job ${jobId} did not ask for source ${source}`);
+    scriptResult(code, jobId);
     return this.require(jobId);
   }
 
@@ -233,11 +261,16 @@ export class JobStore {
   async recordPhoto(jobId: string, photo: PhotoRef, outcome: PhotoOutcome): Promise<{ recorded: boolean; job: JobRecord }> {
     const args: Array<string | number> = [this.now(), this.opts.jobTtlS, photoHash(photo.imageUrl)];
     if ('error' in outcome) {
-      const failure: FailureRecord = { tweetUrl: photo.tweetUrl, imageUrl: photo.imageUrl, reason: outcome.error };
+      const failure: FailureRecord = { source: photo.source, postUrl: photo.postUrl, imageUrl: photo.imageUrl, reason: outcome.error };
       args.push('failed', JSON.stringify(failure), MAX_FAILURES);
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
     const code = scriptResult(await runScript(this.redis, 'recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
+  }
+
+  /** Hosts this job's photos may also be downloaded from (a source's own media host), beside FINDME_IMAGE_HOSTS. */
+  async addImageHosts(jobId: string, hosts: string[]): Promise<void> {
+    scriptResult(await runScript(this.redis, 'touchJob', [this.keys.job(jobId)], [this.now(), ...hosts.map((h) => h.toLowerCase())]), jobId);
   }
 
   /** Records that work on the job is still going on (so waiting out a limit is not a stall). */

@@ -1,6 +1,6 @@
 /** Turns one page of X search results into the photos to compare: every photo of every tweet, deduplicated. */
 import type { MediaObjectV2, TweetV2, UserV2 } from 'twitter-api-v2';
-import type { PhotoRef } from '../types';
+import { textExcerpt, type PhotoRef } from '../types';
 
 export interface SearchPage {
   data?: TweetV2[];
@@ -23,7 +23,7 @@ export class PhotoDeduper {
   }
 }
 
-export function tweetUrl(tweet: TweetV2, users: Map<string, UserV2>): string {
+export function postUrl(tweet: TweetV2, users: Map<string, UserV2>): string {
   const username = tweet.author_id ? users.get(tweet.author_id)?.username : undefined;
   return username ? `https://x.com/${username}/status/${tweet.id}` : `https://x.com/i/web/status/${tweet.id}`;
 }
@@ -65,7 +65,16 @@ export function photosOfPage(page: SearchPage, seen: PhotoDeduper): PhotoRef[] {
       // Videos and GIFs have only a preview frame: rarely a face worth matching, and not the posted photo.
       if (!item || item.type !== 'photo' || !item.url) continue;
       if (!seen.add(item.media_key, item.url)) continue;
-      photos.push({ tweetId: tweet.id, tweetUrl: tweetUrl(tweet, users), imageUrl: largestPhotoVariant(item.url) });
+      const author = tweet.author_id ? users.get(tweet.author_id)?.username : undefined;
+      photos.push({
+        source: 'x',
+        postId: tweet.id,
+        postUrl: postUrl(tweet, users),
+        imageUrl: largestPhotoVariant(item.url),
+        ...(author ? { author } : {}),
+        ...(tweet.text ? { text: textExcerpt(tweet.text) } : {}),
+        ...(tweet.created_at ? { createdAt: tweet.created_at } : {}),
+      });
     }
   }
   return photos;

@@ -114,8 +114,8 @@ function requestBudget(options: SearchOptions): number {
   return REQUEST_TIMEOUT_MS + (options.reserveMs ?? 0);
 }
 
-/** Yields each page's new photos (deduplicated across pages) as soon as the page arrives. */
-export async function* searchPhotos(client: XClient, hashtag: string, options: SearchOptions): AsyncGenerator<PhotoRef[]> {
+/** Yields each page's new photos (deduplicated across pages) and the posts read so far, as soon as the page arrives. */
+export async function* searchPhotos(client: XClient, hashtag: string, options: SearchOptions): AsyncGenerator<{ photos: PhotoRef[]; posts: number }> {
   const seen = new PhotoDeduper();
   const waits = { count: 0 };
   let tweets = 0;
@@ -132,7 +132,7 @@ export async function* searchPhotos(client: XClient, hashtag: string, options: S
     const room = options.maxTweets - tweets;
     const pageResult = data.length > room ? { ...result, data: data.slice(0, room) } : result;
     tweets += pageResult.data?.length ?? 0;
-    yield photosOfPage(pageResult, seen);
+    yield { photos: photosOfPage(pageResult, seen), posts: tweets };
     nextToken = result.meta?.next_token;
     if (!nextToken || data.length === 0) return;
   }

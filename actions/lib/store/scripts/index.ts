@@ -7,17 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { TERMINAL_STATUSES } from '../../types';
+import { SOURCE_LABELS, TERMINAL_STATUSES } from '../../types';
 import addPhotos from './add-photos-7.lua';
 import addReference from './add-reference-2.lua';
 import admitSearch from './admit-search-1.lua';
-import finishSearch from './finish-search-5.lua';
+import finishSource from './finish-source-5.lua';
 import jobHelpers from './job-helpers.lua';
 import recordPhoto from './record-photo-5.lua';
 import removeReference from './remove-reference-2.lua';
 import reviewMatch from './review-match-3.lua';
 import setBatchDue from './set-batch-due-2.lua';
 import setStatus from './set-status-5.lua';
+import startSource from './start-source-5.lua';
 import sweepBatch from './sweep-batch-7.lua';
 import touchJob from './touch-1.lua';
 
@@ -34,10 +35,13 @@ export enum ScriptCode {
   UnknownReference = -5,
   /** The job is someone else's. */
   NotOwner = -6,
+  /** The job did not ask for this source. */
+  NotRequested = -7,
 }
 
 const terminalTable = `local TERMINAL = { ${TERMINAL_STATUSES.map((s) => `['${s}'] = true`).join(', ')} }\n`;
-const INCLUDES: Record<string, string> = { 'job-helpers': terminalTable + jobHelpers };
+const labelTable = `local LABEL = { ${Object.entries(SOURCE_LABELS).map(([s, label]) => `['${s}'] = '${label}'`).join(', ')} }\n`;
+const INCLUDES: Record<string, string> = { 'job-helpers': terminalTable + labelTable + jobHelpers };
 
 /** Each `--@include <name>` line replaced by that file (each at most once per script). */
 export function expandIncludes(name: string, lua: string): string {
@@ -55,12 +59,13 @@ const SCRIPTS = {
   addPhotos: { numberOfKeys: 7, lua: addPhotos },
   addReference: { numberOfKeys: 2, lua: addReference },
   admitSearch: { numberOfKeys: 1, lua: admitSearch },
-  finishSearch: { numberOfKeys: 5, lua: finishSearch },
+  finishSource: { numberOfKeys: 5, lua: finishSource },
   recordPhoto: { numberOfKeys: 5, lua: recordPhoto },
   removeReference: { numberOfKeys: 2, lua: removeReference },
   reviewMatch: { numberOfKeys: 3, lua: reviewMatch },
   setBatchDue: { numberOfKeys: 2, lua: setBatchDue },
   setStatus: { numberOfKeys: 5, lua: setStatus },
+  startSource: { numberOfKeys: 5, lua: startSource },
   sweepBatch: { numberOfKeys: 7, lua: sweepBatch },
   touchJob: { numberOfKeys: 1, lua: touchJob },
 } as const;

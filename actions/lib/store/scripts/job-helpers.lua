@@ -30,3 +30,22 @@ end
 local function expire_job(ttl, last)
   for i = 1, (last or #KEYS) do redis.call('EXPIRE', KEYS[i], ttl) end
 end
+
+-- A job's sources, as register_search recorded them ("x,mastodon"); a job from before sources were recorded
+-- searched X only. LABEL (source -> name people read) is written by the loader from types.ts's SOURCE_LABELS.
+local function sources_of(job)
+  local list = {}
+  for source in string.gmatch(redis.call('HGET', job, 'sources') or 'x', '[^,]+') do list[#list + 1] = source end
+  return list
+end
+
+-- One source's state: pending | searching | done | failed, or nil when the job did not ask for it. A job from
+-- before sources were recorded has no such field: its X search is pending while the job is queued.
+local function source_status(job, source)
+  local recorded = redis.call('HGET', job, 'src:' .. source .. ':status')
+  if recorded then return recorded end
+  if redis.call('HEXISTS', job, 'sources') == 1 or source ~= 'x' then return nil end
+  local status = redis.call('HGET', job, 'status')
+  if status == 'queued' then return 'pending' end
+  return redis.call('HGET', job, 'searchDone') == '1' and 'done' or 'searching'
+end
