@@ -1,23 +1,22 @@
 /** The trip-report exports of the matches: Markdown and CSV (RFC 4180). */
 import type { MatchRecord } from '../actions/lib/types';
+import { markdownLink, markdownText, markdownUrl } from './markdown';
 import { postedDay, sourceLabel } from './post';
 
 export function similarity(distance: number): number {
   return Math.max(0, Math.min(100, Math.round((1 - distance) * 100)));
 }
 
-function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
 
-/** Characters that would end a Markdown link target or a table cell, percent-encoded: the URL still means the same. */
-function markdownUrl(url: string): string {
-  return url.replace(/[()<>|\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+/** The photo inline when its URL is https; else only a note (an image from elsewhere is not written). */
+function photoCell(url: string): string {
+  const target = markdownUrl(url);
+  return target ? `![photo](${target})` : 'photo not at an https address';
 }
 
 export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
   const lines = [
-    `# Photos of me at #${markdownCell(hashtag)}`,
+    `# Photos of me at #${markdownText(hashtag)}`,
     '',
     `${matches.length} ${matches.length === 1 ? 'photo' : 'photos'} found by findme.`,
     '',
@@ -25,7 +24,7 @@ export function toMarkdown(hashtag: string, matches: MatchRecord[]): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...matches.map(
       (m) =>
-        `| [${markdownCell(m.postId)}](${markdownUrl(m.postUrl)}) | ${sourceLabel(m.source)} | ${markdownCell(m.author ?? '')} | ${postedDay(m)} | ${markdownCell(m.text ?? '')} | ![photo](${markdownUrl(m.imageUrl)}) | ${similarity(m.distance)} % |`,
+        `| ${markdownLink(m.postId, m.postUrl)} | ${sourceLabel(m.source)} | ${markdownText(m.author ?? '')} | ${postedDay(m)} | ${markdownText(m.text ?? '')} | ${photoCell(m.imageUrl)} | ${similarity(m.distance)} % |`,
     ),
   ];
   return lines.join('\n') + '\n';

@@ -6,6 +6,7 @@
 import type { FailureRecord, MatchRecord } from '../actions/lib/types';
 import { boxPercent } from './box';
 import { csvField, csvText, similarity } from './export';
+import { markdownLink, markdownText } from './markdown';
 import { postedAt, sourceLabel } from './post';
 
 export { postTime } from './post';
@@ -93,14 +94,10 @@ export function toHtmlReport(hashtag: string, matches: readonly MatchRecord[], f
   ].join('\n');
 }
 
-function markdownText(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
-}
-
 /** The appendix as Markdown, appended to the Markdown export ('' when every photo was checked). */
 export function markdownAppendix(failures: readonly FailureRecord[]): string {
   if (failures.length === 0) return '';
-  return ['', '## Photos that could not be checked', '', ...failures.map((f) => `- <${f.postUrl.replace(/[<>\s]/g, encodeURIComponent)}>: ${markdownText(f.reason)}`), ''].join('\n');
+  return ['', '## Photos that could not be checked', '', ...failures.map((f) => `- ${markdownLink(f.postUrl, f.postUrl)}: ${markdownText(f.reason)}`), ''].join('\n');
 }
 
 /** The appendix as CSV rows after one empty line, with a header of its own ('' when every photo was checked). */

@@ -7,6 +7,7 @@ import { ConfigError, parsePageConfig } from '../client/config';
 import { httpsHref, pageHome } from '../web/src/urls';
 import { parseOrder, sortMatches } from '../web/src/sort';
 import { csvText, similarity, toCsv, toMarkdown } from '../client/export';
+import { markdownAppendix } from '../client/report';
 import { FollowTimeoutError, followSearch, nextInterval, progressOf, type StatusApi } from '../client/follow';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../client/outcome';
 
@@ -41,6 +42,26 @@ test('the Markdown export has a row per match, with link, photo and similarity',
   assert.match(toMarkdown('a|b', []), /^# Photos of me at #a\\\|b\n\n0 photos found/);
   const odd = toMarkdown('t', [match({ postUrl: 'https://x.com/a_(b)/status/1', imageUrl: 'https://pbs.twimg.com/media/a b|c.jpg' })]);
   assert.match(odd, /\| \[1900\]\(https:\/\/x\.com\/a_%28b%29\/status\/1\) \| X \| {2}\| {2}\| {2}\| !\[photo\]\(https:\/\/pbs\.twimg\.com\/media\/a%20b%7Cc\.jpg\) \| 75 % \|\n$/);
+});
+
+test('the Markdown export escapes every field a post supplies and links only to https', () => {
+  const hostile = match({
+    postId: '[x](javascript:alert(1))',
+    postUrl: 'javascript:alert(1)',
+    imageUrl: 'data:image/svg+xml,<svg onload=alert(1)>',
+    author: '<img src=x onerror=alert(1)>',
+    text: '**bold** `code` | cell\n# heading & [link](https://evil.example)',
+  });
+  const md = toMarkdown('t', [hostile]);
+  const row = md.split('\n').find((line) => line.startsWith('| \\['))!;
+  assert.ok(row, md);
+  assert.doesNotMatch(md, /\]\(javascript:/, 'no javascript: link target');
+  assert.doesNotMatch(md, /<img|<svg/, 'no raw HTML');
+  assert.doesNotMatch(md, /!\[photo\]\(data:/, 'no image from a data: URL');
+  assert.equal(row, '| \\[x\\]\\(javascript:alert\\(1\\)\\) | X | &lt;img src=x onerror=alert\\(1\\)&gt; |  | \\*\\*bold\\*\\* \\`code\\` \\| cell \\# heading &amp; \\[link\\]\\(https://evil.example\\) | photo not at an https address | 75 % |');
+  assert.equal(md.split('\n').filter((line) => line.startsWith('|')).length, 3, 'header, rule and one row: the text did not break the table');
+  const appendix = markdownAppendix([{ source: 'x', postUrl: 'javascript:alert(1)', imageUrl: 'https://pbs.twimg.com/media/a.jpg', reason: 'the photo <b>is</b> gone' }]);
+  assert.match(appendix, /^- javascript:alert\\\(1\\\): the photo &lt;b&gt;is&lt;\/b&gt; gone$/m);
 });
 
 test('the CSV export quotes what needs quoting (RFC 4180)', () => {
