@@ -33,6 +33,14 @@ export interface SourcePage {
   refused?: Array<{ photo: PhotoRef; reason: string }>;
   /** Media hosts of the source (a Mastodon instance's) that compare_images may download this job's photos from. */
   imageHosts?: string[];
+  /** Media items on this page that were not of the shape the source documents: skipped, counted in the note. */
+  unreadable?: number;
+}
+
+/** The source's note at its end: why it stopped (if it did), and how many media items could not be read. */
+export function sourceNote(source: Source, stopped: string | undefined, unreadable: number): string | undefined {
+  const skipped = unreadable > 0 ? `${unreadable} ${unreadable === 1 ? 'photo' : 'photos'} that ${SOURCE_LABELS[source]} described in a form findme cannot read ${unreadable === 1 ? 'was' : 'were'} skipped` : undefined;
+  return [stopped, skipped].filter(Boolean).join('; ') || undefined;
 }
 
 /** A source's paging: yields each page's new photos and the posts read so far; throws with a readable reason. */
@@ -64,6 +72,7 @@ export async function runSourceSearch(
   const store = stores.jobs;
   const fan = new PhotoFan(stores, jobId, source, config, deadline, ow);
   let posts = 0;
+  let unreadable = 0;
   let stopped: string | undefined;
   const keepAlive = () => void store.touch(jobId).catch(() => undefined);
   const hooks: SearchHooks = {
@@ -79,11 +88,13 @@ export async function runSourceSearch(
   try {
     for await (const page of search(job, hooks)) {
       posts = page.posts;
+      unreadable += page.unreadable ?? 0;
       if (page.imageHosts?.length) await store.addImageHosts(jobId, page.imageHosts);
       if (page.refused?.length) await fan.refuse(page.refused, posts);
       await fan.add(page.photos, posts);
     }
-    await fan.flush(() => store.finishSource(jobId, source, { posts, ...(stopped ? { note: stopped } : {}) }));
+    const note = sourceNote(source, stopped, unreadable);
+    await fan.flush(() => store.finishSource(jobId, source, { posts, ...(note ? { note } : {}) }));
   } catch (error) {
     const reason = errorMessage(error);
     console.error(`job ${jobId}: ${SOURCE_LABELS[source]}: ${reason}`);
@@ -93,7 +104,7 @@ export async function runSourceSearch(
     });
     return { jobId, source, photos: fan.photos, events: fan.events, posts, error: reason };
   }
-  console.log(`job ${jobId}: #${job.hashtag} on ${SOURCE_LABELS[source]}: ${posts} posts, ${fan.photos} photos in ${fan.events} events${stopped ? `; stopped: ${stopped}` : ''}`);
+  console.log(`job ${jobId}: #${job.hashtag} on ${SOURCE_LABELS[source]}: ${posts} posts, ${fan.photos} photos in ${fan.events} events${stopped ? `; stopped: ${stopped}` : ''}${unreadable ? `; ${unreadable} unreadable media items skipped` : ''}`);
   return { jobId, source, photos: fan.photos, events: fan.events, posts, ...(stopped ? { stopped } : {}) };
 }
 

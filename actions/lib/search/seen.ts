@@ -1,6 +1,25 @@
 /**
+ * Hosts whose image URLs carry only size and format in their query (X's `?format=jpg&name=large`): the same photo
+ * under another query is the same photo. Elsewhere a query may be what tells two images apart (`?id=1`, `?id=2`).
+ */
+const QUERY_IS_VARIANT = new Set(['pbs.twimg.com']);
+
+/** What identifies an image among a search's photos: its URL, without the query where the query is only a variant. */
+export function imageIdentity(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (QUERY_IS_VARIANT.has(parsed.hostname)) parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
+}
+
+/**
  * What a source's search has already handed out, across its pages (and a Mastodon search's instances): a post
- * seen again (federated, or returned twice) is skipped, and so is an image URL seen before (query ignored).
+ * seen again (federated, or returned twice) is skipped, and so is an image seen before (imageIdentity).
  */
 export class SeenPosts {
   private readonly posts = new Set<string>();
@@ -15,9 +34,9 @@ export class SeenPosts {
 
   /** True the first time the image is seen. */
   image(url: string): boolean {
-    const normalized = url.split('?')[0]!;
-    if (this.images.has(normalized)) return false;
-    this.images.add(normalized);
+    const identity = imageIdentity(url);
+    if (this.images.has(identity)) return false;
+    this.images.add(identity);
     return true;
   }
 }

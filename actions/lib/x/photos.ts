@@ -1,5 +1,6 @@
 /** Turns one page of X search results into the photos to compare: every photo of every tweet, deduplicated. */
 import type { MediaObjectV2, TweetV2, UserV2 } from 'twitter-api-v2';
+import { imageIdentity } from '../search/seen';
 import { textExcerpt, type PhotoRef } from '../types';
 
 export interface SearchPage {
@@ -15,17 +16,17 @@ export class PhotoDeduper {
 
   /** True the first time a photo is seen. */
   add(mediaKey: string, url: string): boolean {
-    const normalized = url.split('?')[0]!;
-    if (this.keys.has(mediaKey) || this.urls.has(normalized)) return false;
+    const identity = imageIdentity(url);
+    if (this.keys.has(mediaKey) || this.urls.has(identity)) return false;
     this.keys.add(mediaKey);
-    this.urls.add(normalized);
+    this.urls.add(identity);
     return true;
   }
 }
 
 export function postUrl(tweet: TweetV2, users: Map<string, UserV2>): string {
   const username = tweet.author_id ? users.get(tweet.author_id)?.username : undefined;
-  return username ? `https://x.com/${username}/status/${tweet.id}` : `https://x.com/i/web/status/${tweet.id}`;
+  return typeof username === 'string' && /^\w{1,50}$/.test(username) ? `https://x.com/${username}/status/${tweet.id}` : `https://x.com/i/web/status/${tweet.id}`;
 }
 
 /**
@@ -53,17 +54,33 @@ export function largestPhotoVariant(url: string): string {
   return parsed.href;
 }
 
-export function photosOfPage(page: SearchPage, seen: PhotoDeduper): PhotoRef[] {
-  const media = new Map((page.includes?.media ?? []).map((m) => [m.media_key, m]));
-  const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** A page's photos, and how many of its photo items were not of the shape X documents (skipped, not fatal). */
+export function photosOfPage(page: SearchPage, seen: PhotoDeduper): { photos: PhotoRef[]; unreadable: number } {
+  // Remote data: every field is checked before use, so one malformed item is one skipped item, not a failed search.
+  const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+  const media = new Map(list(page.includes?.media).filter((m) => isText(m?.media_key)).map((m) => [m.media_key, m]));
+  const users = new Map(list(page.includes?.users).filter((u) => isText(u?.id)).map((u) => [u.id, u]));
   const photos: PhotoRef[] = [];
-  for (const tweet of page.data ?? []) {
+  let unreadable = 0;
+  for (const tweet of list(page.data)) {
+    if (!isText(tweet?.id)) {
+      unreadable += 1;
+      continue;
+    }
     // The query excludes retweets; a retweet that slips through would only repeat its original's photos.
-    if (tweet.referenced_tweets?.some((r) => r.type === 'retweeted')) continue;
-    for (const key of tweet.attachments?.media_keys ?? []) {
+    if (list(tweet.referenced_tweets).some((r) => r?.type === 'retweeted')) continue;
+    for (const key of list(tweet.attachments?.media_keys)) {
       const item = media.get(key);
       // Videos and GIFs have only a preview frame: rarely a face worth matching, and not the posted photo.
-      if (!item || item.type !== 'photo' || !item.url) continue;
+      if (!item || item.type !== 'photo') continue;
+      if (!isText(item.url)) {
+        unreadable += 1;
+        continue;
+      }
       if (!seen.add(item.media_key, item.url)) continue;
       const author = tweet.author_id ? users.get(tweet.author_id)?.username : undefined;
       photos.push({
@@ -71,11 +88,11 @@ export function photosOfPage(page: SearchPage, seen: PhotoDeduper): PhotoRef[] {
         postId: tweet.id,
         postUrl: postUrl(tweet, users),
         imageUrl: largestPhotoVariant(item.url),
-        ...(author ? { author } : {}),
-        ...(tweet.text ? { text: textExcerpt(tweet.text) } : {}),
-        ...(tweet.created_at ? { createdAt: tweet.created_at } : {}),
+        ...(isText(author) ? { author } : {}),
+        ...(isText(tweet.text) ? { text: textExcerpt(tweet.text) } : {}),
+        ...(isText(tweet.created_at) ? { createdAt: tweet.created_at } : {}),
       });
     }
   }
-  return photos;
+  return { photos, unreadable };
 }

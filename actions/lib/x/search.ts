@@ -132,7 +132,7 @@ export async function* searchPhotos(client: XClient, hashtag: string, options: S
     const room = options.maxTweets - tweets;
     const pageResult = data.length > room ? { ...result, data: data.slice(0, room) } : result;
     tweets += pageResult.data?.length ?? 0;
-    yield { photos: photosOfPage(pageResult, seen), posts: tweets };
+    yield { ...photosOfPage(pageResult, seen), posts: tweets };
     nextToken = result.meta?.next_token;
     if (!nextToken || data.length === 0) return;
   }
