@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { imageIdentity, SeenPosts } from '../actions/lib/search/seen';
+import { remoteText } from '../actions/lib/search/remote-text';
 import { sourceNote } from '../actions/lib/search/run';
 import { largestPhotoVariant, PhotoDeduper, photosOfPage, type SearchPage } from '../actions/lib/x/photos';
 
@@ -50,4 +51,13 @@ test("an image is the same image under another query only on X's media host, whe
   assert.deepEqual([seen.image('https://media.example/img?id=1'), seen.image('https://media.example/img?id=2'), seen.image('https://media.example/img?id=1#x')], [true, true, false]);
   const x = new PhotoDeduper();
   assert.deepEqual([x.add('3_1', 'https://pbs.twimg.com/media/A.jpg?name=small'), x.add('3_2', 'https://pbs.twimg.com/media/A.jpg?name=large')], [true, false]);
+});
+
+test("a source's own error text reaches the job as one short plain line", () => {
+  assert.equal(remoteText('  Too   many\nrequests\u0000 <b>now</b>  '), 'Too many requests now');
+  assert.equal(remoteText('\u202eevil'), 'evil');
+  assert.equal(remoteText('x'.repeat(500))!.length, 200);
+  assert.match(remoteText('x'.repeat(500))!, /…$/);
+  assert.equal(remoteText(42), undefined);
+  assert.equal(remoteText(' <p> </p> '), undefined);
 });

@@ -10,6 +10,7 @@
  * bound and the session and paging stay in findme's hands, and the actions do not bundle the whole client with
  * its lexicons.
  */
+import { remoteText } from '../search/remote-text';
 import type { BlueskyConfig } from '../config';
 import { requestJson, SourceHttpError, type JsonAnswer } from '../search/http';
 import { byHost } from '../search/hosts';
@@ -33,8 +34,8 @@ interface Session {
 
 function said(answer: JsonAnswer): string {
   const body = answer.body as { error?: unknown; message?: unknown };
-  const parts = [body?.error, body?.message].filter((p): p is string => typeof p === 'string' && p !== '');
-  return parts.length ? parts.join(': ').slice(0, 200) : `HTTP ${answer.status}`;
+  const parts = [remoteText(body?.error, 100), remoteText(body?.message)].filter((p): p is string => p !== undefined);
+  return parts.length ? parts.join(': ') : `HTTP ${answer.status}`;
 }
 
 function sessionOf(answer: JsonAnswer): Session | undefined {

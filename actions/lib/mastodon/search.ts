@@ -10,6 +10,7 @@
  * timeout, every body a size bound, and paging stays in findme's hands (only same-host Link targets, a bound on
  * pages, rate-limit waits measured against the activation's deadline) — no client to second-guess, no bundle.
  */
+import { remoteText } from '../search/remote-text';
 import type { SearchHooks, SourcePage } from '../search/run';
 import { nextLink, requestJson, SourceHttpError, type JsonAnswer } from '../search/http';
 import { byHost } from '../search/hosts';
@@ -38,8 +39,8 @@ async function mediaHost(origin: string, host: string, headers: Record<string, s
 }
 
 function refusal(host: string, answer: JsonAnswer): string {
-  const said = (answer.body as { error?: unknown })?.error;
-  const detail = typeof said === 'string' ? `: ${said.slice(0, 200)}` : '';
+  const said = remoteText((answer.body as { error?: unknown })?.error);
+  const detail = said ? `: ${said}` : '';
   if (answer.status === 401 || answer.status === 403) return `${host} refused to show its tag timeline (${answer.status}${detail}); an instance that closes its public timelines needs MASTODON_ACCESS_TOKEN`;
   if (answer.status === 404) return `${host} has no tag timeline (404${detail}): is it a Mastodon instance?`;
   return `${host} answered ${answer.status}${detail}`;

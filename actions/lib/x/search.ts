@@ -4,6 +4,7 @@
  * deadline leaves time for the request and the caller's reserve after it; when it does not, the search stops
  * with the photos found so far, or fails with when to try again.
  */
+import { remoteText } from '../search/remote-text';
 import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { retryWithin, sleep, type Deadline } from '../ow/deadline';
 import type { XClient } from './client';
@@ -43,9 +44,10 @@ export function searchQuery(hashtag: string): string {
 
 function describe(error: unknown): string {
   if (error instanceof ApiResponseError) {
-    const detail = error.data?.detail ?? error.data?.title ?? error.message;
+    const data = error.data as { detail?: unknown; title?: unknown } | undefined;
+    const detail = remoteText(data?.detail) ?? remoteText(data?.title);
     if (error.code === 401) return `X API refused the bearer token (401): check X_BEARER_TOKEN`;
-    return `X API answered ${error.code}: ${detail}`;
+    return `X API answered ${error.code}${detail ? `: ${detail}` : ''}`;
   }
   if (error instanceof ApiRequestError) {
     // twitter-api-v2 1.29's `requestError` getter reads a field it never sets; the request's socket keeps the cause.
