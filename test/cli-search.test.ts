@@ -65,10 +65,15 @@ test('findme search --api follows a search on a running findme, printing matches
   const token = await running.identity!.issueAccessToken({ sub: 'local|ada' });
   const result = await findme(['search', 'findmedemo', '--api', running.url], { ...cleanEnv, FINDME_TOKEN: token });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^match\s+\d+% similar {2}https:\/\/x\.com\/bo\/status\/1900000000000000005 {2}http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg\n$/);
+  // findme start searches the three stand-ins: Ada's team photo is on each, one line per match, in arrival order.
+  const lines = result.stdout.split('\n').filter(Boolean).sort();
+  assert.equal(lines.length, 3, result.stdout);
+  assert.match(lines[0]!, /^match\s+\d+% similar {2}https:\/\/bsky\.app\/profile\/ari\.bsky\.social\/post\/3lfindme0003 {2}http:\/\/127\.0\.0\.1:\d+\/img\/feed_fullsize\//);
+  assert.match(lines[1]!, /^match\s+\d+% similar {2}https:\/\/social\.example\/@ari\/113000000000000004 {2}http:\/\/127\.0\.0\.1:\d+\/system\/media_attachments\//);
+  assert.match(lines[2]!, /^match\s+\d+% similar {2}https:\/\/x\.com\/bo\/status\/1900000000000000005 {2}http:\/\/127\.0\.0\.1:\d+\/media\/3_101\.jpg$/);
   // stdout is a pipe (as in `findme search … | cat`): progress still shows, on stderr, one line per change.
   assert.match(result.stderr, /^(Searching posts…|Preparing the face engine…|Checking photos…) \d+ of \d+\+? photos checked, \d+ matched, \d+ failed$/m);
-  assert.match(result.stderr, /\nDone: 1 of 6 photos show you\.\n$/);
+  assert.match(result.stderr, /\nDone: 3 of 14 photos show you\.\n$/, 'X 6, Mastodon 4, Bluesky 4');
   const malformed = await findme(['search', 'findmedemo', '--api', running.url, '--token', 'not-a-token'], cleanEnv);
   assert.equal(malformed.code, 2);
   assert.match(malformed.stderr, /^findme: --token is malformed: an access token is three parts separated by dots/);

@@ -44,6 +44,11 @@ export interface FakeMastodonOptions {
   answer?: { status: number; body: string; contentType: string };
   /** The Link header's next page points at this origin instead of the instance's own. */
   linkOrigin?: string;
+  /**
+   * The instance's public domain (Mastodon's LOCAL_DOMAIN) in its posts' https uri and url; default
+   * `mastodon.example`. The stand-in itself answers on plain http at 127.0.0.1, as no instance's web address does.
+   */
+  domain?: string;
 }
 
 export interface FakeMastodon {
@@ -73,11 +78,12 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
 
   function statusJson(s: FakeStatus) {
     const host = new URL(origin).host;
-    const uri = s.uri ?? `${origin}/users/${s.username}/statuses/${s.id}`;
+    const local = `https://${options.domain ?? 'mastodon.example'}`;
+    const uri = s.uri ?? `${local}/users/${s.username}/statuses/${s.id}`;
     return {
       id: s.id,
       uri,
-      url: s.domain ? `https://${s.domain}/@${s.username}/${s.id}` : `${origin}/@${s.username}/${s.id}`,
+      url: s.domain ? `https://${s.domain}/@${s.username}/${s.id}` : `${local}/@${s.username}/${s.id}`,
       created_at: s.createdAt ?? new Date(Date.UTC(2026, 2, 1) + Number(s.id.slice(-6)) * 1000).toISOString(),
       // As Mastodon renders it: escaped text in a paragraph, each hashtag a link.
       content: `<p>${(s.text ?? `photos from ${host}`)
@@ -87,7 +93,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
         .replace(/#(\w+)/g, (_m, t: string) => `<a href="${origin}/tags/${t}" class="mention hashtag" rel="tag">#<span>${t}</span></a>`)}</p>`,
       visibility: 'public',
       reblog: null,
-      account: { id: `a_${s.username}`, username: s.username, acct: s.domain ? `${s.username}@${s.domain}` : s.username, url: `${origin}/@${s.username}` },
+      account: { id: `a_${s.username}`, username: s.username, acct: s.domain ? `${s.username}@${s.domain}` : s.username, url: `${local}/@${s.username}` },
       media_attachments: s.media.map((m, i) => {
         const key = `${s.id}_${i}`;
         if (m.file) files.set(key, m.file);
