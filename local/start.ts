@@ -71,7 +71,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     closers.push(() => page.close());
 
     // With a data folder, the stand-ins keep their ports across restarts, so kept jobs' URLs still work.
-    const ports: Partial<StandinPorts> = options.dataDir && (!env.AUTH0_DOMAIN || !env.X_BEARER_TOKEN) ? await standinPorts(options.dataDir) : {};
+    const ports: Partial<StandinPorts> = options.dataDir ? await standinPorts(options.dataDir) : {};
     let identity: IdentityProvider | undefined;
     let auth0: PageConfig['auth0'];
     if (env.AUTH0_DOMAIN) {
@@ -93,12 +93,12 @@ export async function startLocal(options: StartOptions): Promise<Running> {
 
     let mastodon: FakeMastodon | undefined;
     if (!env.FINDME_MASTODON_INSTANCES) {
-      mastodon = await startFakeMastodon({ statuses: demoStatuses() });
+      mastodon = await startFakeMastodon({ statuses: demoStatuses(), ...(ports.mastodon ? { port: ports.mastodon } : {}) });
       closers.push(() => mastodon!.close());
     }
     let bluesky: FakeBluesky | undefined;
     if (!env.BLUESKY_IDENTIFIER) {
-      bluesky = await startFakeBluesky({ posts: demoBlueskyPosts() });
+      bluesky = await startFakeBluesky({ posts: demoBlueskyPosts(), ...(ports.bluesky ? { port: ports.bluesky } : {}) });
       closers.push(() => bluesky!.close());
     }
 

@@ -211,7 +211,12 @@ test('findme start stopped mid-search and started again on the same --data-dir: 
   // The owner, logged in again, sees the same search.
   const seen = (await (await fetch(`${again.config.apiBase}/search_status?jobId=${jobId}`, { headers: { authorization: `Bearer ${again.token}` } })).json()) as SearchStatusResponse;
   assert.equal(seen.status, 'done');
-  assert.deepEqual(seen.matches.map((m) => m.postId), ['1900000000000000005']);
+  // Ada's team photo on each of the three sources findme start searches.
+  assert.deepEqual(seen.matches.map((m) => [m.source, m.postId]).sort(), [
+    ['bluesky', 'at://did:plc:6172692e62736b792e736f63/app.bsky.feed.post/3lfindme0003'],
+    ['mastodon', 'https://social.example/users/ari/statuses/113000000000000004'],
+    ['x', '1900000000000000005'],
+  ]);
   const sweeps = second.output().split('\n').filter((line) => /sweep_jobs\s+success/.test(line)).length;
   console.log(
     `# findme start stopped at ${stoppedAt.processed + stoppedAt.failed}/${stoppedAt.total} photos and started again: job kept (${kept.processed + kept.failed}/${kept.total}), ` +

@@ -22,6 +22,8 @@ export interface FakeBlueskyPost {
 }
 
 export interface FakeBlueskyOptions {
+  /** Listen here (findme start keeps its stand-ins' ports across restarts); default a free one. */
+  port?: number;
   identifier?: string;
   appPassword?: string;
   /** Posts by hashtag (without `#`, case-insensitive), newest first. */
@@ -77,13 +79,18 @@ export async function startFakeBluesky(options: FakeBlueskyOptions): Promise<Fak
     return { did: didOf(identifier), handle: identifier, accessJwt, refreshJwt, active: true };
   }
 
+  const cidOf = (p: FakeBlueskyPost, i: number) => `bafkrei${Buffer.from(`${p.rkey}-${i}`).toString('hex')}`;
+  // Every image is on the CDN from the start: a job kept across a restart of findme start still downloads them.
+  for (const list of Object.values(options.posts)) {
+    for (const p of list) p.images.forEach((file, i) => images.set(`${didOf(p.handle)}/${cidOf(p, i)}`, file));
+  }
+
   function postView(p: FakeBlueskyPost) {
     const did = didOf(p.handle);
     const imagesView = {
       $type: 'app.bsky.embed.images#view',
-      images: p.images.map((file, i) => {
-        const cid = `bafkrei${Buffer.from(`${p.rkey}-${i}`).toString('hex')}`;
-        images.set(`${did}/${cid}`, file);
+      images: p.images.map((_file, i) => {
+        const cid = cidOf(p, i);
         return { thumb: `${origin}/img/feed_thumbnail/plain/${did}/${cid}@jpeg`, fullsize: `${origin}/img/feed_fullsize/plain/${did}/${cid}@jpeg`, alt: '', aspectRatio: { width: 4, height: 3 } };
       }),
     };
@@ -170,7 +177,7 @@ export async function startFakeBluesky(options: FakeBlueskyOptions): Promise<Fak
       if (!res.headersSent) send(res, 500, { error: 'InternalServerError', message: 'Internal Server Error' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,

@@ -49,6 +49,8 @@ export interface FakeMastodonOptions {
    * `mastodon.example`. The stand-in itself answers on plain http at 127.0.0.1, as no instance's web address does.
    */
   domain?: string;
+  /** Listen here (findme start keeps its stand-ins' ports across restarts); default a free one. */
+  port?: number;
 }
 
 export interface FakeMastodon {
@@ -67,7 +69,12 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
   let origin = '';
   const requests: FakeMastodon['requests'] = [];
   const mediaServed: string[] = [];
+  // Every attachment is served from the start, as an instance keeps its media: a job kept across a restart of
+  // findme start still downloads the photos its search found before.
   const files = new Map<string, string>();
+  for (const list of Object.values(options.statuses)) {
+    for (const s of list) s.media.forEach((m, i) => m.file && files.set(`${s.id}_${i}`, m.file));
+  }
   let remaining = RATE_LIMIT;
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -96,7 +103,6 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
       account: { id: `a_${s.username}`, username: s.username, acct: s.domain ? `${s.username}@${s.domain}` : s.username, url: `${local}/@${s.username}` },
       media_attachments: s.media.map((m, i) => {
         const key = `${s.id}_${i}`;
-        if (m.file) files.set(key, m.file);
         const local = m.remoteUrl ? null : `${origin}/system/media_attachments/files/${key}.jpg`;
         return { id: key, type: m.type, url: local, preview_url: local, remote_url: m.remoteUrl ?? null, description: null };
       }),
@@ -155,7 +161,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
     }
     send(res, 200, page.map(statusJson), headers);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
