@@ -211,3 +211,15 @@ test("every write, a late failure included, moves all of a job's keys to the sam
   await refreshes(stalled, async () => later.failIfStalled(await later.require(stalled), 5), 'a stall');
   assert.equal((await store.require(stalled)).status, 'failed');
 });
+
+test('a damaged match or failure entry is left out of what is read, the rest reads, and nothing is rewritten', async () => {
+  const job = await store.create(input);
+  const good = JSON.stringify({ source: 'x', postId: '7', postUrl: 'https://x.com/a/status/7', imageUrl: 'https://pbs.twimg.com/media/7.jpg', box: { x: 1, y: 1, width: 5, height: 5 }, distance: 0.3, imageWidth: 10, imageHeight: 10 });
+  await redis.rpush(keys.jobMatches(job.id), '{"postId":', good);
+  await redis.rpush(keys.jobFailures(job.id), JSON.stringify({ source: 'x', postUrl: 'https://x.com/a/status/8', imageUrl: 'https://pbs.twimg.com/media/8.jpg', reason: 'gone' }), '42');
+  const page = await store.matchesAfter(job.id, undefined);
+  assert.deepEqual([page.matches.map((m) => m.postId), page.cursor], [['7'], '2'], 'the cursor still counts the damaged entry');
+  assert.equal((await store.findMatch(job.id, 'https://pbs.twimg.com/media/7.jpg'))?.postId, '7');
+  assert.deepEqual((await store.failures(job.id)).map((f) => f.reason), ['gone']);
+  assert.equal(await redis.llen(keys.jobMatches(job.id)), 2, 'left in Redis as it was');
+});

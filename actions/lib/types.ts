@@ -298,6 +298,37 @@ export interface MatchRecord extends PhotoRef {
   descriptor?: string;
 }
 
+function finiteNumber(value: unknown, field: string, min = -Infinity): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new WireError(`${field} must be a number${min > -Infinity ? ` ≥ ${min}` : ''}, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value;
+}
+
+function faceBoxOf(value: unknown, field: string): FaceBox {
+  const b = fieldsOf(value);
+  return { x: finiteNumber(b.x, `${field}.x`), y: finiteNumber(b.y, `${field}.y`), width: finiteNumber(b.width, `${field}.width`, 0), height: finiteNumber(b.height, `${field}.height`, 0) };
+}
+
+/** A stored match's JSON as a MatchRecord (records from before bands or source-neutral fields included). */
+export function parseMatchRecord(json: string, where: string): MatchRecord {
+  const v = jsonFieldsOf(json, where);
+  const record: MatchRecord = {
+    ...photoRefOf(v, where),
+    box: faceBoxOf(v.box, `${where}.box`),
+    distance: finiteNumber(v.distance, `${where}.distance`, 0),
+    imageWidth: finiteNumber(v.imageWidth, `${where}.imageWidth`, 0),
+    imageHeight: finiteNumber(v.imageHeight, `${where}.imageHeight`, 0),
+  };
+  if (v.band !== undefined) {
+    if (!BANDS.includes(v.band as Band)) throw new WireError(`${where}.band must be one of ${BANDS.join(', ')}, got ${JSON.stringify(v.band)}`);
+    record.band = v.band as Band;
+  }
+  if (v.descriptor !== undefined) {
+    if (typeof v.descriptor !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(v.descriptor)) throw new WireError(`${where}.descriptor must be hex`);
+    record.descriptor = v.descriptor;
+  }
+  return record;
+}
+
 /** The band of a record, old ones included. */
 export function bandOf(match: Pick<MatchRecord, 'band'>): Band {
   return match.band ?? 'match';
@@ -354,6 +385,16 @@ export interface FailureRecord {
   postUrl: string;
   imageUrl: string;
   reason: string;
+}
+
+/** A stored failure's JSON as a FailureRecord (its post link may be empty: a photo whose post had none). */
+export function parseFailureRecord(json: string, where: string): FailureRecord {
+  const v = jsonFieldsOf(json, where);
+  const source = v.source === undefined ? 'x' : v.source;
+  if (!isSource(source)) throw new WireError(`${where}.source must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
+  const postUrl = v.postUrl ?? v.tweetUrl ?? '';
+  if (typeof postUrl !== 'string') throw new WireError(`${where}.postUrl must be a string`);
+  return { source, postUrl, imageUrl: nonEmptyText(v.imageUrl, `${where}.imageUrl`), reason: nonEmptyText(v.reason, `${where}.reason`) };
 }
 
 /** A photo's faces as cached by URL hash: a photo seen before costs no model run. */

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isTerminal, parseJobRecord, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef, type Source } from '../types';
+import { isTerminal, parseFailureRecord, parseJobRecord, parseMatchRecord, WireError, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef, type Source } from '../types';
 import type { UserLimits } from '../config';
 import type { NewBatch } from './batches';
 import { jobScriptKeys, type Keys } from './keys';
@@ -102,6 +102,23 @@ function jobFields(job: JobRecord): Record<string, string | number> {
   const fields: Record<string, string | number> = { ...rest, sources: sources.map((s) => s.source).join(',') };
   for (const s of sources) fields[`src:${s.source}:status`] = s.status;
   return fields;
+}
+
+/**
+ * The records that parse; one that does not is logged and left out (and left in Redis as it is): one damaged
+ * entry must not make a whole search's results unreadable.
+ */
+function readable<T>(items: string[], parse: (item: string, index: number) => T): T[] {
+  const records: T[] = [];
+  items.forEach((item, i) => {
+    try {
+      records.push(parse(item, i));
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      console.error(`unreadable record left out: ${error.message}`);
+    }
+  });
+  return records;
 }
 
 /** A script's return code, or the error its negative codes stand for. */
@@ -306,14 +323,14 @@ export class JobStore {
     const start = cursor === undefined || cursor === '' ? 0 : Number(cursor);
     if (!Number.isSafeInteger(start) || start < 0 || String(start) !== (cursor || '0')) throw new CursorError(cursor ?? '');
     const items = await this.redis.lrange(this.keys.jobMatches(jobId), start, start + limit - 1);
-    const matches = items.map((item) => JSON.parse(item) as MatchRecord).reverse();
+    const matches = readable(items, (item, i) => parseMatchRecord(item, `${this.keys.jobMatches(jobId)}[${start + i}]`)).reverse();
     return { matches, cursor: String(start + items.length) };
   }
 
   /** The job's match of the photo at `imageUrl` (one per photo), or null; looks at the first `limit` matches. */
   async findMatch(jobId: string, imageUrl: string, limit = 5000): Promise<MatchRecord | null> {
-    for (const item of await this.redis.lrange(this.keys.jobMatches(jobId), 0, limit - 1)) {
-      const match = JSON.parse(item) as MatchRecord;
+    const items = await this.redis.lrange(this.keys.jobMatches(jobId), 0, limit - 1);
+    for (const match of readable(items, (item, i) => parseMatchRecord(item, `${this.keys.jobMatches(jobId)}[${i}]`))) {
       if (match.imageUrl === imageUrl) return match;
     }
     return null;
@@ -321,7 +338,8 @@ export class JobStore {
 
   /** Why photos of the job could not be checked (the first MAX_FAILURES). */
   async failures(jobId: string): Promise<FailureRecord[]> {
-    return (await this.redis.lrange(this.keys.jobFailures(jobId), 0, MAX_FAILURES - 1)).map((item) => JSON.parse(item) as FailureRecord);
+    const items = await this.redis.lrange(this.keys.jobFailures(jobId), 0, MAX_FAILURES - 1);
+    return readable(items, (item, i) => parseFailureRecord(item, `${this.keys.jobFailures(jobId)}[${i}]`));
   }
 
   private async changeStatus(jobId: string, status: JobStatus, error: string, stallMs: number, from = ''): Promise<boolean> {
