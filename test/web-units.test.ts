@@ -58,8 +58,10 @@ test('the Markdown export escapes every field a post supplies and links only to 
   assert.doesNotMatch(md, /\]\(javascript:/, 'no javascript: link target');
   assert.doesNotMatch(md, /<img|<svg/, 'no raw HTML');
   assert.doesNotMatch(md, /!\[photo\]\(data:/, 'no image from a data: URL');
-  assert.equal(row, '| \\[x\\]\\(javascript:alert\\(1\\)\\) | X | &lt;img src=x onerror=alert\\(1\\)&gt; |  | \\*\\*bold\\*\\* \\`code\\` \\| cell \\# heading &amp; \\[link\\]\\(https://evil.example\\) | photo not at an https address | 75 % |');
+  assert.equal(row, '| \\[x\\]\\(javascript:alert\\(1\\)\\) | X | &lt;img src=x onerror=alert\\(1\\)&gt; |  | \\*\\*bold\\*\\* \\`code\\` \\| cell # heading &amp; \\[link\\]\\(https://evil.example\\) | photo not at an https address | 75 % |');
   assert.equal(md.split('\n').filter((line) => line.startsWith('|')).length, 3, 'header, rule and one row: the text did not break the table');
+  assert.match(toMarkdown('t', [match({ imageUrl: 'http://127.0.0.1:8080/media/1.jpg' })]), /!\[photo\]\(http:\/\/127\.0\.0\.1:8080\/media\/1\.jpg\)/, 'the local stand-ins serve plain http on loopback');
+  assert.match(toMarkdown('t', [match({ imageUrl: 'http://photos.example/1.jpg' })]), /photo not at an https address/);
   const appendix = markdownAppendix([{ source: 'x', postUrl: 'javascript:alert(1)', imageUrl: 'https://pbs.twimg.com/media/a.jpg', reason: 'the photo <b>is</b> gone' }]);
   assert.match(appendix, /^- javascript:alert\\\(1\\\): the photo &lt;b&gt;is&lt;\/b&gt; gone$/m);
 });
