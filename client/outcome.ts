@@ -2,9 +2,17 @@
  * What a search's status means, in sentences for people: one wording for the page and `findme search`.
  */
 import type { SearchStatusResponse } from '../actions/lib/types';
+import { sourceLabel } from './post';
 
-/** How far back X's recent search reaches: said whenever nothing was found, so "nothing" is not a mystery. */
-export const SEARCH_WINDOW = 'in the last 7 days on X';
+/**
+ * Where a search looked, said whenever nothing was found, so "nothing" is not a mystery: X's recent search
+ * reaches back 7 days; the others' tag searches have no such window.
+ */
+export function searchedWhere(final: Pick<SearchStatusResponse, 'sources'>): string {
+  const sources = final.sources?.length ? final.sources.map((s) => s.source) : ['x'];
+  const places = sources.map((source) => (source === 'x' ? 'in the last 7 days on X' : `on ${sourceLabel(source)}`));
+  return places.length === 1 ? places[0]! : `${places.slice(0, -1).join(', ')} or ${places.at(-1)!}`;
+}
 
 /** `text` as a sentence: a capital first letter and a closing full stop (server reasons come without them). */
 export function sentence(text: string): string {
@@ -29,7 +37,7 @@ export function outcomeMessage(final: SearchStatusResponse): { text: string; fai
     return { text: `Cancelled after ${checked} of ${photos(final.total)}: ${final.matched} ${final.matched === 1 ? 'shows' : 'show'} you.`, failed: false };
   }
   const note = final.searchNote ? ` Not every post was searched: ${sentence(final.searchNote)}` : '';
-  if (final.total === 0) return { text: `No posts with photos under #${final.hashtag} ${SEARCH_WINDOW}.${note}`, failed: false };
+  if (final.total === 0) return { text: `No posts with photos under #${final.hashtag} ${searchedWhere(final)}.${note}`, failed: false };
   const unchecked = final.failed ? ` (${final.failed} could not be checked)` : '';
   const maybe = final.maybe ? ` ${final.maybe} more may show you: check them.` : '';
   return { text: `Done: ${final.matched} of ${photos(final.total)} show you${unchecked}.${maybe}${note}`, failed: false };

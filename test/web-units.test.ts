@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MatchRecord, SearchStatusResponse } from '../actions/lib/types';
+import type { MatchRecord, SearchStatusResponse, SourceProgress } from '../actions/lib/types';
 import { explain, loadPageConfig } from '../client/api';
 import { boxPercent } from '../client/box';
 import { ConfigError, parsePageConfig } from '../client/config';
@@ -127,6 +127,9 @@ test("a search's outcome reads as a sentence: nothing found says where findme lo
   const base: SearchStatusResponse = { status: 'done', hashtag: 'nobodyhere', total: 0, searchDone: true, processed: 0, failed: 0, matched: 0, matches: [], failures: [], cursor: '' };
   assert.deepEqual(outcomeMessage(base), { text: 'No posts with photos under #nobodyhere in the last 7 days on X.', failed: false });
   assert.equal(noMatchesMessage(base), undefined);
+  const three = (['x', 'mastodon', 'bluesky'] as const).map((source): SourceProgress => ({ source, status: 'done', posts: 0, photos: 0 }));
+  assert.equal(outcomeMessage({ ...base, sources: three }).text, 'No posts with photos under #nobodyhere in the last 7 days on X, on Mastodon or on Bluesky.');
+  assert.equal(outcomeMessage({ ...base, sources: [three[1]!] }).text, 'No posts with photos under #nobodyhere on Mastodon.');
   const some = { ...base, hashtag: 'findmedemo', total: 6, processed: 5, failed: 1, matched: 1 };
   assert.equal(outcomeMessage(some).text, 'Done: 1 of 6 photos show you (1 could not be checked).');
   assert.equal(noMatchesMessage({ ...some, matched: 0 }), 'None of the 6 photos show you.');
