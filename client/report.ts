@@ -6,7 +6,7 @@
 import type { FailureRecord, MatchRecord } from '../actions/lib/types';
 import { boxPercent } from './box';
 import { csvField, csvText, similarity } from './export';
-import { markdownLink, markdownText } from './markdown';
+import { markdownText, markdownUrl } from './markdown';
 import { postedAt, sourceLabel } from './post';
 
 export { postTime } from './post';
@@ -94,10 +94,16 @@ export function toHtmlReport(hashtag: string, matches: readonly MatchRecord[], f
   ].join('\n');
 }
 
+/** The post's address as a Markdown autolink when it may be linked (markdownUrl), else as escaped text. */
+function postAutolink(url: string): string {
+  const target = markdownUrl(url);
+  return target ? `<${target}>` : markdownText(url);
+}
+
 /** The appendix as Markdown, appended to the Markdown export ('' when every photo was checked). */
 export function markdownAppendix(failures: readonly FailureRecord[]): string {
   if (failures.length === 0) return '';
-  return ['', '## Photos that could not be checked', '', ...failures.map((f) => `- ${markdownLink(f.postUrl, f.postUrl)}: ${markdownText(f.reason)}`), ''].join('\n');
+  return ['', '## Photos that could not be checked', '', ...failures.map((f) => `- ${postAutolink(f.postUrl)}: ${markdownText(f.reason)}`), ''].join('\n');
 }
 
 /** The appendix as CSV rows after one empty line, with a header of its own ('' when every photo was checked). */

@@ -120,7 +120,7 @@ test('after the session ends mid-search, logging in again follows the same searc
 
   await page.getByRole('button', { name: 'Log in' }).click();
   await logIn(page);
-  await page.getByRole('status').filter({ hasText: /^No posts with photos under #nobodypostedhere in the last 7 days on X\.$/ }).waitFor({ timeout: 30_000 });
+  await page.getByRole('status').filter({ hasText: /^No posts with photos under #nobodypostedhere in the last 7 days on X, on Mastodon or on Bluesky\.$/ }).waitFor({ timeout: 30_000 });
   assert.equal(new URL(page.url()).searchParams.get('job'), jobId, 'the address names the search again');
   assert.equal(await page.getByRole('alert').textContent(), '', 'the old error is gone');
   await context.close();
