@@ -16,12 +16,11 @@ import {
   MAX_REFERENCES,
   parseAddReferenceRequest,
   parseDeleteReferenceRequest,
-  WireError,
   type ReferenceRecord,
   type ReferencesResponse,
   type ReferenceView,
 } from './lib/types';
-import { readWebRequest, type WebRequest } from './lib/web/request';
+import { parseRequest, readWebRequest, type WebRequest } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
 
 type AuthenticatedUser = Awaited<ReturnType<typeof authenticate>>;
@@ -60,18 +59,8 @@ async function ensureProfile(store: ReferenceStore, user: AuthenticatedUser, aut
   }
 }
 
-function badRequest(error: unknown): never {
-  if (error instanceof WireError) throw new HttpError(400, `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`);
-  throw error;
-}
-
 async function add(request: WebRequest, store: ReferenceStore, user: AuthenticatedUser, faces: FaceSource): Promise<WebResponse> {
-  let body;
-  try {
-    body = parseAddReferenceRequest(request.params);
-  } catch (error) {
-    badRequest(error);
-  }
+  const body = parseRequest(request, parseAddReferenceRequest);
   // Refused before any model runs; the store checks again in the same step as the write.
   if ((await store.list(user.sub)).length >= MAX_REFERENCES) throw new HttpError(409, new TooManyReferencesError(MAX_REFERENCES).message.replace(/^y/, 'Y') + '.');
   let record: ReferenceRecord | null;
@@ -112,12 +101,7 @@ export function main(params: Params): Promise<WebResponse> {
     const store = openReferenceStore(redis, config);
     if (request.method === 'GET') return json(200, await listing(store, user.sub, await ensureProfile(store, user, auth, params, source)));
     if (request.method === 'POST') return add(request, store, user, source);
-    let id: string;
-    try {
-      id = parseDeleteReferenceRequest(request.params).id;
-    } catch (error) {
-      badRequest(error);
-    }
+    const { id } = parseRequest(request, parseDeleteReferenceRequest);
     try {
       await store.remove(user.sub, id);
     } catch (error) {

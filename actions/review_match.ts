@@ -10,8 +10,8 @@ import { HttpError } from './lib/errors';
 import { openReviewStore } from './lib/store';
 import { PhotoNotInJobError, UnknownJobError } from './lib/store/jobs';
 import { NotJobOwnerError } from './lib/store/reviews';
-import { isJobId, parseReviewMatchRequest, WireError, type ReviewMatchRequest, type ReviewMatchResponse } from './lib/types';
-import { readWebRequest, requireMethod } from './lib/web/request';
+import { isJobId, parseReviewMatchRequest, type ReviewMatchResponse } from './lib/types';
+import { parseRequest, readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
 
 export function main(params: Params): Promise<WebResponse> {
@@ -21,13 +21,7 @@ export function main(params: Params): Promise<WebResponse> {
     const auth = authConfig(params);
     const redis = redisConfig(params);
     const user = await authenticate(request, auth);
-    let review: ReviewMatchRequest;
-    try {
-      review = parseReviewMatchRequest(request.params);
-    } catch (error) {
-      if (error instanceof WireError) throw new HttpError(400, `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`);
-      throw error;
-    }
+    const review = parseRequest(request, parseReviewMatchRequest);
     const notFound = new HttpError(404, 'That search was not found: it may have expired or belong to someone else.');
     if (!isJobId(review.jobId)) throw notFound;
     try {

@@ -5,6 +5,7 @@
  * means unset; a malformed value is a ConfigError naming the variable.
  */
 import { ConfigError } from './errors';
+import { parseUrl } from './url';
 import { SOURCES, type Source } from './types';
 
 export type Params = Record<string, unknown>;
@@ -161,15 +162,6 @@ function url(params: Params, name: Variable, fallback: string | undefined, proto
     throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, shown);
   }
   return text;
-}
-
-/** The parsed URL, or undefined (URL.parse is newer than some Node 20 runtimes). */
-function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

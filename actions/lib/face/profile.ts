@@ -4,6 +4,7 @@
  * so the largest variant is fetched.
  */
 import type { FaceBox } from '../types';
+import { parseUrl } from '../url';
 import { ProfileError } from './errors';
 
 /**
@@ -20,13 +21,8 @@ export const PROFILE_DETECTIONS = 2;
 
 /** X serves `_normal` (48 px), `_bigger` (73 px), `_mini` (24 px) and `_400x400`; other hosts are left as they are. */
 export function largestProfileVariant(pictureUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(pictureUrl);
-  } catch {
-    return pictureUrl;
-  }
-  if (url.hostname !== 'pbs.twimg.com' || !url.pathname.startsWith('/profile_images/')) return pictureUrl;
+  const url = parseUrl(pictureUrl);
+  if (!url || url.hostname !== 'pbs.twimg.com' || !url.pathname.startsWith('/profile_images/')) return pictureUrl;
   url.pathname = url.pathname.replace(/_(?:normal|bigger|mini)(\.[a-z0-9]+)?$/i, '_400x400$1');
   return url.href;
 }

@@ -1,3 +1,5 @@
+import { parseUrl } from '../url';
+
 /**
  * Hosts whose image URLs carry only size and format in their query (X's `?format=jpg&name=large`): the same photo
  * under another query is the same photo. Elsewhere a query may be what tells two images apart (`?id=1`, `?id=2`).
@@ -6,12 +8,8 @@ const QUERY_IS_VARIANT = new Set(['pbs.twimg.com']);
 
 /** What identifies an image among a search's photos: its URL, without the query where the query is only a variant. */
 export function imageIdentity(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
+  const parsed = parseUrl(url);
+  if (!parsed) return url;
   if (QUERY_IS_VARIANT.has(parsed.hostname)) parsed.search = '';
   parsed.hash = '';
   return parsed.href;

@@ -4,6 +4,7 @@
  */
 import { HttpError } from '../errors';
 import type { Params } from '../config';
+import { WireError } from '../types';
 
 export interface WebRequest {
   method: string;
@@ -37,5 +38,18 @@ export function bearerToken(request: WebRequest): string | undefined {
 export function requireMethod(request: WebRequest, method: string): void {
   if (request.method !== method) {
     throw new HttpError(405, `use ${method} for this action, not ${request.method}`, { allow: method });
+  }
+}
+
+/**
+ * The request's parameters through `parse`; a shape that does not parse is a 400 whose message is the parser's,
+ * as a sentence (it names the field). Any other error passes as it is.
+ */
+export function parseRequest<T>(request: WebRequest, parse: (params: Params) => T): T {
+  try {
+    return parse(request.params);
+  } catch (error) {
+    if (error instanceof WireError) throw new HttpError(400, `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`);
+    throw error;
   }
 }

@@ -1,6 +1,7 @@
 /** Turns one page of X search results into the photos to compare: every photo of every tweet, deduplicated. */
 import type { MediaObjectV2, TweetV2, UserV2 } from 'twitter-api-v2';
 import { imageIdentity } from '../search/seen';
+import { parseUrl } from '../url';
 import { textExcerpt, type PhotoRef } from '../types';
 
 export interface SearchPage {
@@ -38,13 +39,8 @@ export function postUrl(tweet: TweetV2, users: Map<string, UserV2>): string {
  * which a 4096 px JPEG also fits). Other URLs are left as they are.
  */
 export function largestPhotoVariant(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
-  if (parsed.hostname !== 'pbs.twimg.com' || !parsed.pathname.startsWith('/media/')) return url;
+  const parsed = parseUrl(url);
+  if (!parsed || parsed.hostname !== 'pbs.twimg.com' || !parsed.pathname.startsWith('/media/')) return url;
   const ext = /\.([a-z0-9]+)$/i.exec(parsed.pathname);
   const format = parsed.searchParams.get('format') ?? (ext?.[1] === 'png' ? 'png' : 'jpg');
   parsed.pathname = parsed.pathname.replace(/\.[a-z0-9]+$/i, '');
