@@ -10,6 +10,7 @@ import { authConfig, imageHostsConfig, owConfig, redisConfig, referenceConfig, t
 import { HttpError } from './lib/errors';
 import { cropRequest, platformFaces, RefusedFaceError, type FaceSource } from './lib/references/faces';
 import { openJobStore, openReferenceStore } from './lib/store';
+import type { JobStore } from './lib/store/jobs';
 import { TooManyReferencesError, UnknownReferenceError, type ReferenceStore } from './lib/store/references';
 import {
   isJobId,
@@ -59,7 +60,7 @@ async function ensureProfile(store: ReferenceStore, user: AuthenticatedUser, aut
   }
 }
 
-async function add(request: WebRequest, store: ReferenceStore, user: AuthenticatedUser, faces: FaceSource): Promise<WebResponse> {
+async function add(request: WebRequest, store: ReferenceStore, jobs: JobStore, user: AuthenticatedUser, faces: FaceSource): Promise<WebResponse> {
   const body = parseRequest(request, parseAddReferenceRequest);
   // Refused before any model runs; the store checks again in the same step as the write.
   if ((await store.list(user.sub)).length >= MAX_REFERENCES) throw new HttpError(409, new TooManyReferencesError(MAX_REFERENCES).message.replace(/^y/, 'Y') + '.');
@@ -70,7 +71,6 @@ async function add(request: WebRequest, store: ReferenceStore, user: Authenticat
       record = await store.add(user.sub, { source: 'upload', descriptor: face.descriptor!, thumbnail: face.thumbnail });
     } else {
       const { jobId, imageUrl } = body.fromMatch;
-      const jobs = openJobStore(redisConfig(request.params));
       const job = isJobId(jobId) ? await jobs.get(jobId) : null;
       if (!job || job.owner !== user.sub) throw new HttpError(404, 'That search was not found: it may have expired.');
       const match = await jobs.findMatch(jobId, imageUrl);
@@ -100,7 +100,7 @@ export function main(params: Params): Promise<WebResponse> {
     const user = await authenticate(request, auth);
     const store = openReferenceStore(redis, config);
     if (request.method === 'GET') return json(200, await listing(store, user.sub, await ensureProfile(store, user, auth, params, source)));
-    if (request.method === 'POST') return add(request, store, user, source);
+    if (request.method === 'POST') return add(request, store, openJobStore(redis), user, source);
     const { id } = parseRequest(request, parseDeleteReferenceRequest);
     try {
       await store.remove(user.sub, id);
