@@ -54,7 +54,7 @@ test('under a sub-path, a missing or foreign config.json is told as such', { tim
   // The stylesheet and script came from beside the page, not from the site root. Chromium asks for the icon
   // whenever it likes (often after the page has settled), so the icon is checked where it resolves, not by waiting.
   for (const asset of ['style.css', 'app.js']) assert.ok(host.asked.includes(`/tools/findme/${asset}`), `${asset}: asked ${host.asked.join(', ')}`);
-  const icon = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel=icon]')?.href);
+  const icon: unknown = await page.evaluate("document.querySelector('link[rel=icon]')?.href");
   assert.equal(icon, `${host.origin}/tools/findme/favicon.svg`);
   assert.deepEqual(host.asked.filter((p) => !p.startsWith('/tools/findme/')), [], 'nothing asked of the site root');
 
