@@ -24,6 +24,9 @@ function layer(folders, forbidden, typesOnly = [], values = []) {
   });
 }
 
+/** Modules of actions/ that web/ and client/ may import as values: pure, and importing nothing but each other. */
+const SHARED_VALUES = ['actions/lib/types', 'actions/lib/url', 'actions/lib/hashtag-rule'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.serverless/', 'weights/', 'test/output/', 'bench/results/'] },
   js.configs.recommended,
@@ -52,9 +55,20 @@ export default tseslint.config(
   // Layers: who may import whom.
   ...layer(['actions'], ['local', 'cli', 'web', 'client', 'bench', 'test', 'scripts', 'build']),
   ...layer(['local'], ['test', 'cli', 'bench', 'scripts']),
-  // The hashtag rule is the server's and is checked by the page and the CLI too: one limit, one set of words.
-  ...layer(['web', 'client'], ['local', 'cli', 'bench', 'test', 'scripts', 'build'], ['actions'], ['actions/lib/hashtag-rule']),
+  // The wire shapes with their parsers, URL parsing and the hashtag rule are the server's and are used by the page
+  // and the CLI too: one parser per shape, one limit, one set of words. (They import nothing else: below.)
+  ...layer(['web', 'client'], ['local', 'cli', 'bench', 'test', 'scripts', 'build'], ['actions'], [...SHARED_VALUES]),
   ...layer(['cli', 'bench', 'test', 'build'], ['scripts']),
+  {
+    // Last, so that it overrides the actions/ layer for these files: what the page bundles stays dependency-free.
+    files: SHARED_VALUES.map((m) => `${m}.ts`),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: `^(?!\\./(${SHARED_VALUES.map((m) => m.split('/').pop()).join('|')})$)`, message: `${SHARED_VALUES.join(', ')} may import only each other: the page and the CLI import them as values` }] },
+      ],
+    },
+  },
   {
     // Fixture actions are plain CommonJS, as users deploy them.
     files: ['test/fixtures/**/*.js'],

@@ -11,7 +11,7 @@ import { errorMessage, HttpError } from './lib/errors';
 import { FireError, fireTrigger } from './lib/ow/fire';
 import { openJobStore, openReferenceStore } from './lib/store';
 import { parseRegisterSearchRequest, SOURCE_LABELS, type RegisterSearchResponse, type SearchRequestEvent } from './lib/types';
-import { readWebRequest, requireMethod } from './lib/web/request';
+import { parseRequest, readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
 
 export const SEARCH_REQUEST_TRIGGER = 'search_request';
@@ -27,7 +27,7 @@ export function main(params: Params): Promise<WebResponse> {
     const limits = userLimitsConfig(params);
     const configured = sourcesConfig(params);
     const user = await authenticate(request, auth);
-    const { hashtag, sources = configured } = parseRegisterSearchRequest(request.params);
+    const { hashtag, sources = configured } = parseRequest(request, parseRegisterSearchRequest, 'asIs');
     const missing = sources.filter((s) => !configured.includes(s));
     if (missing.length > 0) {
       throw new HttpError(400, `${missing.map((s) => SOURCE_LABELS[s]).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set up on this findme (it searches ${configured.map((s) => SOURCE_LABELS[s]).join(', ')})`);

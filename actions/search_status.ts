@@ -10,8 +10,8 @@ import { HttpError } from './lib/errors';
 import { openDeliveryStore, openJobStore, openReviewStore } from './lib/store';
 import { photoHash } from './lib/store/jobs';
 import { CursorError } from './lib/store/jobs';
-import { bandOf, isJobId, isTerminal, type MatchRecord, type MatchView, type ReviewDecision, type SearchStatusResponse } from './lib/types';
-import { readWebRequest, requireMethod } from './lib/web/request';
+import { bandOf, isJobId, isTerminal, parseSearchStatusQuery, type MatchRecord, type MatchView, type ReviewDecision, type SearchStatusResponse } from './lib/types';
+import { parseRequest, readWebRequest, requireMethod } from './lib/web/request';
 import { handleWeb, json, type WebResponse } from './lib/web/response';
 
 /** A match as its owner sees it: no descriptor (1 kB of no use to the page), its band and their decision. */
@@ -28,10 +28,7 @@ export function main(params: Params): Promise<WebResponse> {
     const redis = redisConfig(params);
     const { jobStallS } = jobConfig(params);
     const user = await authenticate(request, auth);
-    const jobId = request.params.jobId;
-    if (typeof jobId !== 'string' || jobId === '') throw new HttpError(400, 'jobId is required: search_status?jobId=<id from register_search>');
-    const after = request.params.after;
-    if (after !== undefined && typeof after !== 'string' && typeof after !== 'number') throw new HttpError(400, 'after must be a cursor from a previous answer');
+    const { jobId, after } = parseRequest(request, parseSearchStatusQuery, 'asIs');
     const notFound = new HttpError(404, `no search ${JSON.stringify(jobId).slice(1, -1)} for this user`);
     if (!isJobId(jobId)) throw notFound;
     const store = openJobStore(redis);
@@ -43,7 +40,7 @@ export function main(params: Params): Promise<WebResponse> {
     if (!job) throw notFound;
     let page;
     try {
-      page = await store.matchesAfter(jobId, after === undefined ? undefined : String(after));
+      page = await store.matchesAfter(jobId, after);
     } catch (error) {
       if (error instanceof CursorError) throw new HttpError(400, error.message);
       throw error;

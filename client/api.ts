@@ -2,8 +2,27 @@
  * The findme web API as its clients see it (the page, and `findme search`): register a search, read its status.
  * Every request has a timeout; failures become an ApiError with the HTTP status and a message for people.
  */
-import type { CancelSearchResponse, ErrorBody, MySearchesResponse, PageConfig, ReferencesResponse, RegisterSearchResponse, ReviewDecision, ReviewMatchResponse, SearchStatusResponse, Source } from '../actions/lib/types';
-import { ConfigError, parsePageConfig } from './config';
+import {
+  parseCancelSearchResponse,
+  parseErrorBody,
+  parseMySearchesResponse,
+  parsePageConfig,
+  parseReferencesResponse,
+  parseRegisterSearchResponse,
+  parseReviewMatchResponse,
+  parseSearchStatusResponse,
+  WireError,
+  type CancelSearchResponse,
+  type MySearchesResponse,
+  type PageConfig,
+  type ReferencesResponse,
+  type ReviewDecision,
+  type ReviewMatchResponse,
+  type SearchStatusQuery,
+  type SearchStatusResponse,
+  type Source,
+} from '../actions/lib/types';
+import { ConfigError } from './config';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** The probe after a failed request (see `hostAnswers`): short, it only decides which message to show. */
@@ -65,16 +84,17 @@ async function hostAnswers(url: string, signal?: AbortSignal): Promise<boolean> 
   }
 }
 
+/** What a request is for: how its failures are explained. */
+type Purpose = 'search' | 'status' | 'faces';
+
 /**
- * One request. `signal` is the caller's: once it aborts, the request is cancelled and its abort reason thrown
+ * One request, its answer through `parse` (types.ts: an answer of another shape is a WireError naming the action
+ * and the field). `signal` is the caller's: once it aborts, the request is cancelled and its abort reason thrown
  * (not an ApiError, which callers would take for a failed request and retry). A request that got no readable
  * answer is an ApiError 0 either way (callers retry it: a throttled request may pass later); its message says
  * whether the host could not be reached or answered in a way the page cannot read.
  */
-/** What a request is for: how its failures are explained. */
-type Purpose = 'search' | 'status' | 'faces';
-
-async function call<T>(url: string, init: RequestInit, what: Purpose, signal?: AbortSignal): Promise<T> {
+async function call<T>(url: string, init: RequestInit, what: Purpose, parse: (body: unknown) => T, signal?: AbortSignal): Promise<T> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let response: Response;
   let body: unknown;
@@ -89,8 +109,8 @@ async function call<T>(url: string, init: RequestInit, what: Purpose, signal?: A
     throw new ApiError(0, explain(0, undefined, what));
   }
   signal?.throwIfAborted();
-  if (!response.ok) throw new ApiError(response.status, explain(response.status, (body as ErrorBody | undefined)?.error, what));
-  return body as T;
+  if (!response.ok) throw new ApiError(response.status, explain(response.status, parseErrorBody(body)?.error, what));
+  return parse(body);
 }
 
 /** How long the page waits for a server that answers config.json with 503 (still starting), asking once a second. */
@@ -104,8 +124,9 @@ export async function loadPageConfig(base: string, waitMs = CONFIG_STARTING_WAIT
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      return parsePageConfig(await call<unknown>(new URL('config.json', base).href, {}, 'search'));
+      return await call(new URL('config.json', base).href, {}, 'search', parsePageConfig);
     } catch (error) {
+      if (error instanceof WireError) throw new ConfigError(error.message);
       if (error instanceof ApiError && error.status === 503 && Date.now() + 1000 <= deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
@@ -125,7 +146,7 @@ export class FindmeApi {
 
   /** `sources` absent: every source the deployment has set up. */
   async register(hashtag: string, sources?: readonly Source[]): Promise<string> {
-    const body = await call<RegisterSearchResponse>(
+    const body = await call(
       `${this.apiBase}/register_search`,
       {
         method: 'POST',
@@ -133,18 +154,19 @@ export class FindmeApi {
         body: JSON.stringify({ hashtag, ...(sources ? { sources } : {}) }),
       },
       'search',
+      parseRegisterSearchResponse,
     );
     return body.jobId;
   }
 
   /** The user's own searches, newest first ("My searches"). */
   async searches(): Promise<MySearchesResponse> {
-    return call<MySearchesResponse>(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status');
+    return call(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status', parseMySearchesResponse);
   }
 
   /** Cancels one of the user's running searches; answers how it ended (cancelled, or already done). */
   async cancel(jobId: string): Promise<CancelSearchResponse> {
-    return call<CancelSearchResponse>(
+    return call(
       `${this.apiBase}/my_searches`,
       {
         method: 'POST',
@@ -152,43 +174,44 @@ export class FindmeApi {
         body: JSON.stringify({ cancel: jobId }),
       },
       'status',
+      parseCancelSearchResponse,
     );
   }
 
-  private async send<T>(action: string, method: string, body: unknown): Promise<T> {
+  private async send<T>(action: string, method: string, body: unknown, parse: (body: unknown) => T): Promise<T> {
     const headers = { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' };
-    return call<T>(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces');
+    return call(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces', parse);
   }
 
   /** The user's reference faces ("Your face"). */
   async references(): Promise<ReferencesResponse> {
-    return call<ReferencesResponse>(`${this.apiBase}/references`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'faces');
+    return call(`${this.apiBase}/references`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'faces', parseReferencesResponse);
   }
 
   /** Adds the one face of a photo (base64 JPEG, ≤ 1 MB). */
   addReference(image: string): Promise<ReferencesResponse> {
-    return this.send('references', 'POST', { image });
+    return this.send('references', 'POST', { image }, parseReferencesResponse);
   }
 
   /** Adds the face of a match the user confirmed (its descriptor is on the server already). */
   addReferenceFromMatch(jobId: string, imageUrl: string): Promise<ReferencesResponse> {
-    return this.send('references', 'POST', { fromMatch: { jobId, imageUrl } });
+    return this.send('references', 'POST', { fromMatch: { jobId, imageUrl } }, parseReferencesResponse);
   }
 
   deleteReference(id: string): Promise<ReferencesResponse> {
-    return this.send('references', 'DELETE', { id });
+    return this.send('references', 'DELETE', { id }, parseReferencesResponse);
   }
 
   /** "That's me" / "Not me" on one photo of a search. */
   review(jobId: string, imageUrl: string, decision: ReviewDecision): Promise<ReviewMatchResponse> {
-    return this.send('review_match', 'POST', { jobId, imageUrl, decision });
+    return this.send('review_match', 'POST', { jobId, imageUrl, decision }, parseReviewMatchResponse);
   }
 
   /** `signal` cancels the request (a newer search replaced this one). */
   async status(jobId: string, after?: string, signal?: AbortSignal): Promise<SearchStatusResponse> {
-    const query = new URLSearchParams({ jobId, ...(after ? { after } : {}) });
+    const query = new URLSearchParams({ jobId, ...(after ? { after } : {}) } satisfies SearchStatusQuery);
     const token = await this.token();
     signal?.throwIfAborted();
-    return call<SearchStatusResponse>(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', signal);
+    return call(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', parseSearchStatusResponse, signal);
   }
 }

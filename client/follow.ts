@@ -2,7 +2,7 @@
  * Follows a search until it ends: polls its status with the cursor, hands over each new match as it arrives,
  * and backs off while nothing changes. Shared by the page and `findme search`.
  */
-import type { MatchView, SearchStatusResponse } from '../actions/lib/types';
+import { isTerminal, type MatchView, type SearchStatusResponse } from '../actions/lib/types';
 import { ApiError, type FindmeApi } from './api';
 
 export interface Backoff {
@@ -27,16 +27,6 @@ function isTransient(error: unknown): boolean {
 /** The next wait: back to the minimum when something changed, else longer, up to the maximum. */
 export function nextInterval(previousMs: number, changed: boolean, backoff: Backoff = DEFAULT_BACKOFF): number {
   return changed ? backoff.minMs : Math.min(backoff.maxMs, Math.round(previousMs * backoff.factor));
-}
-
-/**
- * Whether a status is final (the page may import only types from the server's library, so not its isTerminal):
- * a Record over every status, so a new one cannot be forgotten here.
- */
-const ENDED: Record<SearchStatusResponse['status'], boolean> = { queued: false, searching: false, comparing: false, done: true, failed: true, cancelled: true };
-
-export function hasEnded(status: SearchStatusResponse['status']): boolean {
-  return ENDED[status];
 }
 
 export function progressOf(status: Pick<SearchStatusResponse, 'processed' | 'failed' | 'total' | 'status'>): number {
@@ -131,7 +121,7 @@ export async function followSearch(api: StatusApi, jobId: string, options: Follo
     for (const match of [...status.matches].reverse()) options.onMatch?.(match);
     matches.unshift(...status.matches);
     options.onStatus?.(status);
-    if (hasEnded(status.status)) return { final: { ...status, matches }, matches };
+    if (isTerminal(status.status)) return { final: { ...status, matches }, matches };
     const fingerprint = `${status.status}/${status.total}/${status.processed}/${status.failed}/${status.matched}`;
     interval = nextInterval(interval, fingerprint !== last, backoff);
     last = fingerprint;

@@ -1,8 +1,5 @@
 /** What the page and the exports say about a match's post: where it is from, who posted it, and when. */
-import type { PhotoRef, Source } from '../actions/lib/types';
-
-/** The sources' names as people read them (the type keeps the list complete; client/ imports only types). */
-const LABELS: Record<Source, string> = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' };
+import { SOURCE_LABELS, type PhotoRef } from '../actions/lib/types';
 
 /** X's post ids are snowflakes: the post's time is in their upper bits (ms since X's epoch, 2010-11-04). */
 const X_EPOCH_MS = 1288834974657;
@@ -29,5 +26,5 @@ export function postedDay(photo: Pick<PhotoRef, 'postId' | 'createdAt' | 'source
 
 /** "X", "Mastodon", "Bluesky" (a source this page does not know is shown as it came). */
 export function sourceLabel(source: string): string {
-  return (LABELS as Record<string, string>)[source] ?? source;
+  return (SOURCE_LABELS as Record<string, string>)[source] ?? source;
 }

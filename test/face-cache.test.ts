@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Faces } from '../actions/lib/face/engine';
-import { FaceCache, parsePhotoFaces, toPhotoFaces } from '../actions/lib/store/caches';
+import { FaceCache, decodePhotoFaces, toPhotoFaces } from '../actions/lib/store/caches';
 import { makeKeys } from '../actions/lib/store/keys';
 import { connectRedis, useRedis } from './helpers/redis';
 
@@ -48,7 +48,7 @@ test('entries of another engine signature are not seen', async () => {
 
 test('anything but what setPhoto writes parses as a miss', () => {
   const good = toPhotoFaces(faces);
-  assert.deepEqual(parsePhotoFaces(JSON.stringify(good)), faces);
+  assert.deepEqual(decodePhotoFaces(JSON.stringify(good)), faces);
   const face = good.faces[0]!;
   const broken: unknown[] = [
     'not json',
@@ -65,7 +65,7 @@ test('anything but what setPhoto writes parses as a miss', () => {
     JSON.stringify({ ...good, faces: [{ ...face, descriptor: face.descriptor.toUpperCase() }] }),
     JSON.stringify({ ...good, faces: [{ box: face.box }] }),
   ];
-  for (const text of broken) assert.equal(parsePhotoFaces(text as string), null, String(text).slice(0, 80));
+  for (const text of broken) assert.equal(decodePhotoFaces(text as string), null, String(text).slice(0, 80));
 });
 
 test('a corrupted profile entry is a miss', async () => {

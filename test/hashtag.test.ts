@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HttpError } from '../actions/lib/errors';
-import { parseHashtag } from '../actions/lib/hashtag';
 import { checkHashtag } from '../actions/lib/hashtag-rule';
+import { parseRegisterSearchRequest, WireError } from '../actions/lib/types';
+
+/** The hashtag as register_search reads it from a request's body (a WireError is its 400: lib/web/request.ts). */
+const parseHashtag = (hashtag: unknown): string => parseRegisterSearchRequest({ hashtag }).hashtag;
 
 test('one hashtag, with or without #, comes back without it', () => {
   assert.equal(parseHashtag('#jsconfeu'), 'jsconfeu');
@@ -11,7 +13,7 @@ test('one hashtag, with or without #, comes back without it', () => {
   assert.equal(parseHashtag('a'.repeat(100)), 'a'.repeat(100));
 });
 
-test('anything that is not one hashtag is a 400 naming the problem', () => {
+test('anything that is not one hashtag is refused, naming the problem', () => {
   const cases: Array<[unknown, RegExp]> = [
     ['#a b', /^A hashtag is one word of letters, digits and underscores, like #jsconfeu\.$/],
     ['../x', /one word of letters, digits and underscores/],
@@ -27,7 +29,7 @@ test('anything that is not one hashtag is a 400 naming the problem', () => {
     [['#a'], /^Send the hashtag to search/],
   ];
   for (const [input, message] of cases) {
-    assert.throws(() => parseHashtag(input), (error: unknown) => error instanceof HttpError && error.status === 400 && message.test(error.message), String(input));
+    assert.throws(() => parseHashtag(input), (error: unknown) => error instanceof WireError && message.test(error.message), String(input));
   }
 });
 

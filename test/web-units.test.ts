@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MatchRecord, SearchStatusResponse, SourceProgress } from '../actions/lib/types';
+import { parsePageConfig, WireError, type MatchRecord, type SearchStatusResponse, type SourceProgress } from '../actions/lib/types';
 import { explain, loadPageConfig } from '../client/api';
 import { boxPercent } from '../client/box';
-import { ConfigError, parsePageConfig } from '../client/config';
 import { httpsHref, pageHome } from '../web/src/urls';
 import { parseOrder, sortMatches } from '../web/src/sort';
 import { csvText, similarity, toCsv, toMarkdown } from '../client/export';
@@ -153,7 +152,7 @@ test('following a search waits out 429s and answers with every match; a 404 ends
     if (calls <= 2) return res.writeHead(429).end('{"error":"Too many requests"}');
     const done = url.searchParams.get('after') === '1';
     res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({ status: done ? 'done' : 'comparing', hashtag: 't', total: 2, searchDone: true, processed: done ? 2 : 1, failed: 0, matched: 1, matches: done ? [] : [match()], cursor: '1' }),
+      JSON.stringify({ status: done ? 'done' : 'comparing', hashtag: 't', total: 2, searchDone: true, processed: done ? 2 : 1, failed: 0, matched: 1, matches: done ? [] : [match()], cursor: '1', failures: [] }),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -210,7 +209,7 @@ test("config.json is checked for findme's shape, naming what is wrong", () => {
     [{ ...good, demoHashtag: 5 }, 'demoHashtag is not a string'],
   ];
   for (const [body, problem] of wrong) {
-    assert.throws(() => parsePageConfig(body), (e: unknown) => e instanceof ConfigError && e.message === `config.json is missing or not findme's config: ${problem}`);
+    assert.throws(() => parsePageConfig(body), (e: unknown) => e instanceof WireError && e.message === problem);
   }
 });
 

@@ -3,8 +3,7 @@
  * imported everywhere else; a shape read from outside has its parser beside it. Parsers are plain functions, no
  * schema library: the shapes are few and flat, and the actions' bundles and the page carry no extra code.
  */
-import { HttpError } from './errors';
-import { parseHashtag } from './hashtag';
+import { checkHashtag } from './hashtag-rule';
 
 /** A shape read from outside that does not parse; the message names the field. */
 export class WireError extends Error {
@@ -14,8 +13,12 @@ export class WireError extends Error {
 /** A record as it arrives (event parameters, a parsed JSON body). */
 type Fields = Record<string, unknown>;
 
+function isNonEmptyText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
 function nonEmptyText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new WireError(`${field} must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
+  if (!isNonEmptyText(value)) throw new WireError(`${field} must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
   return value;
 }
 
@@ -23,12 +26,50 @@ function fieldsOf(value: unknown): Fields {
   return (typeof value === 'object' && value !== null ? value : {}) as Fields;
 }
 
+function textOf(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new WireError(`${field} must be a string, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value;
+}
+
+function flagOf(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new WireError(`${field} must be true or false, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, names: readonly T[], field: string): T {
+  if (!names.includes(value as T)) throw new WireError(`${field} must be one of ${names.join(', ')}, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value as T;
+}
+
+/** Each item of a list through `item`, whose errors name it by its place (`matches[3].distance`). */
+function listOf<T>(value: unknown, field: string, item: (value: unknown, field: string) => T): T[] {
+  if (!Array.isArray(value)) throw new WireError(`${field} must be a list, got ${JSON.stringify(value) ?? 'nothing'}`);
+  return value.map((v: unknown, i) => item(v, `${field}[${i}]`));
+}
+
 /** Stored JSON as fields; `where` names it in the error. */
 function jsonFieldsOf(json: string, where: string): Fields {
+  return fieldsOf(jsonOf(json, where));
+}
+
+function jsonOf(json: string, where: string): unknown {
   try {
-    return fieldsOf(JSON.parse(json));
+    return JSON.parse(json) as unknown;
   } catch {
     throw new WireError(`${where} is not JSON`);
+  }
+}
+
+/**
+ * An answer of the web action `action` through `parse`; what does not parse is a WireError naming the action and
+ * the field (`search_status: matches[0].distance must be a number …`).
+ */
+function answerOf<T>(action: string, body: unknown, parse: (v: Fields) => T): T {
+  try {
+    return parse(fieldsOf(body));
+  } catch (error) {
+    if (error instanceof WireError) throw new WireError(`${action}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -170,6 +211,19 @@ export interface SourceProgress {
   note?: string;
 }
 
+function sourceProgressOf(value: unknown, field: string): SourceProgress {
+  const v = fieldsOf(value);
+  const progress: SourceProgress = {
+    source: oneOf(v.source, SOURCES, `${field}.source`),
+    status: oneOf(v.status, SOURCE_STATUSES, `${field}.status`),
+    posts: finiteNumber(v.posts, `${field}.posts`, 0),
+    photos: finiteNumber(v.photos, `${field}.photos`, 0),
+  };
+  const note = optionalText(v.note, `${field}.note`);
+  if (note) progress.note = note;
+  return progress;
+}
+
 export interface JobRecord {
   id: string;
   /** The identity provider's subject (`sub`) of the user who asked. */
@@ -227,7 +281,7 @@ function sourcesOf(hash: Record<string, string>, status: JobStatus, searchDone: 
 export function parseJobRecord(jobId: string, hash: Record<string, string>): JobRecord | null {
   if (Object.keys(hash).length === 0) return null;
   const status = hash.status as JobStatus;
-  if (!JOB_STATUSES.includes(status)) throw new Error(`job ${jobId} has an unknown status "${hash.status}"`);
+  if (!JOB_STATUSES.includes(status)) throw new WireError(`job ${jobId}.status must be one of ${JOB_STATUSES.join(', ')}, got ${JSON.stringify(hash.status) ?? 'nothing'}`);
   const job: JobRecord = {
     id: jobId,
     owner: hash.owner ?? '',
@@ -249,6 +303,13 @@ export function parseJobRecord(jobId: string, hash: Record<string, string>): Job
   if (hash.imageHosts) job.imageHosts = hash.imageHosts.split(',');
   if (hash.searchNote) job.searchNote = hash.searchNote;
   return job;
+}
+
+/** The reference descriptors (hex) a job was started with, as its hash's `references` field keeps them (JSON). */
+export function parseJobReferences(json: string, where: string): string[] {
+  const v: unknown = jsonOf(json, where);
+  if (!Array.isArray(v) || !v.every((d) => typeof d === 'string')) throw new WireError(`${where} must be a list of descriptors`);
+  return v as string[];
 }
 
 /** A batch of photos fired on `tweet_image` and not yet settled, as the sweeper keeps it to deliver it again. */
@@ -308,20 +369,23 @@ function faceBoxOf(value: unknown, field: string): FaceBox {
   return { x: finiteNumber(b.x, `${field}.x`), y: finiteNumber(b.y, `${field}.y`), width: finiteNumber(b.width, `${field}.width`, 0), height: finiteNumber(b.height, `${field}.height`, 0) };
 }
 
-/** A stored match's JSON as a MatchRecord (records from before bands or source-neutral fields included). */
-export function parseMatchRecord(json: string, where: string): MatchRecord {
-  const v = jsonFieldsOf(json, where);
-  const record: MatchRecord = {
+/** A match's fields but its descriptor, as a record or a MatchView carries them. */
+function matchOf(v: Fields, where: string): Omit<MatchRecord, 'descriptor'> {
+  const match: Omit<MatchRecord, 'descriptor'> = {
     ...photoRefOf(v, where),
     box: faceBoxOf(v.box, `${where}.box`),
     distance: finiteNumber(v.distance, `${where}.distance`, 0),
     imageWidth: finiteNumber(v.imageWidth, `${where}.imageWidth`, 0),
     imageHeight: finiteNumber(v.imageHeight, `${where}.imageHeight`, 0),
   };
-  if (v.band !== undefined) {
-    if (!BANDS.includes(v.band as Band)) throw new WireError(`${where}.band must be one of ${BANDS.join(', ')}, got ${JSON.stringify(v.band)}`);
-    record.band = v.band as Band;
-  }
+  if (v.band !== undefined) match.band = oneOf(v.band, BANDS, `${where}.band`);
+  return match;
+}
+
+/** A stored match's JSON as a MatchRecord (records from before bands or source-neutral fields included). */
+export function parseMatchRecord(json: string, where: string): MatchRecord {
+  const v = jsonFieldsOf(json, where);
+  const record: MatchRecord = matchOf(v, where);
   if (v.descriptor !== undefined) {
     if (typeof v.descriptor !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(v.descriptor)) throw new WireError(`${where}.descriptor must be hex`);
     record.descriptor = v.descriptor;
@@ -360,15 +424,20 @@ const THUMBNAIL = /^data:image\/jpeg;base64,[A-Za-z0-9+/]+=*$/;
 /** A 96 px JPEG is a few kB; anything far larger is not one reference_face made. */
 export const MAX_THUMBNAIL_CHARS = 64 * 1024;
 
-/** A stored reference's JSON as a ReferenceRecord; `where` names it in the error. */
-export function parseReferenceRecord(json: string, where: string): ReferenceRecord {
-  const v = jsonFieldsOf(json, where);
-  const source = v.source as ReferenceSource;
-  if (!REFERENCE_SOURCES.includes(source)) throw new WireError(`${where}.source must be one of ${REFERENCE_SOURCES.join(', ')}`);
+/** A reference's fields but its descriptor, as a record or a ReferenceView carries them. */
+function referenceViewOf(value: unknown, where: string): ReferenceView {
+  const v = fieldsOf(value);
+  const source = oneOf(v.source, REFERENCE_SOURCES, `${where}.source`);
   const thumbnail = nonEmptyText(v.thumbnail, `${where}.thumbnail`);
   if (thumbnail.length > MAX_THUMBNAIL_CHARS || !THUMBNAIL.test(thumbnail)) throw new WireError(`${where}.thumbnail must be a JPEG data URL`);
   if (typeof v.added !== 'number' || !Number.isFinite(v.added)) throw new WireError(`${where}.added must be a time`);
-  return { id: nonEmptyText(v.id, `${where}.id`), source, descriptor: nonEmptyText(v.descriptor, `${where}.descriptor`), thumbnail, added: v.added };
+  return { id: nonEmptyText(v.id, `${where}.id`), source, thumbnail, added: v.added };
+}
+
+/** A stored reference's JSON as a ReferenceRecord; `where` names it in the error. */
+export function parseReferenceRecord(json: string, where: string): ReferenceRecord {
+  const v = jsonFieldsOf(json, where);
+  return { ...referenceViewOf(v, where), descriptor: nonEmptyText(v.descriptor, `${where}.descriptor`) };
 }
 
 /** The owner's decision on one photo of a search. */
@@ -389,7 +458,11 @@ export interface FailureRecord {
 
 /** A stored failure's JSON as a FailureRecord (its post link may be empty: a photo whose post had none). */
 export function parseFailureRecord(json: string, where: string): FailureRecord {
-  const v = jsonFieldsOf(json, where);
+  return failureOf(jsonFieldsOf(json, where), where);
+}
+
+function failureOf(value: unknown, where: string): FailureRecord {
+  const v = fieldsOf(value);
   const source = v.source === undefined ? 'x' : v.source;
   if (!isSource(source)) throw new WireError(`${where}.source must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
   const postUrl = v.postUrl ?? v.tweetUrl ?? '';
@@ -404,6 +477,22 @@ export interface PhotoFaces {
   faces: Array<{ box: FaceBox; descriptor: string /* hex of Float32Array bytes */ }>;
 }
 
+/** A box whose every side is a count (≥ 0), as the face engine writes them to the cache. */
+function countBoxOf(value: unknown, field: string): FaceBox {
+  const b = fieldsOf(value);
+  return { x: finiteNumber(b.x, `${field}.x`, 0), y: finiteNumber(b.y, `${field}.y`, 0), width: finiteNumber(b.width, `${field}.width`, 0), height: finiteNumber(b.height, `${field}.height`, 0) };
+}
+
+/** A cached PhotoFaces JSON (the descriptors' hex is decoded, and checked, by its reader: store/caches.ts). */
+export function parsePhotoFaces(json: string, where: string): PhotoFaces {
+  const v = jsonFieldsOf(json, where);
+  const faces = listOf(v.faces, `${where}.faces`, (face, field) => {
+    const f = fieldsOf(face);
+    return { box: countBoxOf(f.box, `${field}.box`), descriptor: nonEmptyText(f.descriptor, `${field}.descriptor`) };
+  });
+  return { width: finiteNumber(v.width, `${where}.width`, 0), height: finiteNumber(v.height, `${where}.height`, 0), faces };
+}
+
 // ---- HTTP bodies of the web actions --------------------------------------------------------------------------
 
 /**
@@ -414,6 +503,13 @@ export interface MatchView extends Omit<MatchRecord, 'descriptor'> {
   decision?: ReviewDecision;
 }
 
+function matchViewOf(value: unknown, where: string): MatchView {
+  const v = fieldsOf(value);
+  const view: MatchView = matchOf(v, where);
+  if (v.decision !== undefined) view.decision = oneOf(v.decision, REVIEW_DECISIONS, `${where}.decision`);
+  return view;
+}
+
 /** A reference as the page lists it: everything but the descriptor. */
 export type ReferenceView = Omit<ReferenceRecord, 'descriptor'>;
 
@@ -422,6 +518,16 @@ export interface ReferencesResponse {
   max: number;
   /** Why the profile picture is not among them, when it is not and was not removed (no face in it, …). */
   profileNote?: string;
+}
+
+/** The references action's answer to GET, POST and DELETE alike. */
+export function parseReferencesResponse(body: unknown): ReferencesResponse {
+  return answerOf('references', body, (v) => {
+    const answer: ReferencesResponse = { references: listOf(v.references, 'references', referenceViewOf), max: finiteNumber(v.max, 'max', 0) };
+    const profileNote = optionalText(v.profileNote, 'profileNote');
+    if (profileNote) answer.profileNote = profileNote;
+    return answer;
+  });
 }
 
 /**
@@ -502,6 +608,10 @@ export interface ReviewMatchResponse {
   decision: ReviewDecision;
 }
 
+export function parseReviewMatchResponse(body: unknown): ReviewMatchResponse {
+  return answerOf('review_match', body, (v) => ({ jobId: nonEmptyText(v.jobId, 'jobId'), imageUrl: nonEmptyText(v.imageUrl, 'imageUrl'), decision: oneOf(v.decision, REVIEW_DECISIONS, 'decision') }));
+}
+
 export interface RegisterSearchRequest {
   hashtag: string;
   /** The sources to search; absent: every source the deployment has configured. */
@@ -509,21 +619,42 @@ export interface RegisterSearchRequest {
 }
 
 /**
- * register_search's body; a hashtag that is not one, or sources that are not a list of known source names, is a
- * 400 naming what is wrong (lib/hashtag.ts for the hashtag). A comma-separated string is taken too (a form).
+ * register_search's body; a hashtag that is not one (the words of hashtag-rule.ts, written for people), or sources
+ * that are not a list of known source names, is a WireError naming what is wrong. A comma-separated string is
+ * taken too (a form).
  */
 export function parseRegisterSearchRequest(body: Fields): RegisterSearchRequest {
-  const hashtag = parseHashtag(body.hashtag);
+  const checked = checkHashtag(body.hashtag);
+  if (!checked.ok) throw new WireError(checked.message);
+  const hashtag = checked.tag;
   if (body.sources === undefined || body.sources === null) return { hashtag };
   const list: unknown[] = typeof body.sources === 'string' ? body.sources.split(',').map((s) => s.trim()) : Array.isArray(body.sources) ? body.sources : [body.sources];
   const unknown = list.filter((s) => !isSource(s));
-  if (unknown.length > 0) throw new HttpError(400, `sources must name ${SOURCES.join(', ')}; ${unknown.map((s) => JSON.stringify(s)).join(', ')} is not one`);
-  if (list.length === 0) throw new HttpError(400, `sources must name at least one of ${SOURCES.join(', ')}`);
+  if (unknown.length > 0) throw new WireError(`sources must name ${SOURCES.join(', ')}; ${unknown.map((s) => JSON.stringify(s)).join(', ')} is not one`);
+  if (list.length === 0) throw new WireError(`sources must name at least one of ${SOURCES.join(', ')}`);
   return { hashtag, sources: SOURCES.filter((s) => list.includes(s)) };
 }
 
 export interface RegisterSearchResponse {
   jobId: string;
+}
+
+export function parseRegisterSearchResponse(body: unknown): RegisterSearchResponse {
+  return answerOf('register_search', body, (v) => ({ jobId: nonEmptyText(v.jobId, 'jobId') }));
+}
+
+/** search_status GET's query: the job, and the cursor of a previous answer to get only what is new. */
+export interface SearchStatusQuery {
+  jobId: string;
+  after?: string;
+}
+
+/** The query's words are the caller's instructions, as search_status answers them in its 400. */
+export function parseSearchStatusQuery(params: Fields): SearchStatusQuery {
+  const { jobId, after } = params;
+  if (typeof jobId !== 'string' || jobId === '') throw new WireError('jobId is required: search_status?jobId=<id from register_search>');
+  if (after !== undefined && typeof after !== 'string' && typeof after !== 'number') throw new WireError('after must be a cursor from a previous answer');
+  return after === undefined ? { jobId } : { jobId, after: String(after) };
 }
 
 /** The job's progress as its owner may see it (not its owner or picture), plus what is new. */
@@ -540,11 +671,52 @@ export interface SearchStatusResponse extends Pick<JobRecord, 'status' | 'hashta
   retrying?: number;
 }
 
+/** The counts a job's answers share (search_status, my_searches' list). */
+function progressCountsOf(v: Fields, where: string): Pick<JobRecord, 'status' | 'hashtag' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched'> {
+  return {
+    status: oneOf(v.status, JOB_STATUSES, `${where}status`),
+    hashtag: textOf(v.hashtag, `${where}hashtag`),
+    total: finiteNumber(v.total, `${where}total`, 0),
+    searchDone: flagOf(v.searchDone, `${where}searchDone`),
+    processed: finiteNumber(v.processed, `${where}processed`, 0),
+    failed: finiteNumber(v.failed, `${where}failed`, 0),
+    matched: finiteNumber(v.matched, `${where}matched`, 0),
+  };
+}
+
+export function parseSearchStatusResponse(body: unknown): SearchStatusResponse {
+  return answerOf('search_status', body, (v) => {
+    const answer: SearchStatusResponse = {
+      ...progressCountsOf(v, ''),
+      matches: listOf(v.matches, 'matches', matchViewOf),
+      cursor: textOf(v.cursor, 'cursor'),
+      failures: listOf(v.failures, 'failures', failureOf),
+    };
+    if (v.maybe !== undefined) answer.maybe = finiteNumber(v.maybe, 'maybe', 0);
+    const error = optionalText(v.error, 'error');
+    const searchNote = optionalText(v.searchNote, 'searchNote');
+    if (error) answer.error = error;
+    if (searchNote) answer.searchNote = searchNote;
+    if (v.sources !== undefined) answer.sources = listOf(v.sources, 'sources', sourceProgressOf);
+    if (v.retrying !== undefined) answer.retrying = finiteNumber(v.retrying, 'retrying', 0);
+    return answer;
+  });
+}
+
 /** One of the user's searches, as "My searches" lists it (my_searches GET), newest first. */
 export type SearchListItem = Pick<JobRecord, 'id' | 'hashtag' | 'status' | 'created' | 'total' | 'searchDone' | 'processed' | 'failed' | 'matched'>;
 
 export interface MySearchesResponse {
   searches: SearchListItem[];
+}
+
+export function parseMySearchesResponse(body: unknown): MySearchesResponse {
+  return answerOf('my_searches', body, (v) => ({
+    searches: listOf(v.searches, 'searches', (item, field) => {
+      const s = fieldsOf(item);
+      return { id: nonEmptyText(s.id, `${field}.id`), created: finiteNumber(s.created, `${field}.created`, 0), ...progressCountsOf(s, `${field}.`) };
+    }),
+  }));
 }
 
 /** my_searches POST: cancel one of the caller's own running searches. */
@@ -562,8 +734,18 @@ export interface CancelSearchResponse {
   status: JobStatus;
 }
 
+export function parseCancelSearchResponse(body: unknown): CancelSearchResponse {
+  return answerOf('my_searches', body, (v) => ({ jobId: nonEmptyText(v.jobId, 'jobId'), status: oneOf(v.status, JOB_STATUSES, 'status') }));
+}
+
 export interface ErrorBody {
   error: string;
+}
+
+/** A refusal's body, if it is findme's (a proxy or the platform may answer with anything, or nothing). */
+export function parseErrorBody(body: unknown): ErrorBody | undefined {
+  const error = fieldsOf(body).error;
+  return typeof error === 'string' ? { error } : undefined;
 }
 
 /** What the page server serves at /config.json: one page build serves any tenant and deployment. */
@@ -575,4 +757,29 @@ export interface PageConfig {
   demoHashtag?: string;
   /** The sources this deployment has configured (FINDME_SOURCES): the page offers these, all checked. */
   sources?: Source[];
+}
+
+/**
+ * The config if it has findme's shape; else a WireError naming the first thing wrong (the page tells it as
+ * config.json not being findme's: a host that answers with its own 404 page or someone else's JSON).
+ */
+export function parsePageConfig(body: unknown): PageConfig {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new WireError('it is not a JSON object');
+  const v = body as Fields;
+  if (!isNonEmptyText(v.apiBase)) throw new WireError('apiBase is not a string');
+  const auth0 = v.auth0;
+  if (typeof auth0 !== 'object' || auth0 === null || Array.isArray(auth0)) throw new WireError('auth0 is not an object');
+  const a = auth0 as Fields;
+  for (const name of ['domain', 'clientId', 'audience'] as const) {
+    if (!isNonEmptyText(a[name])) throw new WireError(`auth0.${name} is not a string`);
+  }
+  if (v.demoHashtag !== undefined && typeof v.demoHashtag !== 'string') throw new WireError('demoHashtag is not a string');
+  const sources = v.sources;
+  if (sources !== undefined && (!Array.isArray(sources) || !sources.every(isSource))) throw new WireError(`sources is not a list of ${SOURCES.join(', ')}`);
+  return {
+    ...(Array.isArray(sources) && sources.length > 0 ? { sources: sources as Source[] } : {}),
+    apiBase: v.apiBase,
+    auth0: { domain: a.domain as string, clientId: a.clientId as string, audience: a.audience as string },
+    ...(v.demoHashtag ? { demoHashtag: v.demoHashtag } : {}),
+  };
 }

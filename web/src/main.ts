@@ -2,10 +2,10 @@
  * The page: log in, search a hashtag, watch the photos with your face arrive, export them for the trip report.
  */
 import { checkHashtag } from '../../actions/lib/hashtag-rule';
-import type { FailureRecord, MatchView, ReviewDecision, SearchListItem, Source } from '../../actions/lib/types';
+import { isTerminal, type FailureRecord, type MatchView, type ReviewDecision, type SearchListItem, type Source } from '../../actions/lib/types';
 import { ApiError, FindmeApi, loadPageConfig } from '../../client/api';
 import { toCsv, toMarkdown } from '../../client/export';
-import { FollowTimeoutError, followSearch, hasEnded } from '../../client/follow';
+import { FollowTimeoutError, followSearch } from '../../client/follow';
 import { noMatchesMessage, outcomeMessage, progressMessage, sentence } from '../../client/outcome';
 import { csvAppendix, markdownAppendix, toHtmlReport } from '../../client/report';
 import { sourceLabel } from '../../client/post';
@@ -192,8 +192,8 @@ async function watch(api: FindmeApi, jobId: string, hashtag: string): Promise<vo
         renderProgress(status);
         byId('results-title').textContent = `#${status.hashtag}`;
         keepHashtag(status.hashtag);
-        if (!hasEnded(status.status)) say(progressMessage(status));
-        cancel.hidden = hasEnded(status.status);
+        if (!isTerminal(status.status)) say(progressMessage(status));
+        cancel.hidden = isTerminal(status.status);
         hashtag = status.hashtag;
       },
     });

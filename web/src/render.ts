@@ -1,16 +1,16 @@
 /** Renders the search's progress and its matches. */
-import type { FailureRecord, MatchView, SearchStatusResponse, SourceProgress } from '../../actions/lib/types';
+import { isTerminal, type FailureRecord, type MatchView, type SearchStatusResponse, type SourceProgress } from '../../actions/lib/types';
 import { postedDay, sourceLabel } from '../../client/post';
 import { maybes, unreviewedLabel } from '../../client/review';
 import { byId, el, externalLink } from './dom';
 import { openLightbox, placeOutline } from './lightbox';
 import { similarity } from '../../client/export';
-import { hasEnded, progressOf } from '../../client/follow';
+import { progressOf } from '../../client/follow';
 
 export function renderProgress(status: SearchStatusResponse): void {
   const value = progressOf(status);
   const bar = byId('progress');
-  bar.classList.toggle('ended', hasEnded(status.status));
+  bar.classList.toggle('ended', isTerminal(status.status));
   bar.setAttribute('aria-valuenow', String(value));
   bar.setAttribute('aria-valuetext', `${value}% of photos checked`);
   byId('progress-fill').style.width = `${value}%`;

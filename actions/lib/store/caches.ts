@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { decodeDescriptor, DESCRIPTOR_LENGTH, encodeDescriptor } from '../face/descriptor-codec';
 import type { Faces } from '../face/engine';
-import type { FaceBox, PhotoFaces } from '../types';
+import { parsePhotoFaces, type PhotoFaces } from '../types';
 import type { Keys } from './keys';
 
 export interface CacheOptions {
@@ -21,24 +21,11 @@ export interface CacheOptions {
   signature: string;
 }
 
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-function isBox(value: unknown): value is FaceBox {
-  const box = value as FaceBox | null;
-  return typeof box === 'object' && box !== null && isCount(box.x) && isCount(box.y) && isCount(box.width) && isCount(box.height);
-}
-
-/** The cached text as Faces, or null when it is not exactly what `setPhoto` writes. */
-export function parsePhotoFaces(text: string): Faces | null {
+/** The cached text as Faces, or null when it is not exactly what `setPhoto` writes (parsePhotoFaces, then the hex). */
+export function decodePhotoFaces(text: string): Faces | null {
   try {
-    const value = JSON.parse(text) as PhotoFaces;
-    if (!isCount(value.width) || !isCount(value.height) || !Array.isArray(value.faces)) return null;
-    const faces = value.faces.map((face) => {
-      if (!isBox(face.box)) throw new Error('bad box');
-      return { box: face.box, descriptor: decodeDescriptor(face.descriptor, DESCRIPTOR_LENGTH) };
-    });
+    const value = parsePhotoFaces(text, 'cached faces');
+    const faces = value.faces.map((face) => ({ box: face.box, descriptor: decodeDescriptor(face.descriptor, DESCRIPTOR_LENGTH) }));
     return { width: value.width, height: value.height, faces };
   } catch {
     return null;
@@ -88,7 +75,7 @@ export class FaceCache {
     const key = this.keys.photoFaces(this.hash(imageUrl));
     const text = await this.redis.get(key);
     if (text === null) return null;
-    const faces = parsePhotoFaces(text);
+    const faces = decodePhotoFaces(text);
     if (!faces) this.warnCorrupt(key);
     return faces;
   }

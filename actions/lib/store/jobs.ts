@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isTerminal, parseFailureRecord, parseJobRecord, parseMatchRecord, WireError, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef, type Source } from '../types';
+import { isTerminal, parseFailureRecord, parseJobRecord, parseJobReferences, parseMatchRecord, WireError, type FailureRecord, type JobRecord, type JobStatus, type MatchRecord, type PhotoRef, type Source } from '../types';
 import type { UserLimits } from '../config';
 import type { NewBatch } from './batches';
 import { jobScriptKeys, type Keys } from './keys';
@@ -228,9 +228,7 @@ export class JobStore {
   async references(jobId: string): Promise<string[]> {
     const text = await this.redis.hget(this.keys.job(jobId), 'references');
     if (!text) return [];
-    const list = JSON.parse(text) as unknown;
-    if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) throw new Error(`job ${jobId} has unreadable references`);
-    return list as string[];
+    return parseJobReferences(text, `job ${jobId}.references`);
   }
 
   async require(jobId: string): Promise<JobRecord> {

@@ -42,14 +42,15 @@ export function requireMethod(request: WebRequest, method: string): void {
 }
 
 /**
- * The request's parameters through `parse`; a shape that does not parse is a 400 whose message is the parser's,
- * as a sentence (it names the field). Any other error passes as it is.
+ * The request's parameters through `parse`; a shape that does not parse is a 400 whose message is the parser's
+ * (it names the field), as a sentence, or `asIs` when the parser's words are already meant for the caller (the
+ * hashtag rule's, a source list's, a query's usage). Any other error passes as it is.
  */
-export function parseRequest<T>(request: WebRequest, parse: (params: Params) => T): T {
+export function parseRequest<T>(request: WebRequest, parse: (params: Params) => T, wording: 'sentence' | 'asIs' = 'sentence'): T {
   try {
     return parse(request.params);
   } catch (error) {
-    if (error instanceof WireError) throw new HttpError(400, `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`);
-    throw error;
+    if (!(error instanceof WireError)) throw error;
+    throw new HttpError(400, wording === 'asIs' ? error.message : `${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`);
   }
 }
