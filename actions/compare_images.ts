@@ -26,6 +26,7 @@ import { makeKeys, type Keys } from './lib/store/keys';
 import { getRedis } from './lib/store/redis';
 import { retrying } from './lib/store/retry';
 import { isTerminal, parseTweetImageEvent, type JobRecord, type MatchRecord, type PhotoRef, type TweetImageEvent } from './lib/types';
+import { parseUrl } from './lib/url';
 
 export interface CompareSummary {
   jobId: string;
@@ -81,12 +82,8 @@ function isEngineFailure(error: unknown): boolean {
 
 /** The photo's post as the page links it: only an https link is taken; why not otherwise, for the record. */
 function postLinkProblem(postUrl: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(postUrl);
-  } catch {
-    return 'not checked: the link to its post is not a URL';
-  }
+  const url = parseUrl(postUrl);
+  if (!url) return 'not checked: the link to its post is not a URL';
   return url.protocol === 'https:' ? undefined : `not checked: the link to its post is not https (${url.protocol.slice(0, 20)})`;
 }
 

@@ -4,6 +4,7 @@
  * (or http to this machine, the local stand-ins) are written: a hostile post must not put `[x](javascript:…)`,
  * `<img onerror=…>` or a table break into the file.
  */
+import { parseUrl } from '../actions/lib/url';
 
 /**
  * Backslash before every ASCII punctuation mark Markdown gives a meaning to inside a line (CommonMark lets any of
@@ -28,12 +29,8 @@ const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
  * written. Characters that would end the target or the table cell are percent-encoded: the URL still means the same.
  */
 export function markdownUrl(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseUrl(url);
+  if (!parsed) return undefined;
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname))) return undefined;
   return parsed.href.replace(/[()<>|\s"'`\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

@@ -238,13 +238,8 @@ export interface AuthConfig {
 export function authConfig(params: Params): AuthConfig {
   const domain = raw(params, 'AUTH0_DOMAIN');
   if (domain === undefined) throw new ConfigError('AUTH0_DOMAIN', 'set to your Auth0 domain (e.g. example.eu.auth0.com)');
-  let base: URL;
-  try {
-    base = new URL(/^https?:\/\//.test(domain) ? domain : `https://${domain}`);
-  } catch {
-    throw new ConfigError('AUTH0_DOMAIN', 'a domain name or an http(s) URL', domain);
-  }
-  if (base.search || base.hash) throw new ConfigError('AUTH0_DOMAIN', 'a domain name or an http(s) URL', domain);
+  const base = parseUrl(/^https?:\/\//.test(domain) ? domain : `https://${domain}`);
+  if (!base || base.search || base.hash) throw new ConfigError('AUTH0_DOMAIN', 'a domain name or an http(s) URL', domain);
   const issuer = base.href.endsWith('/') ? base.href : `${base.href}/`;
   const audience = raw(params, 'AUTH0_AUDIENCE');
   if (audience === undefined) throw new ConfigError('AUTH0_AUDIENCE', 'set to the identifier of your Auth0 API');

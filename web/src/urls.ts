@@ -1,4 +1,5 @@
 /** Which URLs the page uses for itself and which it lets people follow. No DOM: the unit tests run these in Node. */
+import { parseUrl } from '../../actions/lib/url';
 
 /**
  * The page's own address without query or hash: the directory index.html is served from, so the page works
@@ -10,9 +11,5 @@ export function pageHome(href: string): string {
 
 /** `url` if it is an https: URL (the only links findme's data should hold), else undefined. */
 export function httpsHref(url: string): string | undefined {
-  try {
-    return new URL(url).protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseUrl(url)?.protocol === 'https:' ? url : undefined;
 }

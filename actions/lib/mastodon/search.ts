@@ -18,6 +18,7 @@ import { SeenPosts } from '../search/seen';
 import { clockTime, timeForRequest, waitUntil } from '../search/rate-limit';
 import type { MastodonConfig } from '../config';
 import { photosOfStatuses, type MastodonStatus } from './statuses';
+import { parseUrl } from '../url';
 
 export const PAGE_SIZE = 40;
 
@@ -32,7 +33,7 @@ async function mediaHost(origin: string, host: string, headers: Record<string, s
     if (answer.status !== 200) return undefined;
     const thumbnail = (answer.body as { thumbnail?: unknown }).thumbnail;
     const text = typeof thumbnail === 'string' ? thumbnail : typeof thumbnail === 'object' && thumbnail !== null ? (thumbnail as { url?: unknown }).url : undefined;
-    return typeof text === 'string' ? new URL(text).host.toLowerCase() : undefined;
+    return typeof text === 'string' ? parseUrl(text)?.host.toLowerCase() : undefined;
   } catch {
     return undefined;
   }
@@ -111,12 +112,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
         const link = nextLink(answer.headers.get('link'));
         next = undefined;
         if (link) {
-          let target: URL | undefined;
-          try {
-            target = new URL(link, origin);
-          } catch {
-            target = undefined;
-          }
+          const target = parseUrl(link, origin);
           if (target?.origin === origin) next = target.href;
           else notes.push(`${host}'s next page is on another host (${target?.host ?? 'not a URL'}): not followed`);
         }

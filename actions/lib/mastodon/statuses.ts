@@ -5,6 +5,7 @@
  */
 import type { SeenPosts } from '../search/seen';
 import { textExcerpt, type PhotoRef } from '../types';
+import { parseUrl } from '../url';
 
 /** The fields of a status findme reads (the API has many more). */
 export interface MastodonStatus {
@@ -37,13 +38,8 @@ export function plainText(html: string): string {
 }
 
 function httpsUrl(text: unknown): string | undefined {
-  if (typeof text !== 'string') return undefined;
-  try {
-    const url = new URL(text);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
+  const url = typeof text === 'string' ? parseUrl(text) : undefined;
+  return url?.protocol === 'https:' || url?.protocol === 'http:' ? url.href : undefined;
 }
 
 /** The photos of one page of statuses; `instanceHost` completes a local account's handle (`ada` → `ada@host`). */
