@@ -10,7 +10,7 @@
 import { Redis } from 'ioredis';
 import { JobStore } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
-import type { JobRecord, RegisterSearchResponse } from '../actions/lib/types';
+import { parseRegisterSearchResponse, type JobRecord } from '../actions/lib/types';
 import { build } from '../build/build';
 import { PROJECT_ROOT } from '../build/weights';
 import { DEMO_USERS, demoPosts } from '../local/standins/demo';
@@ -75,7 +75,7 @@ export async function floodedSearch(stack: Stack, options: FloodOptions): Promis
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (response.status !== 202) throw new Error(`register_search answered ${response.status}: ${await response.text()}`);
-    const { jobId } = (await response.json()) as RegisterSearchResponse;
+    const { jobId } = parseRegisterSearchResponse(await response.json());
     const statusUrl = `${stack.apiBase}/search_status?${new URLSearchParams({ jobId })}`;
 
     // The flood: anonymous GETs at a steady rate, each bounded in time; their answers are only counted.

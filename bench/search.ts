@@ -7,7 +7,7 @@
  * Progress is read from Redis directly: measuring costs the platform no activations.
  */
 import { Redis } from 'ioredis';
-import type { RegisterSearchResponse } from '../actions/lib/types';
+import { parseRegisterSearchResponse } from '../actions/lib/types';
 import { JobStore } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
 import { annotation, type ActivationRecord } from '../local/activations';
@@ -55,7 +55,7 @@ async function runSearch(stack: Stack, token: string, hashtag: string, expected:
       body: JSON.stringify({ hashtag }),
     });
     if (response.status !== 202) throw new Error(`register_search answered ${response.status}: ${await response.text()}`);
-    const { jobId } = (await response.json()) as RegisterSearchResponse;
+    const { jobId } = parseRegisterSearchResponse(await response.json());
     let firstMatchMs: number | undefined;
     for (;;) {
       const job = await store.get(jobId);
