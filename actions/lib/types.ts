@@ -1,7 +1,9 @@
 /**
- * Every shape that crosses a boundary — trigger events, Redis records, HTTP bodies — is defined here once and
- * imported everywhere else; a shape read from outside has its parser beside it. Parsers are plain functions, no
- * schema library: the shapes are few and flat, and the actions' bundles and the page carry no extra code.
+ * Every shape that crosses a boundary — trigger events, Redis records, HTTP bodies and answers, the page's config
+ * — is defined here once and imported everywhere else; a shape read from outside has its parser beside it.
+ * Parsers are plain functions, no schema library: the shapes are few and flat, and the actions' bundles and the
+ * page carry no extra code. The page and the CLI parse the actions' answers with these same functions, so this
+ * file imports nothing but the other dependency-free modules they may import (eslint.config.js holds it to that).
  */
 import { checkHashtag } from './hashtag-rule';
 
