@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 import { parseBatchRecord, type BatchRecord, type PhotoRef } from '../types';
 import { photoHash } from './jobs';
 import { jobScriptKeys, type Keys } from './keys';
-import { runScript, runScriptReply } from './scripts';
+import { nextOnceToken } from './call';
+import { runOnceReply, runScript } from './scripts';
 
 export interface NewBatch {
   id: string;
@@ -94,7 +95,8 @@ export class DeliveryStore {
 
   private async sweep(jobId: string, batchId: string, how: [mode: 'settle' | 'redeliver', allowed: number, waitMs: number, longestWaitMs: number]): Promise<SweepOutcome> {
     const keys = jobScriptKeys(this.keys, jobId, true);
-    const reply = (await runScriptReply(this.redis, 'sweepBatch', keys, [this.now(), this.opts.jobTtlS, jobId, batchId, ...how])) as unknown[];
+    const once = this.keys.once(nextOnceToken());
+    const reply = (await runOnceReply(this.redis, 'sweepBatch', once, keys, [this.now(), this.opts.jobTtlS, jobId, batchId, ...how])) as unknown[];
     const code = Number(reply[0]);
     if (code === 0) return { kind: 'gone' };
     if (code === 1) return { kind: 'settled' };

@@ -8,7 +8,8 @@ import { isTerminal, parseFailureRecord, parseJobRecord, parseJobReferences, par
 import type { UserLimits } from '../config';
 import type { NewBatch } from './batches';
 import { jobScriptKeys, type Keys } from './keys';
-import { runScript, runScriptReply, ScriptCode } from './scripts';
+import { nextOnceToken } from './call';
+import { runOnce, runOnceReply, runScript, ScriptCode, type OnceScriptName } from './scripts';
 
 /** The job does not exist (never created, or expired). */
 export class UnknownJobError extends Error {
@@ -140,6 +141,11 @@ export class JobStore {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
+  /** Runs a once-script under the current call's next token (store/call.ts). */
+  private once(name: OnceScriptName, keys: string[], args: Array<string | number>): Promise<number> {
+    return runOnce(this.redis, name, this.keys.once(nextOnceToken()), keys, args);
+  }
+
   /** What every job script takes, in the order scripts/job-helpers.lua documents: so each write can expire them all. */
   private jobKeys(jobId: string): string[] {
     return jobScriptKeys(this.keys, jobId);
@@ -176,12 +182,15 @@ export class JobStore {
     return job;
   }
 
-  /** Admits a new search of `owner` under the per-user limits: the id to create it with, or why not and when to come back. */
+  /**
+   * Admits a new search of `owner` under the per-user limits: the id to create it with, or why not and when to
+   * come back. The id is the one the script admitted (a repeat of the call answers with the first one's).
+   */
   async admit(owner: string, limits: UserLimits): Promise<Admission> {
-    const jobId = randomUUID();
-    const args = [this.now(), USER_WINDOW_MS, limits.userPerMinute, limits.userRunning, jobId, this.keys.job('{id}'), this.opts.jobTtlS * 1000];
-    const [code, value] = (await runScriptReply(this.redis, 'admitSearch', [this.keys.userSearches(owner)], args)) as [number, number?];
-    if (code === 1) return { jobId };
+    const args = [this.now(), USER_WINDOW_MS, limits.userPerMinute, limits.userRunning, randomUUID(), this.keys.job('{id}'), this.opts.jobTtlS * 1000];
+    const once = this.keys.once(nextOnceToken());
+    const [code, value] = (await runOnceReply(this.redis, 'admitSearch', once, [this.keys.userSearches(owner)], args)) as [number, (number | string)?];
+    if (code === 1) return { jobId: String(value) };
     if (code === 2) return { refused: `you started ${limits.userPerMinute} searches in the last minute, the most allowed`, retryAfterS: Math.max(1, Math.ceil(Number(value) / 1000)) };
     return { refused: `you have ${Number(value)} searches running, the most allowed at once: wait for one to finish`, retryAfterS: RUNNING_RETRY_S };
   }
@@ -239,7 +248,7 @@ export class JobStore {
 
   /** The source's search begins (the job, if queued, is searching). */
   async startSource(jobId: string, source: Source): Promise<SourceStart> {
-    const code = await runScript(this.redis, 'startSource', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, source]);
+    const code = await this.once('startSource', this.jobKeys(jobId), [this.now(), this.opts.jobTtlS, source]);
     if (code === ScriptCode.NotRequested) return 'not-requested';
     return scriptResult(code, jobId) === ScriptCode.Ok ? 'started' : 'handled';
   }
@@ -253,7 +262,7 @@ export class JobStore {
     const hashes = photos.map((p) => photoHash(p.imageUrl));
     const pairs = batches.flatMap((b) => [b.id, JSON.stringify(b.record)]);
     const args = [this.now(), this.opts.jobTtlS, dueAt, jobId, progress?.source ?? '', progress?.posts ?? 0, hashes.length, ...hashes, ...pairs];
-    return scriptResult(await runScript(this.redis, 'addPhotos', jobScriptKeys(this.keys, jobId, true), args), jobId);
+    return scriptResult(await this.once('addPhotos', jobScriptKeys(this.keys, jobId, true), args), jobId);
   }
 
   /**
@@ -263,7 +272,7 @@ export class JobStore {
    */
   async finishSource(jobId: string, source: Source, end: SourceEnd = {}): Promise<JobRecord> {
     const args = [this.now(), this.opts.jobTtlS, source, end.failed ? 'failed' : 'done', end.posts ?? 0, end.note ?? ''];
-    const code = await runScript(this.redis, 'finishSource', this.jobKeys(jobId), args);
+    const code = await this.once('finishSource', this.jobKeys(jobId), args);
     if (code === ScriptCode.NotRequested) throw new Error(`job ${jobId} did not ask for source ${source}`);
     scriptResult(code, jobId);
     return this.require(jobId);
@@ -279,7 +288,7 @@ export class JobStore {
       const failure: FailureRecord = { source: photo.source, postUrl: photo.postUrl, imageUrl: photo.imageUrl, reason: outcome.error };
       args.push('failed', JSON.stringify(failure), MAX_FAILURES);
     } else args.push('ok', ...outcome.matches.map((m) => JSON.stringify(m)));
-    const code = scriptResult(await runScript(this.redis, 'recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
+    const code = scriptResult(await this.once('recordPhoto', this.jobKeys(jobId), args), jobId, photo.imageUrl);
     return { recorded: code === ScriptCode.Ok, job: await this.require(jobId) };
   }
 

@@ -35,6 +35,8 @@ export interface Keys {
   profileReferenceRemoved(owner: string): string;
   /** Hash: photo hash → ReviewDecision of the owner's "that's me" / "not me" on a job's matches. */
   jobReviews(jobId: string): string;
+  /** String: the stored reply of the once-script run under a call token (scripts/once.lua), kept ONCE_TTL_S. */
+  once(token: string): string;
 }
 
 export function makeKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -53,6 +55,7 @@ export function makeKeys(prefix: string = DEFAULT_PREFIX): Keys {
     references: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:references`,
     profileReferenceRemoved: (owner) => `${prefix}owner:${encodeURIComponent(owner)}:references:profile-removed`,
     jobReviews: (jobId) => `${prefix}job:${jobId}:reviews`,
+    once: (token) => `${prefix}once:${token}`,
   };
 }
 

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { MAX_REFERENCES, parseReferenceRecord, PROFILE_REFERENCE_ID, type ReferenceRecord, type ReferenceSource } from '../types';
 import type { Keys } from './keys';
-import { runScript, ScriptCode } from './scripts';
+import { nextOnceToken } from './call';
+import { runOnce, runOnceReply, ScriptCode } from './scripts';
 
 export class TooManyReferencesError extends Error {
   override readonly name = 'TooManyReferencesError';
@@ -64,15 +65,17 @@ export class ReferenceStore {
     const id = input.source === 'profile' ? PROFILE_REFERENCE_ID : randomBytes(6).toString('hex');
     const record: ReferenceRecord = { id, ...input, added: this.opts.now ? this.opts.now() : Date.now() };
     const args = [id, JSON.stringify(record), MAX_REFERENCES, this.opts.referenceTtlS, input.source === 'profile' ? '1' : '0'];
-    const code = await runScript(this.redis, 'addReference', [this.keys.references(owner), this.keys.profileReferenceRemoved(owner)], args);
+    const keys = [this.keys.references(owner), this.keys.profileReferenceRemoved(owner)];
+    const [code, stored] = (await runOnceReply(this.redis, 'addReference', this.keys.once(nextOnceToken()), keys, args)) as [number, string?];
     if (code === ScriptCode.TooManyReferences) throw new TooManyReferencesError(MAX_REFERENCES);
-    return code === ScriptCode.Ok ? record : null;
+    // The record as the first run of this call stored it: a repeat made its own id and time, which were not stored.
+    return code === ScriptCode.Ok ? parseReferenceRecord(String(stored), `reference ${id}`) : null;
   }
 
   /** Removes one of the owner's references at once; an UnknownReferenceError for an id they do not have. */
   async remove(owner: string, id: string): Promise<void> {
     const keys = [this.keys.references(owner), this.keys.profileReferenceRemoved(owner)];
-    const code = await runScript(this.redis, 'removeReference', keys, [id, this.opts.referenceTtlS, PROFILE_REFERENCE_ID]);
+    const code = await runOnce(this.redis, 'removeReference', this.keys.once(nextOnceToken()), keys, [id, this.opts.referenceTtlS, PROFILE_REFERENCE_ID]);
     if (code === ScriptCode.UnknownReference) throw new UnknownReferenceError(id);
   }
 }

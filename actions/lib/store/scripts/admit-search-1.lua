@@ -12,7 +12,7 @@
     ARGV[6] the job key with "{id}" where the job id goes (keys.ts builds it)
     ARGV[7] how long entries are kept (ms): the job TTL
   Output (a list):
-    {1}                admitted
+    {1, job id}        admitted: ARGV[5]
     {2, retry after ms} too many in the window
     {3, running}       too many running
 ]]
@@ -35,4 +35,4 @@ end
 if running >= max_running then return {3, running} end
 redis.call('ZADD', searches, now, job_id)
 redis.call('PEXPIRE', searches, keep)
-return {1}
+return {1, job_id}

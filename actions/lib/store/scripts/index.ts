@@ -20,6 +20,7 @@ import setBatchDue from './set-batch-due-2.lua';
 import setStatus from './set-status-5.lua';
 import startSource from './start-source-5.lua';
 import sweepBatch from './sweep-batch-7.lua';
+import onceWrapper from './once.lua';
 import touchJob from './touch-1.lua';
 
 /** What the scripts return; `jobs.ts`'s scriptResult turns the negative ones into errors. */
@@ -55,23 +56,42 @@ export function expandIncludes(name: string, lua: string): string {
   });
 }
 
+/**
+ * `once`: the script is not idempotent by construction (a repeat would count, push or admit again, or answer
+ * differently), so it runs wrapped in once.lua, under a call token; actions/README.md has the audit of each.
+ */
 const SCRIPTS = {
-  addPhotos: { numberOfKeys: 7, lua: addPhotos },
-  addReference: { numberOfKeys: 2, lua: addReference },
-  admitSearch: { numberOfKeys: 1, lua: admitSearch },
-  finishSource: { numberOfKeys: 5, lua: finishSource },
-  recordPhoto: { numberOfKeys: 5, lua: recordPhoto },
-  removeReference: { numberOfKeys: 2, lua: removeReference },
-  reviewMatch: { numberOfKeys: 3, lua: reviewMatch },
-  setBatchDue: { numberOfKeys: 2, lua: setBatchDue },
-  setStatus: { numberOfKeys: 5, lua: setStatus },
-  startSource: { numberOfKeys: 5, lua: startSource },
-  sweepBatch: { numberOfKeys: 7, lua: sweepBatch },
-  touchJob: { numberOfKeys: 1, lua: touchJob },
+  addPhotos: { numberOfKeys: 7, lua: addPhotos, once: true },
+  addReference: { numberOfKeys: 2, lua: addReference, once: true },
+  admitSearch: { numberOfKeys: 1, lua: admitSearch, once: true },
+  finishSource: { numberOfKeys: 5, lua: finishSource, once: true },
+  recordPhoto: { numberOfKeys: 5, lua: recordPhoto, once: true },
+  removeReference: { numberOfKeys: 2, lua: removeReference, once: true },
+  reviewMatch: { numberOfKeys: 3, lua: reviewMatch, once: false },
+  setBatchDue: { numberOfKeys: 2, lua: setBatchDue, once: false },
+  setStatus: { numberOfKeys: 5, lua: setStatus, once: false },
+  startSource: { numberOfKeys: 5, lua: startSource, once: true },
+  sweepBatch: { numberOfKeys: 7, lua: sweepBatch, once: true },
+  touchJob: { numberOfKeys: 1, lua: touchJob, once: false },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
+/** The scripts that run once per call token: runOnce's; the others are runScript's. */
+export type OnceScriptName = { [K in ScriptName]: (typeof SCRIPTS)[K]['once'] extends true ? K : never }[ScriptName];
+export type PlainScriptName = Exclude<ScriptName, OnceScriptName>;
 type ScriptArg = string | number;
+
+/**
+ * How long a once-script's reply is kept: longer than any activation runs (300 s at most, serverless.yml), so no
+ * retry of a call can outlive it, and short enough that the keys cost little (one per write of the last minutes).
+ */
+export const ONCE_TTL_S = 600;
+
+/** A once-script's body inside once.lua (a function of its own, so its `return`s return from the body). */
+export function wrapOnce(lua: string): string {
+  if (!onceWrapper.includes('--@body')) throw new Error('once.lua has no --@body line');
+  return onceWrapper.replace('--@body', () => lua);
+}
 
 interface LoadedScript {
   numberOfKeys: number;
@@ -81,25 +101,54 @@ interface LoadedScript {
 
 const LOADED = Object.fromEntries(
   Object.entries(SCRIPTS).map(([name, s]) => {
-    const lua = expandIncludes(name, s.lua);
+    const expanded = expandIncludes(name, s.lua);
+    const lua = s.once ? wrapOnce(expanded) : expanded;
     return [name, { numberOfKeys: s.numberOfKeys, lua, sha: createHash('sha1').update(lua).digest('hex') }];
   }),
 ) as Record<ScriptName, LoadedScript>;
 
-/** Runs script `name` and returns its reply as Redis gave it (a list stays a list); `keys` as its file name says. */
-export async function runScriptReply(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
-  const { numberOfKeys, lua, sha } = LOADED[name];
-  if (keys.length !== numberOfKeys) throw new Error(`${name} takes ${numberOfKeys} keys, got ${keys.length}`);
+/** The SHA1 a script runs by (as EVALSHA sends it; EVAL sends the text it is the SHA of). */
+export function scriptSha(name: ScriptName): string {
+  return LOADED[name].sha;
+}
+
+async function run(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
+  const { lua, sha } = LOADED[name];
   try {
-    return await redis.evalsha(sha, numberOfKeys, ...keys, ...args);
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
   } catch (error) {
     // Not loaded yet (or Redis restarted): EVAL loads it, later calls run by SHA again.
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(lua, numberOfKeys, ...keys, ...args);
+    return redis.eval(lua, keys.length, ...keys, ...args);
   }
 }
 
+function checkKeys(name: ScriptName, keys: string[]): void {
+  const { numberOfKeys } = LOADED[name];
+  if (keys.length !== numberOfKeys) throw new Error(`${name} takes ${numberOfKeys} keys, got ${keys.length}`);
+}
+
+/** Runs script `name` and returns its reply as Redis gave it (a list stays a list); `keys` as its file name says. */
+export async function runScriptReply(redis: Redis, name: PlainScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
+  checkKeys(name, keys);
+  return run(redis, name, keys, args);
+}
+
 /** Runs script `name`, whose reply is a number. */
-export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<number> {
+export async function runScript(redis: Redis, name: PlainScriptName, keys: string[], args: ScriptArg[]): Promise<number> {
   return Number(await runScriptReply(redis, name, keys, args));
+}
+
+/**
+ * Runs once-script `name` under `onceKey` (Keys.once of a call token, store/call.ts): the first run's reply, as
+ * Redis gave it, however often the same call is sent.
+ */
+export async function runOnceReply(redis: Redis, name: OnceScriptName, onceKey: string, keys: string[], args: ScriptArg[]): Promise<unknown> {
+  checkKeys(name, keys);
+  return run(redis, name, [...keys, onceKey], [...args, ONCE_TTL_S]);
+}
+
+/** Runs once-script `name`, whose reply is a number. */
+export async function runOnce(redis: Redis, name: OnceScriptName, onceKey: string, keys: string[], args: ScriptArg[]): Promise<number> {
+  return Number(await runOnceReply(redis, name, onceKey, keys, args));
 }
