@@ -6,7 +6,7 @@
  * late batch is more likely queued behind the others than lost), waiting longer each time; once FINDME_DELIVERY_ATTEMPTS redeliveries are spent the job
  * fails, naming how many photos were lost. compare_images records each photo once, so redelivery is safe.
  */
-import { deliveryConfig, jobConfig, redisConfig, type DeliveryConfig, type Params } from './lib/config';
+import { deliveryConfig, jobConfig, owConfig, redisConfig, type DeliveryConfig, type OwConfig, type Params } from './lib/config';
 import { errorMessage } from './lib/errors';
 import { Deadline } from './lib/ow/deadline';
 import { FIRE_TIMEOUT_MS, fireTrigger } from './lib/ow/fire';
@@ -37,8 +37,8 @@ export interface SweepSettings extends DeliveryConfig {
   jobStallS: number;
 }
 
-/** One sweep: every overdue batch (at most sweepBatches), while the deadline leaves time for a fire. */
-export async function sweepDue(delivery: DeliveryStore, settings: SweepSettings, deadline: Deadline, fire: Fire = fireTrigger): Promise<SweepSummary> {
+/** One sweep: every overdue batch (at most sweepBatches), while the deadline leaves time for a fire; `fire` is the caller's (with its certificate rule). */
+export async function sweepDue(delivery: DeliveryStore, settings: SweepSettings, deadline: Deadline, fire: Fire): Promise<SweepSummary> {
   const summary: SweepSummary = { due: 0, redelivered: 0, photos: 0, settled: 0, spent: 0, fireErrors: 0 };
   const longestWaitMs = (settings.jobStallS * 1000) / 2;
   for (const { jobId, batchId } of await delivery.due(settings.sweepBatches)) {
@@ -70,15 +70,20 @@ export async function sweepDue(delivery: DeliveryStore, settings: SweepSettings,
 export async function main(params: Params): Promise<SweepSummary> {
   let settings: SweepSettings;
   let redis;
+  let ow: OwConfig;
   try {
     redis = redisConfig(params);
     settings = { ...deliveryConfig(params), ...jobConfig(params) };
+    ow = owConfig(params);
   } catch (error) {
     return { due: 0, redelivered: 0, photos: 0, settled: 0, spent: 0, fireErrors: 0, error: `findme is not configured correctly: ${errorMessage(error)}` };
   }
   const deadline = new Deadline();
+  // The openwhisk client reads __OW_IGNORE_CERTS only from the environment, which OpenWhisk does not fill from
+  // parameters: without this every redelivery to a self-signed controller fails its certificate check.
+  const fire: Fire = (trigger, event, options) => fireTrigger(trigger, event, { ...options, ignoreCerts: ow.ignoreCerts });
   // A Redis restart is waited out (within the deadline) rather than ending the sweep.
-  const summary = await sweepDue(retrying(openDeliveryStore(redis), deadline, redis.redisTimeoutMs), settings, deadline);
+  const summary = await sweepDue(retrying(openDeliveryStore(redis), deadline, redis.redisTimeoutMs), settings, deadline, fire);
   if (summary.due > 0) console.log(`sweep: ${JSON.stringify(summary)}`);
   return summary;
 }

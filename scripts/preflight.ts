@@ -10,6 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readServerlessYml } from '../local/manifest/serverless';
 
 export const NEEDED_KIND = 'nodejs:20';
 const TIMEOUT_MS = 10_000;
@@ -78,11 +79,21 @@ export function listedKinds(info: unknown): string[] | undefined {
     .filter((kind): kind is string => typeof kind === 'string');
 }
 
+/** The actions serverless.yml deploys as NEEDED_KIND, by their name in the package. */
+export function kindActions(file = join(import.meta.dirname, '..', 'serverless.yml')): string[] {
+  // The kinds do not depend on the variables (image, secrets), so none are given.
+  return readServerlessYml(file, {})
+    .actions.filter((a) => a.kind === NEEDED_KIND)
+    .map((a) => a.name.replace(/^.*\//, ''))
+    .sort();
+}
+
 /** The fix for a controller without nodejs:20, for the two ways people run OpenWhisk. */
-export function missingKindFix(apihost: string, kinds: string[]): string {
+export function missingKindFix(apihost: string, kinds: string[], actions = kindActions()): string {
+  const named = actions.length > 1 ? `${actions.slice(0, -1).join(', ')} and ${actions.at(-1)!}` : actions.join('');
   return [
     `npm run deploy: the controller at ${apihost} has no ${NEEDED_KIND} runtime (it lists ${kinds.join(', ') || 'none'}). Nothing was created.`,
-    `findme's register_search, search_status and twitter_search are ${NEEDED_KIND} actions. Add the runtime to the controller's runtime manifest:`,
+    `findme's ${named} are ${NEEDED_KIND} actions. Add the runtime to the controller's runtime manifest:`,
     `  openwhisk-deploy-kube: in helm/openwhisk/runtimes.json, under "runtimes" → "nodejs", add`,
     `    {"kind": "${NEEDED_KIND}", "default": true, "image": {"prefix": "openwhisk", "name": "action-nodejs-v20", "tag": "1.23.0"}, "deprecated": false, "attached": {"attachmentName": "codefile", "attachmentType": "text/plain"}}`,
     `    (and set "default": false on the entry that had it), then \`helm upgrade\` the release;`,

@@ -12,6 +12,7 @@ import { closeRedis } from '../actions/lib/store/redis';
 import type { JobRecord, Source } from '../actions/lib/types';
 import { demoPhoto } from '../local/standins/demo';
 import { startFakeBluesky, type FakeBlueskyOptions, type FakeBlueskyPost } from '../local/standins/bluesky';
+import { loggedWhile } from './helpers/console';
 import { useFirePlatform } from './helpers/platform';
 import { useRedis } from './helpers/redis';
 
@@ -121,9 +122,13 @@ test('a rate limit is waited out when it resets in time; one that outlasts the d
 test('images on a host that is not allowed are recorded failures, never fetched; FINDME_MAX_POSTS caps with a note', async () => {
   const server = await bluesky({ posts: { conf: posts(30) } });
   const job = await newJob(['bluesky']);
-  await search(job, server, { FINDME_IMAGE_HOSTS: 'pbs.twimg.com', FINDME_MAX_POSTS: 20 });
+  const { logged } = await loggedWhile(() => search(job, server, { FINDME_IMAGE_HOSTS: 'pbs.twimg.com', FINDME_MAX_POSTS: 20 }));
   const after = await store.require(job.id);
   assert.deepEqual([after.total, after.failed, after.sources[0]!.posts, after.sources[0]!.note], [20, 20, 20, 'stopped at FINDME_MAX_POSTS (20 posts)']);
-  assert.match((await store.failures(job.id))[0]!.reason, /^not checked: .*is not allowed/);
+  const failures = await store.failures(job.id);
+  assert.deepEqual([...new Set(failures.map((f) => f.reason))], ['the photo is on a site findme does not download from'], 'plain words for the page and the exports');
+  const detail = logged.filter((line) => line.startsWith(`job ${job.id}: photo not checked: `));
+  assert.equal(detail.length, 20, 'each refusal in the activation log');
+  assert.match(detail[0]!, /: host \S+ is not allowed \(allowed: pbs\.twimg\.com[,;].*see FINDME_IMAGE_HOSTS\)$/);
   assert.equal(fired(job.id).length, 0);
 });

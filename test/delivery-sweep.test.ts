@@ -1,22 +1,26 @@
 /**
  * Redelivery against a real Redis: batches recorded as outstanding with their photos, sweep_jobs's sweep firing
  * the overdue ones again (only their unrecorded photos), backing off, and failing the job once the bound is spent.
- * The store's clock is a variable, so "overdue" needs no waiting; fires go to a recording function.
+ * The store's clock is a variable, so "overdue" needs no waiting; fires go to a recording function. The action's
+ * own main is run once against a controller with a self-signed certificate, through the real openwhisk client.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { DEFAULTS } from '../actions/lib/config';
 import { Deadline } from '../actions/lib/ow/deadline';
 import { DeliveryStore, newBatch } from '../actions/lib/store/batches';
 import { JobStore } from '../actions/lib/store/jobs';
 import { makeKeys } from '../actions/lib/store/keys';
 import type { PhotoRef, TweetImageEvent } from '../actions/lib/types';
-import { sweepDue, type SweepSettings } from '../actions/sweep_jobs';
+import { closeRedis } from '../actions/lib/store/redis';
+import { main, sweepDue, type SweepSettings } from '../actions/sweep_jobs';
 import { connectRedis, useRedis } from './helpers/redis';
+import { asController, useSelfSignedController } from './helpers/self-signed';
 
 let clock = 10_000_000;
 const server = await useRedis();
 const redis = connectRedis(server.url);
+after(() => closeRedis());
 const keys = makeKeys(server.prefix);
 const jobs = new JobStore(redis, keys, { jobTtlS: 3600, now: () => clock });
 const delivery = new DeliveryStore(redis, keys, { jobTtlS: 3600, now: () => clock });
@@ -133,4 +137,27 @@ test('a batch of a job that is gone is dropped, never fired', async () => {
   await sweepDue(delivery, settings, new Deadline(Date.now() + 60_000), fire);
   assert.equal(fired.length, 0);
   assert.deepEqual(await ours(job.id)(), []);
+});
+
+test('__OW_IGNORE_CERTS: sweep_jobs fires its redeliveries to a controller with a self-signed certificate', async () => {
+  // A prefix of its own, on the real clock (main's): the other tests' batches are not swept here. The job was
+  // last active 10 minutes ago, longer than FINDME_REDELIVER_S, so its batch is fired again rather than waited for.
+  const prefix = `${server.prefix}certs:`;
+  const realKeys = makeKeys(prefix);
+  const realJobs = new JobStore(redis, realKeys, { jobTtlS: 3600, now: () => Date.now() - 600_000 });
+  const realDelivery = new DeliveryStore(redis, realKeys, { jobTtlS: 3600 });
+  const job = await realJobs.create({ owner: 'auth0|s', hashtag: 'certs', pictureUrl: 'https://pbs.twimg.com/p.jpg' });
+  const batch = newBatch([photo(0)]);
+  await realJobs.addPhotos(job.id, [photo(0)], [batch], Date.now() - 1);
+  const controller = await useSelfSignedController();
+  const params = { REDIS_URL: server.url, FINDME_KEY_PREFIX: prefix };
+  await asController(controller, async () => {
+    const refused = await main(params);
+    assert.deepEqual({ due: refused.due, redelivered: refused.redelivered, fireErrors: refused.fireErrors }, { due: 1, redelivered: 0, fireErrors: 1 });
+    assert.deepEqual(controller.calls, [], 'without __OW_IGNORE_CERTS the certificate check stops the fire');
+    await realDelivery.setDue(job.id, batch.id, Date.now() - 1);
+    const swept = await main({ ...params, __OW_IGNORE_CERTS: 'true' });
+    assert.deepEqual({ due: swept.due, redelivered: swept.redelivered, photos: swept.photos, fireErrors: swept.fireErrors }, { due: 1, redelivered: 1, photos: 1, fireErrors: 0 });
+  });
+  assert.equal(controller.calls[0], 'POST /api/v1/namespaces/_/triggers/tweet_image');
 });

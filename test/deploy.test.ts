@@ -214,6 +214,9 @@ test('npm run deploy against a controller without nodejs:20 (as openwhisk-deploy
   assert.notEqual(result.code, 0);
   assert.match(result.output, /the controller at http:\/\/127\.0\.0\.1:\d+ has no nodejs:20 runtime \(it lists nodejs:14, nodejs:16\)\. Nothing was created\./);
   assert.match(result.output, /helm\/openwhisk\/runtimes\.json.+\n +\{"kind": "nodejs:20", "default": true, "image": \{"prefix": "openwhisk", "name": "action-nodejs-v20", "tag": "1\.23\.0"\}/);
+  // Every nodejs:20 action is named (EXPECTED states the kinds independently of serverless.yml).
+  const nodeActions = ACTIONS.filter((a) => EXPECTED[a].kind === 'nodejs:20');
+  assert.ok(result.output.includes(`findme's ${nodeActions.slice(0, -1).join(', ')} and ${nodeActions.at(-1)!} are nodejs:20 actions.`), result.output);
   assert.deepEqual(kube.calls.map((c) => `${c.method} ${c.path}`), ['GET /api/v1'], 'only the runtime list was read');
   assert.equal(kube.entities.size, 0);
 });

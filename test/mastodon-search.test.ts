@@ -12,6 +12,7 @@ import { closeRedis } from '../actions/lib/store/redis';
 import type { JobRecord, PhotoRef, Source } from '../actions/lib/types';
 import { demoPhoto } from '../local/standins/demo';
 import { startFakeMastodon, type FakeMastodonOptions, type FakeStatus } from '../local/standins/mastodon';
+import { loggedWhile } from './helpers/console';
 import { useFirePlatform } from './helpers/platform';
 import { useRedis } from './helpers/redis';
 
@@ -124,15 +125,19 @@ test('a Link header pointing at another host is not followed', async () => {
   assert.equal(after.sources[0]!.photos, 40);
 });
 
-test('a photo on a host that is not allowed is a recorded failure, never fetched', async () => {
+test('a photo on a host that is not allowed is a recorded failure in plain words, never fetched; the host and the setting are in the log only', async () => {
   const server = await instance({ statuses: { conf: [{ id: '5', username: 'eve', media: [{ type: 'image', remoteUrl: 'https://media.elsewhere.example/a.jpg' }] }, ...statuses(1)] } });
   const job = await newJob(['mastodon']);
-  await search(job, [server.origin]);
+  const { logged } = await loggedWhile(() => search(job, [server.origin]));
   const after = await store.require(job.id);
   assert.deepEqual([after.total, after.failed, after.sources[0]!.photos], [2, 1, 2]);
   const [failure] = await store.failures(job.id);
   assert.equal(failure!.imageUrl, 'https://media.elsewhere.example/a.jpg');
-  assert.match(failure!.reason, /^not checked: .*host media\.elsewhere\.example is not allowed/);
+  assert.equal(failure!.reason, 'the photo is on a site findme does not download from');
+  assert.ok(
+    logged.some((line) => line.startsWith(`job ${job.id}: photo not checked: https://media.elsewhere.example/a.jpg: host media.elsewhere.example is not allowed (allowed: `) && line.endsWith('; see FINDME_IMAGE_HOSTS)')),
+    logged.join('\n'),
+  );
   assert.deepEqual(fired(job.id).map((p) => p.imageUrl).filter((u) => u.includes('elsewhere')), [], 'not handed to compare_images');
 });
 

@@ -1,11 +1,11 @@
 /** fireTrigger against the local platform through the real `openwhisk` client. */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { owConfig } from '../actions/lib/config';
 import { Deadline } from '../actions/lib/ow/deadline';
 import { FIRE_TIMEOUT_MS, FireError, fireTrigger } from '../actions/lib/ow/fire';
 import { fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
+import { ACTIVATION_ID, asController, useSelfSignedController } from './helpers/self-signed';
 
 const { ow, platform } = await usePlatform({
   manifest: fixtureManifest([fixtureAction('echo')], {
@@ -42,37 +42,15 @@ test("no fire is started that could run past the activation's deadline or into t
 });
 
 test('__OW_IGNORE_CERTS: a controller with a self-signed certificate refuses the fire unless ignoreCerts is set, then the fire goes through', async () => {
-  const { execFileSync } = await import('node:child_process');
-  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-  const { createServer } = await import('node:https');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'findme-cert-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const fired: string[] = [];
-  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
-    fired.push(`${req.method} ${req.url?.split('?')[0]}`);
-    res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ activationId: 'a'.repeat(32) }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const saved = { host: process.env.__OW_API_HOST, key: process.env.__OW_API_KEY };
-  process.env.__OW_API_HOST = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.__OW_API_KEY = 'uuid:key';
-  try {
+  const controller = await useSelfSignedController();
+  await asController(controller, async () => {
     await assert.rejects(fireTrigger('photo', {}), (error: unknown) => error instanceof FireError && /self[- ]signed/i.test(error.message));
-    assert.deepEqual(fired, [], 'the certificate check stopped it before any request');
-    assert.equal(await fireTrigger('photo', {}, owConfig({ __OW_IGNORE_CERTS: 'true' })), 'a'.repeat(32));
-    // The fire, then (with the same certificate rule) the reads of its trigger activation record.
-    assert.equal(fired[0], 'POST /api/v1/namespaces/_/triggers/photo');
-    assert.ok(fired.slice(1).every((call) => call === `GET /api/v1/namespaces/_/activations/${'a'.repeat(32)}`), fired.join(', '));
-  } finally {
-    process.env.__OW_API_HOST = saved.host;
-    process.env.__OW_API_KEY = saved.key;
-    if (saved.host === undefined) delete process.env.__OW_API_HOST;
-    if (saved.key === undefined) delete process.env.__OW_API_KEY;
-  }
+    assert.deepEqual(controller.calls, [], 'the certificate check stopped it before any request');
+    assert.equal(await fireTrigger('photo', {}, owConfig({ __OW_IGNORE_CERTS: 'true' })), ACTIVATION_ID);
+  });
+  // The fire, then (with the same certificate rule) the reads of its trigger activation record.
+  assert.equal(controller.calls[0], 'POST /api/v1/namespaces/_/triggers/photo');
+  assert.ok(controller.calls.slice(1).every((call) => call === `GET /api/v1/namespaces/_/activations/${ACTIVATION_ID}`), controller.calls.join(', '));
 });
 
 test("a 202 behind which the rule's invocation was throttled is read from the trigger's record and fired again until the rule takes it", { timeout: 60_000 }, async () => {

@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import JSZip from 'jszip';
+import { readServerlessYml } from '../local/manifest/serverless';
 import { MARKER } from '../local/runtime/protocol';
 import { eventually } from './helpers/eventually';
 import { PROJECT_ROOT } from './helpers/platform';
@@ -145,16 +146,23 @@ test('overlapping runs are 403 unless __OW_ALLOW_CONCURRENT is true', async () =
 });
 
 test('each deploy zip npm run build writes initialises in the runtime by itself (no plugin adding package.json); its bundle alone is refused as the stock runtime refuses it', async () => {
-  for (const action of ['register_search', 'search_status', 'twitter_search', 'compare_images']) {
-    const zip = readFileSync(join(PROJECT_ROOT, 'dist', 'packages', `${action}.zip`));
-    // compare_images finds face-api, tfjs and sharp in its image's /node_modules; here, the project's.
-    const runtime = await startRuntime(action === 'compare_images' ? { NODE_PATH: join(PROJECT_ROOT, 'node_modules') } : {});
-    assert.deepEqual(await runtime.post('/init', { value: { name: `findme/${action}`, main: 'main', binary: true, code: zip.toString('base64') } }), { status: 200, body: { OK: true } }, action);
+  const packages = join(PROJECT_ROOT, 'dist', 'packages');
+  const zips = readdirSync(packages).filter((f) => f.endsWith('.zip')).sort();
+  const manifest = readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'), {});
+  const deployed = manifest.actions.map((a) => `${basename(a.handlerFile, '.js')}.zip`);
+  assert.deepEqual(deployed.filter((zip) => !zips.includes(zip)), [], 'every action serverless.yml deploys has its zip');
+  // Actions on findme's image find face-api, tfjs and sharp in its /node_modules; here, the project's.
+  const onImage = new Set(manifest.actions.filter((a) => a.image !== undefined).map((a) => `${basename(a.handlerFile, '.js')}.zip`));
+  for (const file of zips) {
+    const zip = readFileSync(join(packages, file));
+    const runtime = await startRuntime(onImage.has(file) ? { NODE_PATH: join(PROJECT_ROOT, 'node_modules') } : {});
+    assert.deepEqual(await runtime.post('/init', { value: { name: `findme/${basename(file, '.zip')}`, main: 'main', binary: true, code: zip.toString('base64') } }), { status: 200, body: { OK: true } }, file);
     const bare = await JSZip.loadAsync(zip);
     bare.remove('package.json');
     const refused = await (await startRuntime()).post('/init', { value: { main: 'main', binary: true, code: (await bare.generateAsync({ type: 'nodebuffer' })).toString('base64') } });
-    assert.deepEqual(refused, { status: 502, body: { error: 'Initialization has failed due to: Zipped actions must contain either package.json or index.js at the root.' } }, action);
+    assert.deepEqual(refused, { status: 502, body: { error: 'Initialization has failed due to: Zipped actions must contain either package.json or index.js at the root.' } }, file);
   }
+  console.log(`# ${zips.length} deploy zips initialised (${[...onImage].join(', ')} with the image's modules)`);
 });
 
 test('/init failures: 403 without code, 502 with the reason, and the container stays stopped', async () => {

@@ -7,6 +7,7 @@ import type { DeliveryConfig, OwConfig } from '../config';
 import { errorMessage } from '../errors';
 import type { Deadline } from '../ow/deadline';
 import { fireTrigger } from '../ow/fire';
+import type { RefusedPhoto } from './hosts';
 import { newBatch, type DeliveryStore, type NewBatch } from '../store/batches';
 import type { JobStore } from '../store/jobs';
 import { TWEET_IMAGE_TRIGGER, type PhotoRef, type Source, type TweetImageEvent } from '../types';
@@ -76,11 +77,17 @@ export class PhotoFan {
     }
   }
 
-  /** Photos that will not be fetched: counted as the job's, and recorded as failed with why, at once. */
-  async refuse(refused: Array<{ photo: PhotoRef; reason: string }>, posts: number): Promise<void> {
+  /**
+   * Photos that will not be fetched: counted as the job's, and recorded as failed at once, with the reason in
+   * plain words; the technical detail (which host, which are allowed) is for the operator, in this log only.
+   */
+  async refuse(refused: RefusedPhoto[], posts: number): Promise<void> {
     const photos = refused.map((r) => r.photo);
     this.photos += await this.stores.jobs.addPhotos(this.jobId, photos, [], this.dueAt(), { source: this.source, posts });
-    for (const { photo, reason } of refused) await this.stores.jobs.recordPhoto(this.jobId, photo, { error: reason });
+    for (const { photo, reason, detail } of refused) {
+      console.log(`job ${this.jobId}: photo not checked: ${detail}`);
+      await this.stores.jobs.recordPhoto(this.jobId, photo, { error: reason });
+    }
   }
 
   /** Records the last, partial batch; `finish` runs before it is fired, so the total is final first. */

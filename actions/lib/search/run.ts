@@ -12,6 +12,7 @@ import { FinishedJobError } from '../store/jobs';
 import { retrying } from '../store/retry';
 import { isTerminal, parseSearchRequestEvent, SOURCE_LABELS, type JobRecord, type PhotoRef, type Source } from '../types';
 import { PhotoFan, WRITE_BUDGET_MS, type SearchStores } from './fan';
+import type { RefusedPhoto } from './hosts';
 
 /** What a source's paging is told, and tells back, while it runs. */
 export interface SearchHooks {
@@ -30,7 +31,7 @@ export interface SourcePage {
   photos: PhotoRef[];
   posts: number;
   /** Photos on a host findme does not download from: recorded as failed with the reason, never fetched. */
-  refused?: Array<{ photo: PhotoRef; reason: string }>;
+  refused?: RefusedPhoto[];
   /** Media hosts of the source (a Mastodon instance's) that compare_images may download this job's photos from. */
   imageHosts?: string[];
   /** Media items on this page that were not of the shape the source documents: skipped, counted in the note. */
