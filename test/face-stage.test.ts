@@ -114,6 +114,7 @@ test('the windows pass costs the whole photo, one proposer pass (2 × 2 above 20
   assert.equal(windows.passes(4032, 3024), 17);
   assert.equal(windows.tiles(2048, 1536).length, 0, 'a 2048 px photo fits Tiny 1024 at half size');
   assert.equal(windows.tiles(4032, 3024).length, 4);
+  assert.equal(windows.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
   const empty = await stagePhoto([], 2048, 1536, 3);
   await windows.ready();
   const passesBefore = detectorPasses();

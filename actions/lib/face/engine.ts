@@ -217,13 +217,13 @@ export class FaceEngine {
    * many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
    */
   passes(width: number, height: number): number {
-    if (this.options.detectFine === 'windows') return 1 + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS;
+    if (this.options.detectFine === 'windows') return this.seenWhole(width, height) ? 1 : 1 + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS;
     return 1 + this.tiles(width, height).length * (this.options.detectFine === 'cascade' ? 2 : 1);
   }
 
   /** Every detection of the whole-photo pass and of the fine pass, in pixels of `image`, duplicates included. */
   private async candidates(runtime: FaceRuntime, image: DecodedImage): Promise<ScoredBox[]> {
-    if (this.options.detectFine === 'windows') return this.windowsCandidates(runtime, image);
+    if (this.options.detectFine === 'windows' && !this.seenWhole(image.width, image.height)) return this.windowsCandidates(runtime, image);
     const found = await this.pass(runtime, image, undefined, this.detector);
     const tiles = this.tiles(image.width, image.height);
     let chosen = tiles;
@@ -234,6 +234,14 @@ export class FaceEngine {
     }
     for (const tile of chosen) found.push(...(await this.pass(runtime, image, tile, this.tileDetector)));
     return found;
+  }
+
+  /**
+   * A photo no larger than the whole-photo pass's input is seen at full size by it: the windows pass would only
+   * look again at the same pixels (and cost a Tiny 1024 pass on a thumbnail).
+   */
+  private seenWhole(width: number, height: number): boolean {
+    return Math.max(width, height) <= this.options.detectMaxSide;
   }
 
   /**
