@@ -9,7 +9,7 @@ import { ConfigError } from '../actions/lib/errors';
 import { SOURCES, type PageConfig } from '../actions/lib/types';
 import { build } from '../build/build';
 import { startFakeBluesky, type FakeBluesky } from './standins/bluesky';
-import { DEMO_HASHTAG, demoBlueskyPosts, demoStatuses, demoTweets } from './standins/demo';
+import { DEMO_HASHTAG, DEMO_STAGE_HASHTAG, demoBlueskyPosts, demoStageTweets, demoStatuses, demoTweets } from './standins/demo';
 import { startFakeMastodon, type FakeMastodon } from './standins/mastodon';
 import { startFakeX, type FakeX } from './standins/x-api';
 import { annotation, entityPath, type ActivationRecord } from './activations';
@@ -87,7 +87,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
 
     let x: FakeX | undefined;
     if (!env.X_BEARER_TOKEN) {
-      x = await startFakeX({ tweets: demoTweets(), ...(ports.x ? { port: ports.x } : {}) });
+      x = await startFakeX({ tweets: { ...demoTweets(), ...(await demoStageTweets()) }, ...(ports.x ? { port: ports.x } : {}) });
       closers.push(() => x!.close());
     }
 
@@ -126,7 +126,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     log(`  OpenWhisk stand-in  ${stack.platform.apiHost} (namespace ${stack.platform.namespace})`);
     log(`  Redis               ${stack.redis ? `${stack.redisUrl} (private${options.dataDir ? `, data in ${options.dataDir}` : ''})` : 'REDIS_URL'}`);
     log(`  identity            ${identity ? `${identity.domain} (local; log in as ada or grace, password findme-demo)` : `Auth0 ${auth0.domain}`}`);
-    log(`  X                   ${x ? `stand-in with demo photos: search #${DEMO_HASHTAG}` : 'X API v2 (X_BEARER_TOKEN)'}`);
+    log(`  X                   ${x ? `stand-in with demo photos: search #${DEMO_HASHTAG}, or #${DEMO_STAGE_HASHTAG} for photos from the audience` : 'X API v2 (X_BEARER_TOKEN)'}`);
     log(`  Mastodon            ${mastodon ? `stand-in ${mastodon.host} with demo posts` : stack.env.FINDME_MASTODON_INSTANCES}`);
     log(`  Bluesky             ${bluesky ? `stand-in ${bluesky.host} with demo posts` : `${stack.env.BLUESKY_IDENTIFIER} (BLUESKY_APP_PASSWORD)`}`);
     log('Press Ctrl-C to stop.');

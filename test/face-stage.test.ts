@@ -12,6 +12,7 @@ import { FaceEngine } from '../actions/lib/face/engine';
 import { suppress, tileLayout } from '../actions/lib/face/tiles';
 import { FaceCache } from '../actions/lib/store/caches';
 import { makeKeys } from '../actions/lib/store/keys';
+import type { FaceBox } from '../actions/lib/types';
 import { stagePhoto } from '../local/standins/stage-photos';
 import { demoBytes, sample1Profile, SAMPLE1_FACES } from './helpers/images';
 import { connectRedis, useRedis } from './helpers/redis';
@@ -20,6 +21,11 @@ import { connectRedis, useRedis } from './helpers/redis';
 const config = { ...faceConfig({}), detectFine: 'ssd' as const, detectTiles: 2 };
 const engine = FaceEngine.fromConfig(config);
 const center = (b: { x: number; y: number; width: number; height: number }) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+const iou = (p: FaceBox, q: FaceBox) => {
+  const w = Math.max(0, Math.min(p.x + p.width, q.x + q.width) - Math.max(p.x, q.x));
+  const h = Math.max(0, Math.min(p.y + p.height, q.y + q.height) - Math.max(p.y, q.y));
+  return (w * h) / (p.width * p.height + q.width * q.height - w * h);
+};
 
 test('tiles cover the photo with overlap; none for a photo the whole-photo pass sees near full size', () => {
   const tiles = tileLayout(2048, 1536, 2, 512);
@@ -86,6 +92,37 @@ test('a 2048 px photo with no face costs the cascade its Tiny passes, at most th
   assert.ok(passes >= 5 && passes <= cascade.passes(2048, 1536), `${passes} passes`);
 });
 
+test('the windows pass: a demo face pasted 48 px wide is proposed, confirmed in its window and recognised', { timeout: 120_000 }, async () => {
+  const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
+  const profile = await windows.profileDescriptor(await sample1Profile(0, 400));
+  const scene = await stagePhoto([{ photo: demoBytes(1), face: SAMPLE1_FACES[0]!, faceWidth: 48, at: { x: 1300, y: 500 } }], 2048, 1536);
+  const pasted = scene.boxes[0]!;
+  const found = await windows.photoFaces(scene.jpeg);
+  assert.equal(found.faces.length, 1, JSON.stringify(found.faces.map((f) => f.box)));
+  const face = found.faces[0]!;
+  // The check detector's boxes are looser than SSD's: the same face, not the same box.
+  const [a, b] = [center(face.box), center(pasted)];
+  assert.ok(Math.hypot(a.x - b.x, a.y - b.y) <= pasted.width / 2, `found ${JSON.stringify(face.box)}, pasted ${JSON.stringify(pasted)}`);
+  assert.ok(iou(face.box, pasted) >= 0.3, `found ${JSON.stringify(face.box)}, pasted ${JSON.stringify(pasted)}`);
+  const distance = euclideanDistance(profile, face.descriptor);
+  assert.ok(distance <= DEFAULTS.matchThreshold, `distance ${distance.toFixed(3)} > ${DEFAULTS.matchThreshold}`);
+});
+
+test('the windows pass costs the whole photo, one proposer pass (2 × 2 above 2048 px) and at most 12 windows', { timeout: 120_000 }, async () => {
+  const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
+  assert.equal(windows.passes(2048, 1536), 14);
+  assert.equal(windows.passes(4032, 3024), 17);
+  assert.equal(windows.tiles(2048, 1536).length, 0, 'a 2048 px photo fits Tiny 1024 at half size');
+  assert.equal(windows.tiles(4032, 3024).length, 4);
+  assert.equal(windows.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
+  const empty = await stagePhoto([], 2048, 1536, 3);
+  await windows.ready();
+  const passesBefore = detectorPasses();
+  assert.deepEqual((await windows.photoFaces(empty.jpeg)).faces, []);
+  const passes = detectorPasses() - passesBefore;
+  assert.ok(passes >= 2 && passes <= windows.passes(2048, 1536), `${passes} passes`);
+});
+
 test('the cache key names what changes the faces found: another fine pass, tiling, tile detector or decode size recomputes', async () => {
   const variants = [
     FaceEngine.fromConfig({ ...config, detectFine: 'off' }),
@@ -97,6 +134,9 @@ test('the cache key names what changes the faces found: another fine pass, tilin
     FaceEngine.fromConfig(config, undefined, { detector: 'tiny', inputSize: 416 }),
     FaceEngine.fromConfig({ ...config, decodeMaxSide: 2048 }),
     FaceEngine.fromConfig({ ...config, detectMaxSide: 800 }),
+    FaceEngine.fromConfig({ ...config, detectFine: 'windows' }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeDetector: { inputSize: 608 } }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkDetector: { minConfidence: 0.4 } }),
   ];
   const signatures = new Set([engine.signature, ...variants.map((v) => v.signature)]);
   assert.equal(signatures.size, variants.length + 1, [...signatures].join(' '));

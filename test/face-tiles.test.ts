@@ -1,10 +1,10 @@
 /**
- * The fine pass's geometry without models: the grid by photo size, and the cascade's choice of the tiles the
- * expensive detector runs on.
+ * The fine pass's geometry without models: the grid by photo size, the cascade's choice of the tiles the
+ * expensive detector runs on, and the windows pass's check windows.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
+import { checkWindows, MAX_CHECK_WINDOWS, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
 
 const scored = (x: number, y: number, width: number, height = width, score = 0.3): ScoredBox => ({ box: { x, y, width, height }, score });
 
@@ -45,4 +45,25 @@ test('a candidate the whole-photo pass already found does not cost a tile pass',
   assert.deepEqual(refineTiles(tiles, [scored(100, 100, 40)], known), [], 'inside a known face');
   assert.deepEqual(refineTiles(tiles, [scored(100, 100, 40), scored(1900, 1400, 30)], known), [tiles[3]], 'a new one elsewhere still counts');
   assert.deepEqual(refineTiles(tiles, [scored(300, 100, 40)], known), [tiles[0]], 'a neighbour of a known face is new');
+});
+
+test('check windows: 4 candidate sides across (the longer side; at least 96 px), inside the photo, strongest first, bounded', () => {
+  const box = (x: number, y: number, width: number, score: number) => ({ box: { x, y, width, height: width * 1.2 }, score });
+  const windows = checkWindows(2048, 1536, [box(1000, 700, 40, 0.3), box(10, 10, 16, 0.9), box(2030, 1500, 30, 0.2)], []);
+  assert.deepEqual(windows[0], { left: 0, top: 0, width: 96, height: 96 }, 'the strongest first; a 16 px candidate gets 96 px, clamped at the corner');
+  assert.deepEqual(windows[1], { left: 924, top: 628, width: 192, height: 192 }, 'centred on the candidate, 4 × its 48 px height across');
+  assert.deepEqual(windows[2], { left: 1904, top: 1392, width: 144, height: 144 }, 'clamped inside the far corner');
+  const many = Array.from({ length: 30 }, (_, i) => box(i * 60, 100, 20, i / 100));
+  const bounded = checkWindows(2048, 1536, many, []);
+  assert.equal(bounded.length, MAX_CHECK_WINDOWS);
+  assert.equal(Math.min(...bounded.map((w) => w.left)), 18 * 60 + 10 - 48, 'the 12 highest scores were kept (candidates 18 to 29)');
+});
+
+test('check windows: a candidate a sure detection covers, or one inside an earlier window, costs no window', () => {
+  const sure = { box: { x: 500, y: 500, width: 40, height: 48 }, score: 0.9 };
+  const weakOnSure = { box: { x: 505, y: 505, width: 36, height: 40 }, score: 0.2 };
+  const a = { box: { x: 1000, y: 1000, width: 30, height: 36 }, score: 0.4 };
+  const aAgain = { box: { x: 1002, y: 1003, width: 28, height: 30 }, score: 0.1 };
+  assert.deepEqual(checkWindows(2048, 1536, [weakOnSure, a, aAgain], [sure]), [{ left: 943, top: 946, width: 144, height: 144 }]);
+  assert.deepEqual(checkWindows(2048, 1536, [], [sure]), []);
 });

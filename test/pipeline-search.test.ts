@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import type { RegisterSearchResponse } from '../actions/lib/types';
 import { startIdentityProvider } from '../local/standins/identity';
-import { DEMO_HASHTAG, demoPhoto, demoTweets, SAMPLE1_FACES } from '../local/standins/demo';
+import { DEMO_HASHTAG, DEMO_STAGE_HASHTAG, demoPhoto, demoStageTweets, demoTweets, SAMPLE1_FACES } from '../local/standins/demo';
 import type { FakeTweet } from '../local/standins/x-api';
 import { connectRedis } from './helpers/redis';
 import { useStack } from './helpers/stack';
@@ -22,7 +22,7 @@ async function manyPhotos(count: number, real: number): Promise<FakeTweet[]> {
 }
 
 const { stack, x, register, waitForEnd, status } = await useStack({
-  x: { tweets: { ...demoTweets(), many: await manyPhotos(300, 2) } },
+  x: { tweets: { ...demoTweets(), ...(await demoStageTweets()), many: await manyPhotos(300, 2) } },
   stack: { identity: { domain: identity.domain, audience: identity.audience, host: identity.host } },
 });
 
@@ -57,6 +57,22 @@ test('the demo hashtag finds exactly the photo with the demo user, with the face
   // Polling with the cursor returns nothing new.
   const again = (await (await status(token, jobId, final.cursor)).json()) as { matches: unknown[] };
   assert.deepEqual(again.matches, []);
+});
+
+test('the stage demo finds Ada 64 px wide on stage and 56 px in a crowd, and no stranger', { timeout: 240_000 }, async () => {
+  const { token, jobId } = await search(`#${DEMO_STAGE_HASHTAG}`);
+  const final = await waitForEnd(token, jobId, 200_000);
+  assert.equal(final.status, 'done', JSON.stringify(final));
+  assert.equal(final.total, 5);
+  assert.equal(final.failed, 0);
+  const posts = (await demoStageTweets())[DEMO_STAGE_HASHTAG]!.map((t) => t.id);
+  // Ada is in the first, second and fourth post (48 px, 64 px, 56 px among strangers); the others hold only strangers.
+  const withAda = [posts[0], posts[1], posts[3]];
+  const found = final.matches.map((m) => m.postId);
+  assert.ok(found.every((id) => withAda.includes(id)), `a stranger matched: ${JSON.stringify(found)}`);
+  assert.ok(found.includes(posts[1]!), `the 64 px speaker was not found: ${JSON.stringify(final)}`);
+  assert.ok(found.includes(posts[3]!), `Ada in the crowd was not found: ${JSON.stringify(final)}`);
+  for (const match of final.matches) assert.equal(match.imageWidth, 2048);
 });
 
 test("no action logs, returns or stores the namespace key that every rule-fired activation gets in __ow_headers", async () => {

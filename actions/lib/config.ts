@@ -72,8 +72,11 @@ export const ACTION_SECRETS: Readonly<Partial<Record<Variable, readonly string[]
   BLUESKY_APP_PASSWORD: ['bluesky_search'],
 };
 
-/** The fine pass for small faces: none, SSD on every tile, or SSD on the tiles a cheap Tiny pass picks. */
-export const FINE_PASSES = ['off', 'ssd', 'cascade'] as const;
+/**
+ * The fine pass for small faces: none, SSD on every tile, SSD on the tiles a cheap Tiny pass picks, or a Tiny
+ * proposer over the photo and a Tiny check on a window around each candidate.
+ */
+export const FINE_PASSES = ['off', 'ssd', 'cascade', 'windows'] as const;
 export type FinePass = (typeof FINE_PASSES)[number];
 
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -117,11 +120,11 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage (2026-12-03): the cascade (Tiny 416 on the tiles, SSD where it saw a new face) is the
-  // one fine pass within issue 13's budget of 2.5× the single pass (1.8–2.4×) and the six demo photos still fit
-  // one compare_images activation; it finds faces from ≈ 64 px in 2048 px photos (96 px: TPR 38 → 75 %), none
-  // smaller. SSD on every tile ('ssd') finds 32–48 px faces too, at ≈ 5×.
-  detectFine: 'cascade' as FinePass,
+  // bench/README.md#stage (2026-12-03): the windows pass (a Tiny 1024 proposer over the photo at half size, a
+  // Tiny 224 check on a window around each candidate) costs about what the cascade did (≈ 2.3× the single pass
+  // on 2048 px photos, within issue 13's 2.5×) and finds far more: 64 px faces 88 % (cascade 38 %), 96 px 100 %
+  // (88 %), and some 32–48 px ones. SSD on every tile ('ssd') finds a few more 24–48 px faces at ≈ 5×.
+  detectFine: 'windows' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,

@@ -3,9 +3,11 @@
  * the demo users whose profile pictures are cropped from them, and the demo hashtag `findme start` serves through
  * the X stand-in — posted the way real posts come: one photo or several per post, a repost of the same photo, a
  * video, a GIF and a retweet that a search must skip — and the same event as Mastodon and Bluesky have it (a
- * post federated from another instance, a video, a quote post with photos). Used by `findme start`, `findme search`, the benchmarks and
+ * post federated from another instance, a video, a quote post with photos), and the stage demo's hashtag of
+ * photos taken from the audience, Ada small among them. Used by `findme start`, `findme search`, the benchmarks and
  * the tests alike.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -13,9 +15,12 @@ import type { FaceBox } from '../../actions/lib/types';
 import type { IdentityUser } from './identity/accounts';
 import type { FakeBlueskyPost } from './bluesky';
 import type { FakeStatus } from './mastodon';
+import { demoStagePhotos } from './stage-photos';
 import type { FakeTweet } from './x-api';
 
 export const DEMO_HASHTAG = 'findmedemo';
+/** The demo's photos taken from the audience: Ada on stage and in a crowd, small, in 2048 × 1536 photos. */
+export const DEMO_STAGE_HASHTAG = 'findmestage';
 
 export type DemoNumber = 1 | 2 | 3 | 4 | 5 | 6;
 export const DEMO_NUMBERS: readonly DemoNumber[] = [1, 2, 3, 4, 5, 6];
@@ -77,6 +82,41 @@ export function demoTweets(): Record<string, FakeTweet[]> {
       { id: '1900000000000000002', username: 'dana', text: 'Speakers dinner #findmedemo', media: [{ type: 'photo', key: '3_201', file: demoPhoto(2) }] },
       { id: '1900000000000000001', username: 'ari', text: 'The team at #findmedemo', media: [{ type: 'photo', key: '3_101', file: demoPhoto(1) }] },
     ],
+  };
+}
+
+/**
+ * The faces of demo photos 2–6, in original pixels, as SSD found them at 640 px (2026-12-03): the crowd of the
+ * stage demo's crowd scenes. Written down so building the demo runs no model.
+ */
+export const CROWD_FACES: Readonly<Record<Exclude<DemoNumber, 1>, readonly FaceBox[]>> = {
+  2: [{ x: 1446, y: 154, width: 194, height: 242 }, { x: 898, y: 223, width: 155, height: 228 }, { x: 361, y: 135, width: 150, height: 253 }],
+  3: [{ x: 585, y: 332, width: 199, height: 268 }, { x: 1515, y: 289, width: 169, height: 282 }, { x: 1074, y: 215, width: 221, height: 296 }],
+  4: [{ x: 664, y: 50, width: 185, height: 263 }, { x: 256, y: 184, width: 162, height: 248 }, { x: 988, y: 179, width: 170, height: 227 }, { x: 1276, y: 132, width: 150, height: 256 }],
+  5: [{ x: 787, y: 109, width: 154, height: 211 }, { x: 1112, y: 199, width: 159, height: 236 }, { x: 1406, y: 387, width: 167, height: 273 }, { x: 598, y: 415, width: 165, height: 249 }, { x: 377, y: 862, width: 172, height: 297 }],
+  6: [{ x: 680, y: 320, width: 159, height: 306 }, { x: 1486, y: 260, width: 210, height: 297 }, { x: 1179, y: 305, width: 189, height: 278 }, { x: 250, y: 467, width: 209, height: 291 }],
+};
+
+/**
+ * #findmestage on the X stand-in, newest first: Ada (demo/sample1.jpg's first face) 48 px and 64 px wide on
+ * stage, and three crowd photos of the other demo faces at 40–90 px, Ada 56 px in the second. Built in memory
+ * (≈ 1 s): the photos exist nowhere else.
+ */
+export async function demoStageTweets(): Promise<Record<string, FakeTweet[]>> {
+  const sample1 = readFileSync(demoPhoto(1));
+  const crowd = [
+    { photo: sample1, faces: SAMPLE1_FACES },
+    ...([2, 3, 4, 5, 6] as const).map((n) => ({ photo: readFileSync(demoPhoto(n)), faces: CROWD_FACES[n] })),
+  ];
+  const photos = await demoStagePhotos({ photo: sample1, faces: SAMPLE1_FACES, face: SAMPLE1_FACES[0]! }, crowd);
+  const texts = ['Our speaker on the big stage #findmestage', 'Second talk of the morning #findmestage', 'Full room #findmestage', 'The crowd during Q&A #findmestage', 'Lunch break #findmestage'];
+  return {
+    [DEMO_STAGE_HASHTAG]: photos.map((photo, i) => ({
+      id: `195000000000000000${9 - i}`,
+      username: ['ari', 'bo', 'cam', 'dana', 'ari'][i]!,
+      text: texts[i],
+      media: [{ type: 'photo' as const, key: `3_stage${i}`, body: photo.jpeg }],
+    })),
   };
 }
 

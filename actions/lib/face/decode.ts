@@ -186,7 +186,7 @@ export function toOriginalBox(image: DecodedImage, box: FaceBox): FaceBox {
   return { x: Math.round(x1), y: Math.round(y1), width: Math.round(x2 - x1), height: Math.round(y2 - y1) };
 }
 
-/** A region of `image` (all of it when unset), shrunk by `scale` (≤ 1): what one detector pass sees. */
+/** A region of `image` (all of it when unset), resized by `scale` (under 1 for a tile, over 1 for a small check window): what one detector pass sees. */
 export async function shrinkRegion(image: RgbImage, scale: number, region?: { left: number; top: number; width: number; height: number }): Promise<RgbImage> {
   const area = region ?? { left: 0, top: 0, width: image.width, height: image.height };
   const width = Math.max(1, Math.round(area.width * scale));

@@ -3,7 +3,7 @@
  * small modules beside it (backend, models, download, decode, detect, profile); callers never touch face-api.
  * The runtime and the models live in module scope, so every engine in a process shares one warm set.
  */
-import type { FaceConfig, FinePass, TfBackendName } from '../config';
+import { FINE_PASSES, type FaceConfig, type FinePass, type TfBackendName } from '../config';
 import type { FaceBox } from '../types';
 import { faceRuntime, type FaceRuntime } from './backend';
 import { decodeImage, shrinkRegion, toOriginalBox, type DecodedImage } from './decode';
@@ -13,13 +13,35 @@ import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
 import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
-import { refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+import { checkWindows, MAX_CHECK_WINDOWS, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
 
 /**
  * The cascade's cheap first pass on each tile: the Tiny detector at a low threshold, since a face it misses here
  * is never looked for again (recall matters, its false candidates only cost an SSD pass on their tile).
  */
 export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 416, minConfidence: 0.2 });
+
+/**
+ * The windows pass's proposer: Tiny at its largest input and a very low score, over the photo at about
+ * PROPOSE_SCALE. It needs a face ≈ 25 px wide at its input, so at half size it sees faces from ≈ 48 px; its many
+ * false boxes cost only a check window each (bench/README.md#stage).
+ */
+export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 1024, minConfidence: 0.05 });
+/** The proposer sees the whole photo when it fits its input at this scale (2048 px for Tiny 1024), else tiles. */
+export const PROPOSE_SCALE = 0.5;
+/** …at most this many tiles across (2 × 2 for a 4032 px photo), which bounds its cost on the largest photos. */
+export const MAX_PROPOSE_ACROSS = 2;
+/**
+ * The whole-photo pass of the windows fine pass keeps SSD's detections down to this score: those under the
+ * detector's own threshold are not faces yet, but candidates for a check window (SSD often sees a small face
+ * weakly where it cannot be sure).
+ */
+export const PROPOSE_MIN_SCORE = 0.1;
+/**
+ * The check on each window: Tiny at a small input sees the window (CHECK_WINDOW_WIDTHS face widths) with the face
+ * at ≈ 56 px, at its usual threshold; it decides whether a candidate is a face, and the face's box.
+ */
+export const CHECK_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 224, minConfidence: 0.5 });
 
 export interface EngineOptions {
   /** Unset: the fastest backend that loads. */
@@ -31,7 +53,8 @@ export interface EngineOptions {
   detectMaxSide: number;
   /**
    * The fine pass, for the faces too small for the whole-photo pass: off; `tileDetector` on every tile; or a
-   * cascade, `cascadeDetector` on every tile and `tileDetector` only on the tiles where it saw a new candidate.
+   * cascade, `cascadeDetector` on every tile and `tileDetector` only on the tiles where it saw a new candidate;
+   * or windows, `proposeDetector` over the photo and `checkDetector` on a window around each new candidate.
    */
   detectFine: FinePass;
   /** Square tiles of the fine pass, this many along the longer side (0: by photo size, TILE_TARGET_SIDE). */
@@ -42,6 +65,10 @@ export interface EngineOptions {
   tileDetector?: Partial<DetectorOptions>;
   /** Unset: CASCADE_DETECTOR. */
   cascadeDetector?: Partial<DetectorOptions>;
+  /** Unset: PROPOSE_DETECTOR. */
+  proposeDetector?: Partial<DetectorOptions>;
+  /** Unset: CHECK_DETECTOR. */
+  checkDetector?: Partial<DetectorOptions>;
   /** Photos are decoded at most this long (side): tiles and face crops come from these pixels. */
   decodeMaxSide: number;
   maxImagePixels: number;
@@ -66,6 +93,8 @@ export class FaceEngine {
   readonly detector: DetectorOptions;
   readonly tileDetector: DetectorOptions;
   readonly cascadeDetector: DetectorOptions;
+  readonly proposeDetector: DetectorOptions;
+  readonly checkDetector: DetectorOptions;
   private readonly tileOverlap: number;
   /**
    * What produced a result: cached faces are only reused by an engine that would find the same ones (another
@@ -77,16 +106,19 @@ export class FaceEngine {
     this.detector = { ...DEFAULT_DETECTOR, ...options.detector };
     this.tileDetector = { ...this.detector, ...options.tileDetector };
     this.cascadeDetector = { ...CASCADE_DETECTOR, ...options.cascadeDetector };
+    this.proposeDetector = { ...PROPOSE_DETECTOR, ...options.proposeDetector };
+    this.checkDetector = { ...CHECK_DETECTOR, ...options.checkDetector };
     this.tileOverlap = options.tileOverlap ?? TILE_OVERLAP;
-    for (const d of [this.detector, this.tileDetector, this.cascadeDetector]) checkDetectorOptions(d);
+    for (const d of [this.detector, this.tileDetector, this.cascadeDetector, this.proposeDetector, this.checkDetector]) checkDetectorOptions(d);
     if (!(Number.isInteger(options.detectTiles) && options.detectTiles >= 0 && options.detectTiles <= 8)) throw new RangeError(`detectTiles must be a whole number from 0 to 8, got ${options.detectTiles}`);
     if (!(this.tileOverlap >= 0 && this.tileOverlap < 0.5)) throw new RangeError(`tileOverlap must be from 0 to under 0.5, got ${this.tileOverlap}`);
-    if (!['off', 'ssd', 'cascade'].includes(options.detectFine)) throw new RangeError(`detectFine must be off, ssd or cascade, got "${String(options.detectFine)}"`);
+    if (!FINE_PASSES.includes(options.detectFine)) throw new RangeError(`detectFine must be one of ${FINE_PASSES.join(', ')}, got "${String(options.detectFine)}"`);
     const name = ({ detector, inputSize, minConfidence }: DetectorOptions) => `${detector}${detector === 'tiny' ? inputSize : ''}-c${minConfidence}`;
     // v2: descriptors from crops of the decoded photo (v1, unnamed: from the shrunk whole photo). The fine pass
     // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size.
     const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
-    const tiles = options.detectFine === 'off' ? '' : options.detectFine === 'ssd' ? grid : `${grid}-q${name(this.cascadeDetector)}`;
+    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${PROPOSE_SCALE}a${MAX_PROPOSE_ACROSS}o${this.tileOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}`;
+    const tiles = { off: '', ssd: grid, cascade: `${grid}-q${name(this.cascadeDetector)}`, windows }[options.detectFine];
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
 
@@ -116,7 +148,7 @@ export class FaceEngine {
 
   /** The detectors this engine runs: only their models are loaded. */
   private detectors(): DetectorOptions['detector'][] {
-    const fine = { off: [], ssd: [this.tileDetector], cascade: [this.tileDetector, this.cascadeDetector] }[this.options.detectFine];
+    const fine = { off: [], ssd: [this.tileDetector], cascade: [this.tileDetector, this.cascadeDetector], windows: [this.proposeDetector, this.checkDetector] }[this.options.detectFine];
     return [this.detector, ...fine].map((d) => d.detector);
   }
 
@@ -166,9 +198,16 @@ export class FaceEngine {
     return { width: image.originalWidth, height: image.originalHeight, faces };
   }
 
-  /** The fine pass's tiles for a photo of this size (as decoded); none when the fine pass is off. */
+  /**
+   * The fine pass's tiles for a photo of this size (as decoded): the detector's tiles, or the windows pass's
+   * proposer tiles (none when the whole photo fits the proposer at PROPOSE_SCALE); none when the fine pass is off.
+   */
   tiles(width: number, height: number): Tile[] {
     if (this.options.detectFine === 'off') return [];
+    if (this.options.detectFine === 'windows') {
+      const across = Math.min(MAX_PROPOSE_ACROSS, Math.ceil((Math.max(width, height) * PROPOSE_SCALE) / detectorSide(this.proposeDetector)));
+      return tileLayout(width, height, across, 0, this.tileOverlap);
+    }
     return tileLayout(width, height, tilesAcross(width, height, this.options.detectTiles), detectorSide(this.tileDetector), this.tileOverlap);
   }
 
@@ -178,11 +217,13 @@ export class FaceEngine {
    * many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
    */
   passes(width: number, height: number): number {
+    if (this.options.detectFine === 'windows') return this.seenWhole(width, height) ? 1 : 1 + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS;
     return 1 + this.tiles(width, height).length * (this.options.detectFine === 'cascade' ? 2 : 1);
   }
 
   /** Every detection of the whole-photo pass and of the fine pass, in pixels of `image`, duplicates included. */
   private async candidates(runtime: FaceRuntime, image: DecodedImage): Promise<ScoredBox[]> {
+    if (this.options.detectFine === 'windows' && !this.seenWhole(image.width, image.height)) return this.windowsCandidates(runtime, image);
     const found = await this.pass(runtime, image, undefined, this.detector);
     const tiles = this.tiles(image.width, image.height);
     let chosen = tiles;
@@ -196,12 +237,39 @@ export class FaceEngine {
   }
 
   /**
-   * One detector pass over a tile (or the whole photo, shrunk to detectMaxSide), its input no larger than the
-   * detector sees; boxes in pixels of `image`.
+   * A photo no larger than the whole-photo pass's input is seen at full size by it: the windows pass would only
+   * look again at the same pixels (and cost a Tiny 1024 pass on a thumbnail).
    */
-  private async pass(runtime: FaceRuntime, image: DecodedImage, region: Tile | undefined, detector: DetectorOptions): Promise<ScoredBox[]> {
-    const side = region ? detectorSide(detector) : this.options.detectMaxSide;
-    const scale = Math.min(1, side / Math.max(region?.width ?? image.width, region?.height ?? image.height));
+  private seenWhole(width: number, height: number): boolean {
+    return Math.max(width, height) <= this.options.detectMaxSide;
+  }
+
+  /**
+   * The windows fine pass: the whole-photo pass down to PROPOSE_MIN_SCORE (its sure detections are faces, its weak
+   * ones candidates), the proposer over the photo (or its tiles), then the check detector on a window around
+   * each candidate no sure detection covers. At most passes() detector runs, whatever the photo shows.
+   */
+  private async windowsCandidates(runtime: FaceRuntime, image: DecodedImage): Promise<ScoredBox[]> {
+    const whole = await this.pass(runtime, image, undefined, { ...this.detector, minConfidence: Math.min(this.detector.minConfidence, PROPOSE_MIN_SCORE) });
+    const found = whole.filter((d) => d.score >= this.detector.minConfidence);
+    const proposed = whole.filter((d) => d.score < this.detector.minConfidence);
+    const side = detectorSide(this.proposeDetector);
+    const tiles = this.tiles(image.width, image.height);
+    for (const region of tiles.length ? tiles : [undefined]) proposed.push(...(await this.pass(runtime, image, region, this.proposeDetector, side)));
+    for (const window of checkWindows(image.width, image.height, proposed, found)) {
+      found.push(...(await this.pass(runtime, image, window, this.checkDetector, detectorSide(this.checkDetector), true)));
+    }
+    return found;
+  }
+
+  /**
+   * One detector pass over a tile (or the whole photo, shrunk to detectMaxSide unless `side` says otherwise), its
+   * input no larger than `side` (the detector's own for a tile); `upscale` lets a small window grow to `side`, so
+   * its face reaches the detector at a size it sees. Boxes in pixels of `image`.
+   */
+  private async pass(runtime: FaceRuntime, image: DecodedImage, region: Tile | undefined, detector: DetectorOptions, side = region ? detectorSide(detector) : this.options.detectMaxSide, upscale = false): Promise<ScoredBox[]> {
+    const fit = side / Math.max(region?.width ?? image.width, region?.height ?? image.height);
+    const scale = upscale ? fit : Math.min(1, fit);
     const pixels = await shrinkRegion(image, scale, region);
     return (await detectBoxes(runtime, pixels, detector)).map(({ box, score }) => ({
       box: { x: (region?.left ?? 0) + box.x / scale, y: (region?.top ?? 0) + box.y / scale, width: box.width / scale, height: box.height / scale },

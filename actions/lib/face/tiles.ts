@@ -107,3 +107,30 @@ export function suppress<T extends ScoredBox>(boxes: readonly T[], same = SAME_F
   }
   return kept;
 }
+
+/** A check window is this many candidate sides across: face-api's detectors want context around a face. */
+export const CHECK_WINDOW_WIDTHS = 4;
+/** …and at least this many pixels (a 24 px candidate's 96 px window is upscaled to the check detector's input). */
+export const CHECK_WINDOW_MIN_SIDE = 96;
+/** The most windows a photo's check costs (its time bound): the strongest candidates first. */
+export const MAX_CHECK_WINDOWS = 12;
+
+/**
+ * The windows fine pass's second stage: a square window around each candidate no known detection covers,
+ * CHECK_WINDOW_WIDTHS of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the photo, at most
+ * `max` of them by score. A candidate inside an earlier window is checked by that window (it sees the candidate
+ * whole), so a cluster of weak boxes on one face costs one window.
+ */
+export function checkWindows(width: number, height: number, candidates: readonly ScoredBox[], known: readonly ScoredBox[], max = MAX_CHECK_WINDOWS, same = SAME_FACE): Tile[] {
+  const fresh = candidates.filter((c) => area(c.box) > 0 && !known.some((k) => sameFace(k.box, c.box, same)));
+  const windows: Tile[] = [];
+  for (const { box } of [...fresh].sort((a, b) => b.score - a.score)) {
+    if (windows.length >= max) break;
+    const covered = windows.some((w) => intersection({ x: w.left, y: w.top, width: w.width, height: w.height }, box) >= 0.9 * area(box));
+    if (covered) continue;
+    const side = Math.round(Math.min(Math.max(CHECK_WINDOW_MIN_SIDE, CHECK_WINDOW_WIDTHS * Math.max(box.width, box.height)), width, height));
+    const clamp = (centre: number, length: number) => Math.round(Math.min(Math.max(0, centre - side / 2), length - side));
+    windows.push({ left: clamp(box.x + box.width / 2, width), top: clamp(box.y + box.height / 2, height), width: side, height: side });
+  }
+  return windows;
+}
