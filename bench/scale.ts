@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from '../actions/lib/config';
 import { SEARCH_REQUEST_TRIGGER } from '../actions/register_search';
 import { readServerlessYml } from '../local/manifest/serverless';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT } from './stage-variants';
 
 const RESULTS = join(import.meta.dirname, 'results');
 
@@ -49,12 +50,8 @@ export interface FinePassCost {
   source: string;
 }
 
-/**
- * bench/stage.ts's variant with the engine's defaults (FINDME_DETECT_FINE=cascade, the cascade's Tiny 416), and its
- * baseline, the engine before the fine pass: the one compare.json measured.
- */
-const DEFAULT_FINE_VARIANT = 'cascade tiny416';
-const BEFORE_FINE_VARIANT = 'single pass (before)';
+// bench/stage.ts's variant with the engine's defaults, and its baseline, the engine before the fine pass: the one
+// compare.json measured.
 const FINE_SCENE = '2048x1536';
 
 type StageCell = Record<string, { vsBefore?: unknown; ms?: { median?: unknown } }>;

@@ -25,6 +25,7 @@ import { lines } from './chart';
 import { largest, listImages, profileCrop } from './labelled-faces';
 import { describe, finish, machine } from './machine';
 import { saveChart, saveResult } from './results';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT } from './stage-variants';
 import { summarize, table } from './stats';
 
 export const STAGE_SIZES = [24, 32, 48, 64, 96] as const;
@@ -53,10 +54,10 @@ function variants(quick: boolean): Variant[] {
     engine: new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'off' }).options, ...settings }),
     run: (engine, bytes) => engine.photoFaces(bytes),
   });
-  const single = { ...make('single pass (before)', {}), run: (engine: FaceEngine, bytes: Buffer) => engine.singlePassFaces(bytes) };
+  const single = { ...make(BEFORE_FINE_VARIANT, {}), run: (engine: FaceEngine, bytes: Buffer) => engine.singlePassFaces(bytes) };
   const all = [
     single,
-    make('windows tiny1024', { detectFine: 'windows' }),
+    make(DEFAULT_FINE_VARIANT, { detectFine: 'windows' }),
     make('cascade tiny416', { detectFine: 'cascade', detectTiles: 0 }),
     make('windows tiny608 tiles', { detectFine: 'windows', proposeDetector: { inputSize: 608 } }),
     make('ssd tiles 2x2', { detectFine: 'ssd', detectTiles: 2 }),
