@@ -82,8 +82,11 @@ test('Bluesky refusing the login: X and Mastodon still finish, the job is done, 
   assert.equal(final.status, 'done', JSON.stringify(final));
   const sources = bySource(final);
   assert.deepEqual([sources.x!.status, sources.mastodon!.status, sources.bluesky!.status], ['done', 'done', 'failed']);
-  assert.equal(sources.bluesky!.note, 'Bluesky refused the login: AuthenticationRequired: Invalid identifier or password (check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD)');
-  assert.equal(final.searchNote, `Bluesky: ${sources.bluesky!.note}`);
+  // In words, naming the source once; the error code and the settings to check are in the activation log only.
+  assert.equal(sources.bluesky!.note, "refused findme's login");
+  assert.equal(final.searchNote, "Bluesky: refused findme's login");
+  const logs = stack.platform.store.all().filter((r) => r.name === 'bluesky_search').flatMap((r) => r.logs).join('\n');
+  assert.match(logs, new RegExp(`job ${jobId}: Bluesky: refused findme's login \\(createSession: HTTP 401: AuthenticationRequired: Invalid identifier or password \\(check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD\\)\\)`));
   assert.equal(final.total, 11, 'X and Mastodon photos only');
   assert.deepEqual(final.matches.map((m) => m.source).sort(), ['mastodon', 'x']);
 });
