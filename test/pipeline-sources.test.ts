@@ -26,7 +26,8 @@ const { stack, x, register, waitForEnd, mastodon, bluesky } = await useStack({
   x: { tweets: demoTweets() },
   // The second instance has the federated post too (the same status uri), and one post of its own.
   mastodon: [
-    { statuses: demoStatuses(), accessToken: mastodonToken },
+    // Its media on a host of its own, which only /api/v1/instance names (FINDME_IMAGE_HOSTS lists the instances).
+    { statuses: demoStatuses(), accessToken: mastodonToken, separateMediaHost: true },
     { statuses: { [DEMO_HASHTAG]: [{ id: '113000000000000009', username: 'eve', text: 'Stage left #findmedemo', media: [{ type: 'image', file: demoStatusesFile() }] }, demoStatuses()[DEMO_HASHTAG]![0]!] }, accessToken: mastodonToken },
   ],
   bluesky: { posts: demoBlueskyPosts(), appPassword: `app-${randomBytes(12).toString('hex')}` },
@@ -70,6 +71,10 @@ test('all three sources: the demo user is found in each, counts agree, the feder
   assert.deepEqual(found, ['bluesky', 'mastodon', 'x'], `Ada's team photo in each source: ${JSON.stringify(final.matches.map((m) => m.postUrl))}`);
   const fromMastodon = final.matches.find((m) => m.source === 'mastodon')!;
   assert.deepEqual([fromMastodon.author, fromMastodon.postUrl], ['ari@social.example', 'https://social.example/@ari/113000000000000004']);
+  const media = mastodon[0]!.mediaHost;
+  assert.ok(media !== mastodon[0]!.host && !stack.env.FINDME_IMAGE_HOSTS!.split(',').includes(media), `${media}: a host only the instance named`);
+  assert.equal(new URL(fromMastodon.imageUrl).host, media);
+  assert.ok(mastodon[0]!.mediaServed.includes(fromMastodon.imageUrl), 'compare_images downloaded the photo from the media host');
   const fromBluesky = final.matches.find((m) => m.source === 'bluesky')!;
   assert.match(fromBluesky.postUrl, /^https:\/\/bsky\.app\/profile\/ari\.bsky\.social\/post\/3lfindme0003$/);
   assert.equal(fromBluesky.text, 'Look who is in the #findmedemo team photo');
