@@ -15,7 +15,7 @@ export function blueskySearch(config: BlueskyConfig): PhotoSearch {
 export function main(params: Params): Promise<SearchSummary> {
   return handleSearchRequest(params, 'bluesky', (p) => {
     const config = blueskyConfig(p);
-    if (!config.identifier || !config.appPassword) return { unconfigured: 'BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD are not set: this findme cannot search Bluesky (its search needs an account)' };
+    if (!config.identifier || !config.appPassword) return { unconfigured: 'is not set up on this findme (its search needs an account)', detail: 'BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD are not set' };
     return blueskySearch(config);
   });
 }

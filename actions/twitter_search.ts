@@ -25,7 +25,7 @@ export function main(params: Params): Promise<SearchSummary> {
   return handleSearchRequest(params, 'x', (p) => {
     const x = xConfig(p);
     deliveryConfig(p);
-    return x.xBearerToken ? xSearch(x, x.xBearerToken) : { unconfigured: 'X_BEARER_TOKEN is not set: this findme cannot search X' };
+    return x.xBearerToken ? xSearch(x, x.xBearerToken) : { unconfigured: 'is not set up on this findme', detail: 'X_BEARER_TOKEN is not set' };
   });
 }
 

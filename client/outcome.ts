@@ -29,9 +29,19 @@ export function progressMessage(status: Pick<SearchStatusResponse, 'searchDone' 
   return status.processed + status.failed === 0 && status.total > 0 ? 'Preparing the face engine…' : 'Checking photos…';
 }
 
+/**
+ * Why a search failed. A search of one source fails with that source's note, which does not name the source (the
+ * page shows it after the source's name, the job's note puts the name before it): it is named here.
+ */
+function failure(final: Pick<SearchStatusResponse, 'error' | 'sources'>): string {
+  const error = final.error ?? 'no reason was given';
+  const only = final.sources?.length === 1 ? final.sources[0] : undefined;
+  return only?.status === 'failed' && only.note === final.error ? `${sourceLabel(only.source)}: ${error}` : error;
+}
+
 /** How a finished search ended. `failed` tells callers to show it as an error. */
 export function outcomeMessage(final: SearchStatusResponse): { text: string; failed: boolean } {
-  if (final.status === 'failed') return { text: `The search failed. ${sentence(final.error ?? 'no reason was given')}`, failed: true };
+  if (final.status === 'failed') return { text: `The search failed. ${sentence(failure(final))}`, failed: true };
   if (final.status === 'cancelled') {
     const checked = final.processed + final.failed;
     return { text: `Cancelled after ${checked} of ${photos(final.total)}: ${final.matched} ${final.matched === 1 ? 'shows' : 'show'} you.`, failed: false };

@@ -35,17 +35,27 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
-function ping(port: number, timeoutMs: number): Promise<boolean> {
+/** A RESP command, its arguments as bulk strings (so a password may hold any character). */
+function command(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+function ping(port: number, timeoutMs: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
+    let answer = '';
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('connect', () => socket.write((password === undefined ? '' : command('AUTH', password)) + command('PING')));
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (answer.includes('+PONG')) done(true);
+      else if (answer.startsWith('-') || answer.length > 1024) done(false);
+    });
   });
 }
 
@@ -57,13 +67,15 @@ export interface RedisServerOptions {
    * again on it has every job it had. Implies persistent.
    */
   dataDir?: string;
+  /** Clients must AUTH with this (requirepass); the url then carries it, as a deployment's REDIS_URL does. */
+  password?: string;
 }
 
 async function launch(port: number, dir: string, options: RedisServerOptions): Promise<ChildProcess> {
   const persistence = options.persistent || options.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', ...persistence, '--dir', dir, '--loglevel', 'warning'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', ...persistence, '--dir', dir, '--loglevel', 'warning', ...(options.password === undefined ? [] : ['--requirepass', options.password])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   trackChild(child);
@@ -79,7 +91,7 @@ async function launch(port: number, dir: string, options: RedisServerOptions): P
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new RedisServerError(`redis-server exited with code ${child.exitCode}: ${stderr.trim()}`);
-    if (await ping(port, 500)) return child;
+    if (await ping(port, 500, options.password)) return child;
     await new Promise((r) => setTimeout(r, 50));
   }
   await stopChild(child);
@@ -103,7 +115,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
   let current: ChildProcess | undefined = child;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`}127.0.0.1:${port}`,
     port,
     async stop() {
       if (current) await stopChild(current);

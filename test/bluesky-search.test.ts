@@ -64,19 +64,19 @@ test('pages by cursor (tag and q=#tag, latest first, 100 a page); images and quo
   assert.match(quote.imageUrl, /\/img\/feed_fullsize\/plain\//, 'the full-size image, not the thumbnail');
 });
 
-test('a refused login: the source fails with Bluesky’s words; X is unaffected', async () => {
+test('a refused login: the source fails saying so in plain words (Bluesky’s code and words are for the log); X is unaffected', async () => {
   const server = await bluesky({ posts: { conf: posts(3) } });
   const job = await newJob();
   await search(job, server, { BLUESKY_APP_PASSWORD: 'wrong-pass-word-here' });
-  await failedWith(job, /^Bluesky refused the login: AuthenticationRequired: Invalid identifier or password \(check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD\)$/);
+  await failedWith(job, /^refused findme's login$/);
   assert.deepEqual(server.calls.map((c) => c.method), ['com.atproto.server.createSession'], 'nothing searched');
 });
 
-test('no account configured: the source fails saying what to set', async () => {
+test('no account configured: the source fails saying it is not set up', async () => {
   const server = await bluesky({ posts: {} });
   const job = await newJob();
   await search(job, server, { BLUESKY_IDENTIFIER: '', BLUESKY_APP_PASSWORD: '' });
-  await failedWith(job, /^BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD are not set/);
+  await failedWith(job, /^is not set up on this findme \(its search needs an account\)$/);
 });
 
 test('a session that expires mid-search is renewed with the refresh token; one that cannot be renewed fails the source', async () => {
@@ -91,7 +91,7 @@ test('a session that expires mid-search is renewed with the refresh token; one t
   const stuck = await bluesky({ posts: { conf: posts(250) }, expireAfter: 1, refuseRefresh: true });
   const later = await newJob();
   await search(later, stuck);
-  await failedWith(later, /^Bluesky's session expired mid-search and could not be renewed: ExpiredToken: Token has expired$/);
+  await failedWith(later, /^ended findme's session mid-search and did not renew it$/);
   assert.equal((await store.require(later.id)).sources[0]!.photos, 100, 'the first page’s photos stay the job’s');
 });
 
@@ -101,7 +101,7 @@ test('a cursor that repeats stops the search with a note', async () => {
   await search(job, server);
   const after = await store.require(job.id);
   assert.equal(server.calls.filter((c) => c.method === 'app.bsky.feed.searchPosts').length, 2, 'the page that gave its cursor again is the last');
-  assert.deepEqual([after.sources[0]!.status, after.sources[0]!.note, after.total], ['done', 'Bluesky repeated a cursor after 2 pages (200 posts): stopped there', 200]);
+  assert.deepEqual([after.sources[0]!.status, after.sources[0]!.note, after.total], ['done', 'it gave the same next page twice after 2 pages (200 posts): stopped there', 200]);
 });
 
 test('a rate limit is waited out when it resets in time; one that outlasts the deadline stops with a note', async () => {
@@ -115,7 +115,7 @@ test('a rate limit is waited out when it resets in time; one that outlasts the d
   await search(later, long);
   const after = await store.require(later.id);
   assert.equal(after.sources[0]!.status, 'done');
-  assert.match(after.sources[0]!.note ?? '', /^Bluesky's rate limit lasts past this search's time; try again after \d\d:\d\d:\d\d UTC$/);
+  assert.match(after.sources[0]!.note ?? '', /^its rate limit lasts past this search's time; try again after \d\d:\d\d:\d\d UTC$/);
   assert.equal((await store.finishSource(later.id, 'x')).status, 'done');
 });
 

@@ -73,11 +73,11 @@ test('two instances: pages by Link, the same federated post once, image attachme
 
 test('an instance that answers 401, 403, 404, 500 or HTML: the source fails with a note saying so; X is unaffected', async () => {
   const cases: Array<[FakeMastodonOptions['answer'], RegExp]> = [
-    [{ status: 401, body: '{"error":"This method requires an authenticated user"}', contentType: 'application/json' }, /refused to show its tag timeline \(401: This method requires an authenticated user\); an instance that closes its public timelines needs MASTODON_ACCESS_TOKEN/],
-    [{ status: 403, body: '{"error":"Forbidden"}', contentType: 'application/json' }, /refused to show its tag timeline \(403/],
-    [{ status: 404, body: '{"error":"Record not found"}', contentType: 'application/json' }, /has no tag timeline \(404: Record not found\): is it a Mastodon instance\?/],
-    [{ status: 500, body: '{"error":"We\'re sorry, but something went wrong"}', contentType: 'application/json' }, /answered 500: We're sorry/],
-    [{ status: 200, body: '<!doctype html><title>Login</title>', contentType: 'text/html' }, /answered 200 with an HTML page, not JSON/],
+    [{ status: 401, body: '{"error":"This method requires an authenticated user"}', contentType: 'application/json' }, /^127\.0\.0\.1:\d+ does not show its tag timeline to findme$/],
+    [{ status: 403, body: '{"error":"Forbidden"}', contentType: 'application/json' }, /^127\.0\.0\.1:\d+ does not show its tag timeline to findme$/],
+    [{ status: 404, body: '{"error":"Record not found"}', contentType: 'application/json' }, /^127\.0\.0\.1:\d+ has no tag timeline: is it a Mastodon instance\?$/],
+    [{ status: 500, body: '{"error":"We\'re sorry, but something went wrong"}', contentType: 'application/json' }, /^127\.0\.0\.1:\d+ had a server error$/],
+    [{ status: 200, body: '<!doctype html><title>Login</title>', contentType: 'text/html' }, /^127\.0\.0\.1:\d+ answered with a web page, not with posts$/],
   ];
   for (const [answer, note] of cases) {
     const broken = await instance({ statuses: {}, answer });
@@ -101,7 +101,7 @@ test('with one instance broken the other is still read, and the note names the b
   await search(job, [broken.origin, good.origin]);
   const final = await store.require(job.id);
   assert.deepEqual([final.sources[0]!.status, final.sources[0]!.photos, final.status], ['done', 2, 'comparing']);
-  assert.equal(final.sources[0]!.note, `${broken.host} answered 502 with an HTML page, not JSON`);
+  assert.equal(final.sources[0]!.note, `${broken.host} answered with a web page, not with posts`);
 });
 
 test('a closed timeline is read with MASTODON_ACCESS_TOKEN, which is sent only as a bearer token', async () => {
@@ -156,6 +156,44 @@ test('a rate limit: waited out when it resets in time; one that outlasts the dea
   assert.equal(after.sources[0]!.status, 'done');
   assert.match(after.sources[0]!.note ?? '', new RegExp(`^${long.host}'s rate limit lasts past this search's time; try again after \\d\\d:\\d\\d:\\d\\d UTC$`));
   assert.equal((await xFinishes(later)).status, 'done');
+});
+
+test('a page that uses up the rate-limit window (X-RateLimit-Remaining: 0): the next page waits for the reset, not for a 429; a reset past the deadline stops with a note', async () => {
+  const tight = await instance({ statuses: { conf: statuses(45) }, exhaustOn: [1], rateLimitResetS: 2 });
+  const job = await newJob(['mastodon']);
+  await search(job, [tight.origin]);
+  assert.deepEqual(tight.requests.map((r) => r.status), [200, 200, 200], 'no request ran into the used-up window');
+  const gap = tight.requests[1]!.at - tight.requests[0]!.at;
+  assert.ok(gap >= 2000, `the second page waited for the reset (${gap} ms)`);
+  assert.deepEqual([(await store.require(job.id)).total, (await store.require(job.id)).sources[0]!.note], [45, undefined]);
+
+  const spent = await instance({ statuses: { conf: statuses(45) }, exhaustOn: [1], rateLimitResetS: 3600 });
+  const later = await newJob(['mastodon']);
+  const started = Date.now();
+  await search(later, [spent.origin]);
+  assert.ok(Date.now() - started < 5000, 'not waited for');
+  assert.deepEqual(spent.requests.map((r) => r.status), [200], 'the next page is not asked for');
+  const after = await store.require(later.id);
+  assert.deepEqual([after.sources[0]!.status, after.total], ['done', 40], 'the first page stands');
+  assert.match(after.sources[0]!.note ?? '', new RegExp(`^${spent.host}'s rate limit lasts past this search's time; try again after \\d\\d:\\d\\d:\\d\\d UTC$`));
+});
+
+test("media on a host of the instance's own, named by /api/v1/instance: that host is allowed for the job; a host it did not name is not", async () => {
+  const server = await instance({ statuses: { conf: [...statuses(2), { id: '5', username: 'eve', media: [{ type: 'image', remoteUrl: 'http://127.0.0.1:9/files/elsewhere.jpg' }] }] }, separateMediaHost: true });
+  assert.notEqual(server.mediaHost, server.host);
+  const job = await newJob(['mastodon']);
+  await search(job, [server.origin]);
+  const after = await store.require(job.id);
+  assert.deepEqual(after.imageHosts?.sort(), [server.host, server.mediaHost].sort(), 'the instance and its media host');
+  const photos = fired(job.id);
+  assert.equal(photos.length, 2);
+  assert.ok(photos.every((p) => new URL(p.imageUrl).host === server.mediaHost), JSON.stringify(photos.map((p) => p.imageUrl)));
+  assert.deepEqual([after.total, after.failed], [3, 1]);
+  const [failure] = await store.failures(job.id);
+  assert.match(failure!.reason, /^not checked: .*host 127\.0\.0\.1:9 is not allowed/);
+  const served = await fetch(photos[0]!.imageUrl);
+  assert.deepEqual([served.status, served.headers.get('content-type')], [200, 'image/jpeg'], 'the media host serves the photo');
+  assert.equal((await fetch(`http://${server.mediaHost}/api/v1/instance`)).status, 404, 'and only media');
 });
 
 test('FINDME_MAX_POSTS caps the posts read, with a note; a job that did not ask for Mastodon is left alone', async () => {

@@ -5,22 +5,40 @@
  * says why Bluesky is missing.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import type { RegisterSearchResponse, SearchStatusResponse } from '../actions/lib/types';
 import { startIdentityProvider } from '../local/standins/identity';
 import { DEMO_HASHTAG, demoBlueskyPosts, demoStatuses, demoTweets } from '../local/standins/demo';
+import { startRedisServer } from '../local/redis-server';
+import { assertNowhere } from './helpers/secrets';
 import { useStack } from './helpers/stack';
 
 const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });
 after(() => identity.close());
 
-const { register, waitForEnd, mastodon, bluesky } = await useStack({
+// Every secret a deployment has, so the last test can look for each: a Redis that wants a password, instances
+// whose timelines need the access token.
+const redisPassword = `redis-${randomBytes(12).toString('hex')}`;
+const redis = await startRedisServer({ password: redisPassword });
+const mastodonToken = `mastodon-${randomBytes(12).toString('hex')}`;
+const { stack, x, register, waitForEnd, mastodon, bluesky } = await useStack({
   x: { tweets: demoTweets() },
   // The second instance has the federated post too (the same status uri), and one post of its own.
-  mastodon: [{ statuses: demoStatuses() }, { statuses: { [DEMO_HASHTAG]: [{ id: '113000000000000009', username: 'eve', text: 'Stage left #findmedemo', media: [{ type: 'image', file: demoStatusesFile() }] }, demoStatuses()[DEMO_HASHTAG]![0]!] } }],
-  bluesky: { posts: demoBlueskyPosts() },
-  stack: { identity: { domain: identity.domain, audience: identity.audience, host: identity.host } },
+  mastodon: [
+    // Its media on a host of its own, which only /api/v1/instance names (FINDME_IMAGE_HOSTS lists the instances).
+    { statuses: demoStatuses(), accessToken: mastodonToken, separateMediaHost: true },
+    { statuses: { [DEMO_HASHTAG]: [{ id: '113000000000000009', username: 'eve', text: 'Stage left #findmedemo', media: [{ type: 'image', file: demoStatusesFile() }] }, demoStatuses()[DEMO_HASHTAG]![0]!] }, accessToken: mastodonToken },
+  ],
+  bluesky: { posts: demoBlueskyPosts(), appPassword: `app-${randomBytes(12).toString('hex')}` },
+  stack: {
+    identity: { domain: identity.domain, audience: identity.audience, host: identity.host },
+    redisUrl: redis.url,
+    env: { FINDME_JOB_STALL_S: '30', MASTODON_ACCESS_TOKEN: mastodonToken },
+  },
 });
+// After the stack's own hooks: the platform stops before its Redis does.
+after(() => redis.close());
 
 function demoStatusesFile(): string {
   return demoStatuses()[DEMO_HASHTAG]![3]!.media[0]!.file!;
@@ -53,6 +71,10 @@ test('all three sources: the demo user is found in each, counts agree, the feder
   assert.deepEqual(found, ['bluesky', 'mastodon', 'x'], `Ada's team photo in each source: ${JSON.stringify(final.matches.map((m) => m.postUrl))}`);
   const fromMastodon = final.matches.find((m) => m.source === 'mastodon')!;
   assert.deepEqual([fromMastodon.author, fromMastodon.postUrl], ['ari@social.example', 'https://social.example/@ari/113000000000000004']);
+  const media = mastodon[0]!.mediaHost;
+  assert.ok(media !== mastodon[0]!.host && !stack.env.FINDME_IMAGE_HOSTS!.split(',').includes(media), `${media}: a host only the instance named`);
+  assert.equal(new URL(fromMastodon.imageUrl).host, media);
+  assert.ok(mastodon[0]!.mediaServed.includes(fromMastodon.imageUrl), 'compare_images downloaded the photo from the media host');
   const fromBluesky = final.matches.find((m) => m.source === 'bluesky')!;
   assert.match(fromBluesky.postUrl, /^https:\/\/bsky\.app\/profile\/ari\.bsky\.social\/post\/3lfindme0003$/);
   assert.equal(fromBluesky.text, 'Look who is in the #findmedemo team photo');
@@ -65,8 +87,23 @@ test('Bluesky refusing the login: X and Mastodon still finish, the job is done, 
   assert.equal(final.status, 'done', JSON.stringify(final));
   const sources = bySource(final);
   assert.deepEqual([sources.x!.status, sources.mastodon!.status, sources.bluesky!.status], ['done', 'done', 'failed']);
-  assert.equal(sources.bluesky!.note, 'Bluesky refused the login: AuthenticationRequired: Invalid identifier or password (check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD)');
-  assert.equal(final.searchNote, `Bluesky: ${sources.bluesky!.note}`);
+  // In words, naming the source once; the error code and the settings to check are in the activation log only.
+  assert.equal(sources.bluesky!.note, "refused findme's login");
+  assert.equal(final.searchNote, "Bluesky: refused findme's login");
+  const logs = stack.platform.store.all().filter((r) => r.name === 'bluesky_search').flatMap((r) => r.logs).join('\n');
+  assert.match(logs, new RegExp(`job ${jobId}: Bluesky: refused findme's login \\(createSession: HTTP 401: AuthenticationRequired: Invalid identifier or password \\(check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD\\)\\)`));
   assert.equal(final.total, 11, 'X and Mastodon photos only');
   assert.deepEqual(final.matches.map((m) => m.source).sort(), ['mastodon', 'x']);
+});
+
+test("no activation's logs or result and no Redis value holds a source's secret or the Redis password", async () => {
+  assert.ok(mastodon.every((m) => m.requests.length > 0 && m.requests.every((r) => r.authorized)), 'the instances were read with the access token');
+  assert.ok(bluesky!.identifier && stack.platform.store.all().some((r) => r.name === 'bluesky_search'), 'Bluesky was searched (and its login refused)');
+  await assertNowhere(stack, {
+    'the X bearer token': x.bearerToken,
+    'the Mastodon access token': mastodonToken,
+    'the Bluesky app password': bluesky!.appPassword,
+    'the Redis password': redisPassword,
+    'the Redis URL': redis.url,
+  });
 });

@@ -8,15 +8,18 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { MAX_REFERENCES, type ErrorBody, type ReferencesResponse, type RegisterSearchResponse } from '../actions/lib/types';
 import { startIdentityProvider } from '../local/standins/identity';
-import { DEMO_HASHTAG, demoTweets } from '../local/standins/demo';
+import { DEMO_HASHTAG, DEMO_USERS, demoTweets, renderDemoPicture } from '../local/standins/demo';
 import { noFaceImage, sample1Profile, twoFaceProfile } from './helpers/images';
 import { connectRedis } from './helpers/redis';
 import { useStack } from './helpers/stack';
 
 const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });
 after(() => identity.close());
-const { stack, register, waitForEnd } = await useStack({
-  x: { tweets: demoTweets() },
+// X answers the file's first search request (the one of the search that keeps its references) with a 429 for
+// 20 s: the window in which that search runs, has found no photo yet, and its owner changes the references.
+const X_HOLD_S = 20;
+const { stack, x, register, waitForEnd } = await useStack({
+  x: { tweets: demoTweets(), rateLimitOn: [1], rateLimitResetS: X_HOLD_S },
   stack: { identity: { domain: identity.domain, audience: identity.audience, host: identity.host } },
 });
 
@@ -113,17 +116,38 @@ test("a sixth reference is refused, another user's reference id is unknown, a re
   assert.equal(again.status, 404);
 });
 
-test('a search keeps the references it started with; review_match refuses a photo not in the job and a job that is gone', { timeout: 300_000 }, async () => {
+const surePosts = (final: { matches: Array<{ band?: string; postId: string }> }) => final.matches.filter((m) => m.band === 'match').map((m) => m.postId).sort();
+
+test('a search keeps the references it started with, though they change while it runs; review_match refuses a photo not in the job and a job that is gone', { timeout: 480_000 }, async () => {
   const ada = 'local|ada';
   const token = await identity.issueAccessToken({ sub: ada });
+  const before = ids((await refs(ada)).body);
+  assert.ok(before.includes('profile') && before.length >= 2, `Ada's face: her picture and the photo the first test added: ${JSON.stringify(before)}`);
   const started = await register(token, { hashtag: `#${DEMO_HASHTAG}` });
   assert.equal(started.status, 202);
   const { jobId } = (await started.json()) as RegisterSearchResponse;
+
+  // While the search waits out X's 429, Ada's references become Grace's face alone (demo photo 3's).
+  const grace = await call(ada, 'POST', 'references', { image: (await renderDemoPicture(DEMO_USERS[1]!.crop)).toString('base64') });
+  assert.equal(grace.status, 201, JSON.stringify(grace.body));
+  for (const id of before) assert.equal((await call(ada, 'DELETE', 'references', { id })).status, 200, `delete ${id}`);
+  const changed = ids((await refs(ada)).body);
+  assert.equal(changed.length, 1);
+  assert.equal(x.searches.filter((s) => s.status === 200).length, 0, `the references changed before X gave the search any post: ${JSON.stringify(x.searches)}`);
+
   const final = await waitForEnd(token, jobId, 240_000);
   assert.equal(final.status, 'done', JSON.stringify(final));
-  const sure = final.matches.filter((m) => m.band === 'match');
-  assert.deepEqual(sure.map((m) => m.postId), ['1900000000000000005'], JSON.stringify(final.matches));
+  assert.ok(x.searches[0]?.status === 429 && x.searches.length >= 2, 'the search did wait for X');
+  assert.deepEqual(surePosts(final), ['1900000000000000005'], `Ada's team photo, by the references the search started with: ${JSON.stringify(final.matches)}`);
   assert.equal(JSON.stringify(final).includes('descriptor'), false);
+  const sure = final.matches.filter((m) => m.band === 'match');
+
+  // A search started now uses the new set: Grace's workshop photo, not Ada's team photo.
+  const next = await register(token, { hashtag: `#${DEMO_HASHTAG}` });
+  assert.equal(next.status, 202);
+  const nextFinal = await waitForEnd(token, ((await next.json()) as RegisterSearchResponse).jobId, 200_000);
+  assert.equal(nextFinal.status, 'done', JSON.stringify(nextFinal));
+  assert.deepEqual(surePosts(nextFinal), ['1900000000000000004'], `by the changed references: ${JSON.stringify(nextFinal.matches)}`);
 
   const photo = sure[0]!.imageUrl;
   const me = await call(ada, 'POST', 'review_match', { jobId, imageUrl: photo, decision: 'me' });

@@ -31,7 +31,7 @@ test('three sources: counts per source, a photo two sources found is one, the jo
   assert.equal(now.searchDone, false, 'Bluesky is still searching');
   assert.equal(now.status, 'searching');
   await assert.rejects(store.addPhotos(job.id, [photo('x', 9)], [], Date.now(), { source: 'x', posts: 6 }), /has already finished/, 'a source that is over adds nothing');
-  await store.finishSource(job.id, 'bluesky', { failed: true, note: 'Bluesky refused the login: Invalid identifier or password' });
+  await store.finishSource(job.id, 'bluesky', { failed: true, note: "refused findme's login" });
   assert.equal((await store.finishSource(job.id, 'bluesky', { posts: 100 })).sources[2]!.status, 'failed', 'a second end of a source is ignored');
   now = await store.require(job.id);
   assert.deepEqual(
@@ -39,11 +39,11 @@ test('three sources: counts per source, a photo two sources found is one, the jo
     [
       { source: 'x', status: 'done', posts: 5, photos: 2 },
       { source: 'mastodon', status: 'done', posts: 40, photos: 1, note: 'stopped at FINDME_MAX_POSTS (40 posts)' },
-      { source: 'bluesky', status: 'failed', posts: 0, photos: 0, note: 'Bluesky refused the login: Invalid identifier or password' },
+      { source: 'bluesky', status: 'failed', posts: 0, photos: 0, note: "refused findme's login" },
     ],
   );
   assert.deepEqual([now.status, now.searchDone, now.total], ['comparing', true, 3]);
-  assert.equal(now.searchNote, 'Mastodon: stopped at FINDME_MAX_POSTS (40 posts); Bluesky: Bluesky refused the login: Invalid identifier or password');
+  assert.equal(now.searchNote, "Mastodon: stopped at FINDME_MAX_POSTS (40 posts); Bluesky: refused findme's login");
   for (const p of [photo('x', 1), photo('x', 2), photo('mastodon', 4)]) await store.recordPhoto(job.id, p, { matches: [] });
   assert.equal((await store.require(job.id)).status, 'done');
 });
@@ -53,14 +53,14 @@ test('every source failing fails the job with each reason; a source the job did 
   assert.equal(await store.startSource(job.id, 'x'), 'not-requested');
   await assert.rejects(store.finishSource(job.id, 'x'), /did not ask for source x/);
   await store.startSource(job.id, 'mastodon');
-  await store.finishSource(job.id, 'mastodon', { failed: true, note: 'mastodon.social answered 503' });
-  await store.finishSource(job.id, 'bluesky', { failed: true, note: 'BLUESKY_IDENTIFIER is not set' });
+  await store.finishSource(job.id, 'mastodon', { failed: true, note: 'mastodon.social had a server error' });
+  await store.finishSource(job.id, 'bluesky', { failed: true, note: 'is not set up on this findme' });
   const failed = await store.require(job.id);
   assert.equal(failed.status, 'failed');
-  assert.equal(failed.error, 'every source failed: Mastodon: mastodon.social answered 503; Bluesky: BLUESKY_IDENTIFIER is not set');
+  assert.equal(failed.error, 'every source failed: Mastodon: mastodon.social had a server error; Bluesky: is not set up on this findme');
   const single = await store.create({ ...input, sources: ['x'] });
-  await store.finishSource(single.id, 'x', { failed: true, note: 'X_BEARER_TOKEN is not set' });
-  assert.equal((await store.require(single.id)).error, 'X_BEARER_TOKEN is not set', 'one source: its reason as it is');
+  await store.finishSource(single.id, 'x', { failed: true, note: 'is not set up on this findme' });
+  assert.equal((await store.require(single.id)).error, 'is not set up on this findme', 'one source: its reason as it is');
 });
 
 test('a job stored before sources were recorded is an X search, and its X part can still start and finish', async () => {

@@ -133,6 +133,10 @@ test("a search's outcome reads as a sentence: nothing found says where findme lo
   assert.equal(outcomeMessage(some).text, 'Done: 1 of 6 photos show you (1 could not be checked).');
   assert.equal(noMatchesMessage({ ...some, matched: 0 }), 'None of the 6 photos show you.');
   assert.deepEqual(outcomeMessage({ ...base, status: 'failed', error: 'profile picture: no face found' }), { text: 'The search failed. Profile picture: no face found.', failed: true });
+  // A one-source search failed with the source's note, which does not name the source: the outcome does, once.
+  const refused: SourceProgress = { source: 'bluesky', status: 'failed', posts: 0, photos: 0, note: "refused findme's login" };
+  assert.equal(outcomeMessage({ ...base, status: 'failed', error: refused.note!, sources: [refused] }).text, "The search failed. Bluesky: refused findme's login.");
+  assert.equal(outcomeMessage({ ...base, status: 'failed', error: 'the search stalled', sources: [refused] }).text, 'The search failed. The search stalled.');
   assert.equal(progressMessage({ searchDone: false, total: 3, processed: 0, failed: 0 }), 'Searching posts…');
   assert.equal(progressMessage({ searchDone: true, total: 6, processed: 0, failed: 0 }), 'Preparing the face engine…');
   assert.equal(progressMessage({ searchDone: true, total: 6, processed: 1, failed: 0 }), 'Checking photos…');

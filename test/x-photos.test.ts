@@ -39,9 +39,9 @@ test('a malformed media item or post is one skipped item, counted for the note; 
   const { photos, unreadable } = photosOfPage(page, new PhotoDeduper());
   assert.deepEqual(photos.map((p) => [p.postId, p.postUrl, p.imageUrl]), [['1', 'https://x.com/ada/status/1', 'https://pbs.twimg.com/media/A?format=jpg&name=large']]);
   assert.equal(unreadable, 3, 'a url that is a number, a photo without url, a post whose id is not text');
-  assert.equal(sourceNote('x', undefined, 3), '3 photos that X described in a form findme cannot read were skipped');
-  assert.equal(sourceNote('x', 'stopped at FINDME_MAX_POSTS', 1), 'stopped at FINDME_MAX_POSTS; 1 photo that X described in a form findme cannot read was skipped');
-  assert.equal(sourceNote('x', undefined, 0), undefined);
+  assert.equal(sourceNote(undefined, 3), '3 photos in a form findme cannot read were skipped');
+  assert.equal(sourceNote('stopped at FINDME_MAX_POSTS', 1), 'stopped at FINDME_MAX_POSTS; 1 photo in a form findme cannot read was skipped');
+  assert.equal(sourceNote(undefined, 0), undefined);
 });
 
 test("an image is the same image under another query only on X's media host, where the query is size and format", () => {

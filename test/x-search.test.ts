@@ -92,7 +92,7 @@ test('a rate limit longer than the activation can wait fails with when to try ag
   const { client } = await fake({ tweets: demoTweets(), rateLimitOn: [1], rateLimitResetS: 600 });
   await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() })), (error: Error) => {
     assert.ok(error instanceof XSearchError);
-    assert.match(error.message, /^X API rate limit reached; try again after \d\d:\d\d:\d\d UTC$/);
+    assert.match(error.message, /^its rate limit is reached; try again after \d\d:\d\d:\d\d UTC$/);
     return true;
   });
 });
@@ -110,7 +110,7 @@ test("a reset sooner than the old 60 s cap still fails when the activation's dea
   const { x, client } = await fake({ tweets: demoTweets(), rateLimitOn: [1], rateLimitResetS: 10 });
   // Time for a request, but not for a wait of at least 9.5 s and then another request.
   const deadline = new Deadline(Date.now() + 5000 + REQUEST_TIMEOUT_MS + 8000);
-  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline })), /^XSearchError: X API rate limit reached; try again after \d\d:\d\d:\d\d UTC$/);
+  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline })), /^XSearchError: its rate limit is reached; try again after \d\d:\d\d:\d\d UTC$/);
   assert.equal(x.searches.length, 1, 'no second request');
 });
 
@@ -130,15 +130,15 @@ test('no page is asked for once the deadline leaves no time for a request and th
   assert.deepEqual(stopped, ["the activation's time ran out after 1 page (100 posts)"]);
 });
 
-test('a wrong bearer token is a readable failure naming X_BEARER_TOKEN', async () => {
+test('a wrong bearer token is a readable failure; the detail for the log names X_BEARER_TOKEN', async () => {
   const { x } = await fake({ tweets: demoTweets() });
   const client = createXClient(xConfig({ X_API_BASE_URL: x.baseUrl }), 'wrong-token');
-  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() })), /X API refused the bearer token \(401\): check X_BEARER_TOKEN/);
+  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() })), (error: XSearchError) => error.message === "refused findme's login" && /^X API: HTTP 401\b.*\(check X_BEARER_TOKEN\)$/.test(error.detail ?? ''));
 });
 
 test('an unreachable X API fails with the reason, in bounded time', async () => {
   const { x, config } = await fake({ tweets: demoTweets() });
   await x.close();
   const client = createXClient(config, x.bearerToken);
-  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() })), /X API request failed: .*ECONNREFUSED/);
+  await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() })), (error: XSearchError) => error.message === 'could not be reached' && /^X API request failed: .*ECONNREFUSED/.test(error.detail ?? ''));
 });

@@ -2,12 +2,14 @@
  * A stand-in for a Mastodon instance: a real HTTP server on 127.0.0.1 answering like Mastodon 4 — `GET
  * /api/v1/instance` (its thumbnail on the instance's media path), `GET /api/v1/timelines/tag/:hashtag`
  * (statuses newest first, `only_media`, `limit` up to 40, `max_id` paging announced in a `Link` header,
- * `X-RateLimit-Limit/Remaining/Reset` on every answer, 429 on request) — and serving the attachments itself.
- * Faults for tests: a closed timeline (401 without the token), an answer of any status or an HTML page, and a
- * Link header pointing at another host. `findme start` runs one with the demo posts.
+ * `X-RateLimit-Limit/Remaining/Reset` on every answer, 429 on request or when asked again before a window it
+ * said was used up resets) — and serving the attachments itself, or from a media host of its own (a second
+ * server, as instances serve media from a CDN or files host that /api/v1/instance names). Faults for tests: a
+ * closed timeline (401 without the token), an answer of any status or an HTML page, and a Link header pointing
+ * at another host. `findme start` runs one with the demo posts.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeAttachment {
@@ -38,8 +40,15 @@ export interface FakeMastodonOptions {
   accessToken?: string;
   /** 1-based numbers of timeline requests to answer with 429. */
   rateLimitOn?: number[];
-  /** Seconds until the window resets in a 429 (default 1). */
+  /** Seconds until the window resets in a 429 or a used-up window (default 1). */
   rateLimitResetS?: number;
+  /**
+   * 1-based numbers of timeline requests whose 200 says the window is used up (`X-RateLimit-Remaining: 0`);
+   * a timeline request before its reset is then a 429, as Mastodon answers it.
+   */
+  exhaustOn?: number[];
+  /** Serve the attachments (and the instance's thumbnail) from a second server, another host, instead. */
+  separateMediaHost?: boolean;
   /** Every timeline request answered with this instead (a broken or misconfigured instance). */
   answer?: { status: number; body: string; contentType: string };
   /** The Link header's next page points at this origin instead of the instance's own. */
@@ -57,8 +66,10 @@ export interface FakeMastodon {
   /** The instance's origin, for FINDME_MASTODON_INSTANCES. */
   origin: string;
   host: string;
-  /** Timeline requests received, in order (path and query). */
-  requests: Array<{ url: string; status: number; authorized: boolean }>;
+  /** Where the attachments are served: this host, or the separate media host. */
+  mediaHost: string;
+  /** Timeline requests received, in order (path and query), with when they came (ms). */
+  requests: Array<{ url: string; status: number; authorized: boolean; at: number }>;
   mediaServed: string[];
   close(): Promise<void>;
 }
@@ -76,6 +87,9 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
     for (const s of list) s.media.forEach((m, i) => m.file && files.set(`${s.id}_${i}`, m.file));
   }
   let remaining = RATE_LIMIT;
+  /** Until when the window is used up (ms), after an answer that said so. */
+  let exhaustedUntil = 0;
+  let mediaOrigin = '';
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
@@ -103,31 +117,35 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
       account: { id: `a_${s.username}`, username: s.username, acct: s.domain ? `${s.username}@${s.domain}` : s.username, url: `${local}/@${s.username}` },
       media_attachments: s.media.map((m, i) => {
         const key = `${s.id}_${i}`;
-        const local = m.remoteUrl ? null : `${origin}/system/media_attachments/files/${key}.jpg`;
+        const local = m.remoteUrl ? null : `${mediaOrigin}/system/media_attachments/files/${key}.jpg`;
         return { id: key, type: m.type, url: local, preview_url: local, remote_url: m.remoteUrl ?? null, description: null };
       }),
     };
   }
 
+  /** An attachment, from whichever server serves the media. */
+  function media(url: URL, res: ServerResponse): void {
+    const file = files.get(url.pathname.split('/').pop()!.replace(/\.\w+$/, ''));
+    if (!file) return send(res, 404, { error: 'Record not found' });
+    const body = readFileSync(file);
+    mediaServed.push(url.href);
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length });
+    res.end(body);
+  }
+  const isMedia = (url: URL) => url.pathname.startsWith('/system/media_attachments/files/');
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
     const reset = new Date(Date.now() + (options.rateLimitResetS ?? 1) * 1000).toISOString();
     if (req.method !== 'GET') return send(res, 405, { error: 'Method not allowed' });
-    if (url.pathname.startsWith('/system/media_attachments/files/')) {
-      const file = files.get(url.pathname.split('/').pop()!.replace(/\.\w+$/, ''));
-      if (!file) return send(res, 404, { error: 'Record not found' });
-      const body = readFileSync(file);
-      mediaServed.push(url.href);
-      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length });
-      return void res.end(body);
-    }
+    if (isMedia(url) && !options.separateMediaHost) return media(url, res);
     if (url.pathname === '/api/v1/instance') {
-      return send(res, 200, { uri: url.host, title: 'findme stand-in', version: '4.3.0', thumbnail: `${origin}/system/site_uploads/files/thumbnail.png`, stats: {} });
+      return send(res, 200, { uri: url.host, title: 'findme stand-in', version: '4.3.0', thumbnail: `${mediaOrigin}/system/site_uploads/files/thumbnail.png`, stats: {} });
     }
     const tag = /^\/api\/v1\/timelines\/tag\/([^/]+)$/.exec(url.pathname)?.[1];
     if (!tag) return send(res, 404, { error: 'Record not found' });
     const authorized = options.accessToken !== undefined && req.headers.authorization === `Bearer ${options.accessToken}`;
-    const record = { url: url.pathname + url.search, status: 200, authorized };
+    const record = { url: url.pathname + url.search, status: 200, authorized, at: Date.now() };
     requests.push(record);
     const limits = { 'x-ratelimit-limit': String(RATE_LIMIT), 'x-ratelimit-remaining': String(Math.max(0, --remaining)), 'x-ratelimit-reset': reset };
     if (options.answer) {
@@ -135,9 +153,17 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
       res.writeHead(options.answer.status, { 'content-type': options.answer.contentType });
       return void res.end(options.answer.body);
     }
+    if (Date.now() < exhaustedUntil) {
+      record.status = 429;
+      return send(res, 429, { error: 'Too many requests' }, { ...limits, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': new Date(exhaustedUntil).toISOString() });
+    }
     if (options.rateLimitOn?.includes(requests.length)) {
       record.status = 429;
       return send(res, 429, { error: 'Too many requests' }, { ...limits, 'x-ratelimit-remaining': '0' });
+    }
+    if (options.exhaustOn?.includes(requests.length)) {
+      limits['x-ratelimit-remaining'] = '0';
+      exhaustedUntil = Date.parse(reset);
     }
     if (options.accessToken !== undefined && !authorized) {
       record.status = 401;
@@ -161,17 +187,33 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
     }
     send(res, 200, page.map(statusJson), headers);
   });
+  // The media host answers for media only, as a files host does.
+  const mediaServer = options.separateMediaHost
+    ? createServer((req, res) => {
+        const url = new URL(req.url ?? '/', mediaOrigin);
+        return req.method === 'GET' && isMedia(url) ? media(url, res) : send(res, 404, { error: 'Not found' });
+      })
+    : undefined;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  mediaOrigin = origin;
+  if (mediaServer) {
+    await new Promise<void>((resolve) => mediaServer.listen(0, '127.0.0.1', resolve));
+    mediaOrigin = `http://127.0.0.1:${(mediaServer.address() as AddressInfo).port}`;
+  }
+  const stop = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    });
   return {
     origin,
     host: new URL(origin).host,
+    mediaHost: new URL(mediaOrigin).host,
     requests,
     mediaServed,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      await Promise.all([stop(server), ...(mediaServer ? [stop(mediaServer)] : [])]);
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The acceptance flow of "Your face, your call" in Chromium against `findme start`: add reference photos (file
- * picker and drag-and-drop), delete the profile picture's reference, search, see maybes, "Not me" on one and
+ * picker, with a photo of several MB that the page must downsize to a 1024 px JPEG in a request under OpenWhisk's
+ * 1 MB, read from the request itself; and drag-and-drop), delete the profile picture's reference, search, see maybes, "Not me" on one and
  * "That's me" on another, reload and find both decisions kept, export exactly the sure and confirmed photos. The
  * maybe band is widened (FINDME_MAYBE_THRESHOLD 0.7), so the demo's strangers show up in it.
  */
@@ -15,13 +16,18 @@ import { logIn, startLocalWithBrowser } from '../helpers/local-page';
 const { running, browser } = await startLocalWithBrowser({ FINDME_MAYBE_THRESHOLD: '0.7' });
 
 /** Grace's face from sample3, framed otherwise than her login picture, `side` px, as a phone would send it. */
-function gracePhoto(side: number, margin: number): Promise<Buffer> {
+function gracePhoto(side: number, margin: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
   const f = SAMPLE3_FIRST_FACE;
   const size = Math.round(Math.max(f.width, f.height) * margin);
   const left = Math.max(0, Math.round(f.x + f.width / 2 - size / 2));
   const top = Math.max(0, Math.round(f.y + f.height / 2 - size / 2));
-  return sharp(readFileSync(demoPhoto(3))).extract({ left, top, width: size, height: size }).resize(side, side).jpeg({ quality: 90 }).toBuffer();
+  const resized = sharp(readFileSync(demoPhoto(3))).extract({ left, top, width: size, height: size }).resize(side, side);
+  return (format === 'png' ? resized.png() : resized.jpeg({ quality: 90 })).toBuffer();
 }
+
+/** OpenWhisk's request limit, which the page's downsizing keeps an added photo under. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_SIDE = 1024;
 
 test('add references, delete the profile picture, search, review two cards, reload, export the sure and confirmed photos', { timeout: 300_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, reducedMotion: 'reduce' });
@@ -31,8 +37,18 @@ test('add references, delete the profile picture, search, review two cards, relo
   await page.locator('[data-reference-id="profile"]').waitFor({ timeout: 60_000 });
   assert.equal(await faces.count(), 1);
 
-  // The file picker: a 2000 px photo, downsized in the page before upload.
-  await page.locator('#face-file').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: await gracePhoto(2000, 1.6) });
+  // The file picker: a 2000 px photo of several MB, downsized in the page before upload: what is POSTed is a JPEG
+  // of at most 1024 px in a request under 1 MB.
+  const picked = await gracePhoto(2000, 1.6, 'png');
+  assert.ok(picked.length > 2 * MAX_REQUEST_BYTES, `the picked photo is large: ${picked.length} bytes`);
+  const [upload] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && /\/references$/.test(new URL(r.url()).pathname), { timeout: 60_000 }),
+    page.locator('#face-file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: picked }),
+  ]);
+  const body = upload.postDataBuffer()!;
+  assert.ok(body.length <= MAX_REQUEST_BYTES, `the request is ${body.length} bytes`);
+  const sent = await sharp(Buffer.from((JSON.parse(body.toString('utf8')) as { image: string }).image, 'base64')).metadata();
+  assert.deepEqual([sent.format, Math.max(sent.width ?? 0, sent.height ?? 0)], ['jpeg', MAX_SIDE], 'a JPEG, its long side 1024 px');
   await page.locator('#face-list li').nth(1).waitFor({ timeout: 60_000 });
   // Drag and drop onto the panel.
   const dropped = (await gracePhoto(700, 2.2)).toString('base64');

@@ -17,13 +17,14 @@ import { byHost } from '../search/hosts';
 import { SeenPosts } from '../search/seen';
 import { clockTime, timeForRequest, waitUntil } from '../search/rate-limit';
 import type { SearchHooks, SourcePage } from '../search/run';
+import { answerInWords, SourceError } from '../search/source-error';
 import { photosOfPosts, type PostView } from './posts';
 
 export const PAGE_SIZE = 100;
 /** Where Bluesky serves the images of posts. */
 export const BLUESKY_CDN_HOST = 'cdn.bsky.app';
 
-export class BlueskySearchError extends Error {
+export class BlueskySearchError extends SourceError {
   override readonly name = 'BlueskySearchError';
 }
 
@@ -32,11 +33,15 @@ interface Session {
   refreshJwt: string;
 }
 
-function said(answer: JsonAnswer): string {
+/** What Bluesky said, for the log: the call, the status, its error code and message. */
+function said(call: string, answer: JsonAnswer): string {
   const body = answer.body as { error?: unknown; message?: unknown };
   const parts = [remoteText(body?.error, 100), remoteText(body?.message)].filter((p): p is string => p !== undefined);
-  return parts.length ? parts.join(': ') : `HTTP ${answer.status}`;
+  return `${call}: HTTP ${answer.status}${parts.length ? `: ${parts.join(': ')}` : ''}`;
 }
+
+/** The host of the service, as requestJson names it in a note ("bsky.social could not be reached"). */
+const serviceHost = (config: BlueskyConfig) => new URL(config.service).host;
 
 function sessionOf(answer: JsonAnswer): Session | undefined {
   const body = answer.body as { accessJwt?: unknown; refreshJwt?: unknown };
@@ -44,19 +49,19 @@ function sessionOf(answer: JsonAnswer): Session | undefined {
 }
 
 async function login(config: BlueskyConfig): Promise<Session> {
-  const answer = await requestJson(`${config.service}/xrpc/com.atproto.server.createSession`, 'Bluesky', {
+  const answer = await requestJson(`${config.service}/xrpc/com.atproto.server.createSession`, serviceHost(config), {
     method: 'POST',
     body: { identifier: config.identifier, password: config.appPassword },
   });
   const session = answer.status === 200 ? sessionOf(answer) : undefined;
-  if (!session) throw new BlueskySearchError(`Bluesky refused the login: ${said(answer)} (check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD)`);
+  if (!session) throw new BlueskySearchError("refused findme's login", `${said('createSession', answer)} (check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD)`);
   return session;
 }
 
 async function refresh(config: BlueskyConfig, session: Session): Promise<Session> {
-  const answer = await requestJson(`${config.service}/xrpc/com.atproto.server.refreshSession`, 'Bluesky', { method: 'POST', headers: { authorization: `Bearer ${session.refreshJwt}` } });
+  const answer = await requestJson(`${config.service}/xrpc/com.atproto.server.refreshSession`, serviceHost(config), { method: 'POST', headers: { authorization: `Bearer ${session.refreshJwt}` } });
   const renewed = answer.status === 200 ? sessionOf(answer) : undefined;
-  if (!renewed) throw new BlueskySearchError(`Bluesky's session expired mid-search and could not be renewed: ${said(answer)}`);
+  if (!renewed) throw new BlueskySearchError("ended findme's session mid-search and did not renew it", said('refreshSession', answer));
   return renewed;
 }
 
@@ -79,10 +84,10 @@ export async function* searchBluesky(config: BlueskyConfig, hashtag: string, hoo
     if (page >= maxPages) return hooks.onStopped(`stopped after ${page} pages`);
     if (!timeForRequest(hooks)) return hooks.onStopped(`the activation's time ran out after ${page} ${page === 1 ? 'page' : 'pages'} (${posts} posts)`);
     const query = new URLSearchParams({ q: `#${hashtag}`, tag: hashtag, sort: 'latest', limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
-    const answer = await requestJson(`${config.service}/xrpc/app.bsky.feed.searchPosts?${query}`, 'Bluesky', { headers: { authorization: `Bearer ${session.accessJwt}` } });
+    const answer = await requestJson(`${config.service}/xrpc/app.bsky.feed.searchPosts?${query}`, serviceHost(config), { headers: { authorization: `Bearer ${session.accessJwt}` } });
     if (isExpired(answer)) {
       // Renewed at most a few times a search: a session that expires at once again is not going to work.
-      if (++refreshes > 3) throw new BlueskySearchError('Bluesky keeps expiring the session: stopped');
+      if (++refreshes > 3) throw new BlueskySearchError("kept ending findme's session: stopped", `searchPosts answered ExpiredToken after ${refreshes - 1} renewed sessions`);
       session = await refresh(config, session);
       continue;
     }
@@ -90,12 +95,12 @@ export async function* searchBluesky(config: BlueskyConfig, hashtag: string, hoo
       const reset = Number(answer.headers.get('ratelimit-reset'));
       const at = Number.isFinite(reset) && reset > 0 ? reset * 1000 : Date.now() + 5_000 * 2 ** waits.count;
       if (await waitUntil(at, hooks, waits)) continue;
-      return hooks.onStopped(`Bluesky's rate limit lasts past this search's time; try again after ${clockTime(at)} UTC`);
+      return hooks.onStopped(`its rate limit lasts past this search's time; try again after ${clockTime(at)} UTC`);
     }
-    if (answer.status === 401 || answer.status === 403) throw new BlueskySearchError(`Bluesky refused the search (${answer.status}: ${said(answer)})`);
-    if (answer.status !== 200) throw new SourceHttpError(`Bluesky answered ${answer.status}: ${said(answer)}`, answer.status);
+    if (answer.status === 401 || answer.status === 403) throw new BlueskySearchError("refused findme's search", said('searchPosts', answer));
+    if (answer.status !== 200) throw new SourceHttpError(answerInWords(answer.status), { detail: said('searchPosts', answer), status: answer.status });
     const body = answer.body as { posts?: unknown; cursor?: unknown };
-    if (!Array.isArray(body.posts)) throw new BlueskySearchError('Bluesky answered with something that is not a page of posts');
+    if (!Array.isArray(body.posts)) throw new BlueskySearchError('answered with something that is not a page of posts');
     page += 1;
     const views = (body.posts as PostView[]).slice(0, config.maxPosts - posts);
     posts += views.length;
@@ -105,7 +110,7 @@ export async function* searchBluesky(config: BlueskyConfig, hashtag: string, hoo
     if (capped) return hooks.onStopped(`stopped at FINDME_MAX_POSTS (${config.maxPosts} posts)`);
     const next = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
     if (!next || views.length === 0) return;
-    if (cursors.has(next)) return hooks.onStopped(`Bluesky repeated a cursor after ${page} pages (${posts} posts): stopped there`);
+    if (cursors.has(next)) return hooks.onStopped(`it gave the same next page twice after ${page} pages (${posts} posts): stopped there`);
     cursors.add(next);
     cursor = next;
   }

@@ -16,13 +16,14 @@ import { nextLink, requestJson, SourceHttpError, type JsonAnswer } from '../sear
 import { byHost } from '../search/hosts';
 import { SeenPosts } from '../search/seen';
 import { clockTime, timeForRequest, waitUntil } from '../search/rate-limit';
+import { answerInWords, SourceError } from '../search/source-error';
 import type { MastodonConfig } from '../config';
 import { photosOfStatuses, type MastodonStatus } from './statuses';
 import { parseUrl } from '../url';
 
 export const PAGE_SIZE = 40;
 
-export class MastodonSearchError extends Error {
+export class MastodonSearchError extends SourceError {
   override readonly name = 'MastodonSearchError';
 }
 
@@ -39,12 +40,14 @@ async function mediaHost(origin: string, host: string, headers: Record<string, s
   }
 }
 
-function refusal(host: string, answer: JsonAnswer): string {
+/** Why the instance's timeline could not be read: in words for the note, the status and its words for the log. */
+function refusal(host: string, answer: JsonAnswer): SourceHttpError {
   const said = remoteText((answer.body as { error?: unknown })?.error);
-  const detail = said ? `: ${said}` : '';
-  if (answer.status === 401 || answer.status === 403) return `${host} refused to show its tag timeline (${answer.status}${detail}); an instance that closes its public timelines needs MASTODON_ACCESS_TOKEN`;
-  if (answer.status === 404) return `${host} has no tag timeline (404${detail}): is it a Mastodon instance?`;
-  return `${host} answered ${answer.status}${detail}`;
+  const detail = `HTTP ${answer.status}${said ? `: ${said}` : ''}`;
+  const status = { status: answer.status, headers: answer.headers };
+  if (answer.status === 401 || answer.status === 403) return new SourceHttpError(`${host} does not show its tag timeline to findme`, { detail: `${detail}; an instance that closes its public timelines needs MASTODON_ACCESS_TOKEN`, ...status });
+  if (answer.status === 404) return new SourceHttpError(`${host} has no tag timeline: is it a Mastodon instance?`, { detail, ...status });
+  return new SourceHttpError(`${host} ${answerInWords(answer.status)}`, { detail, ...status });
 }
 
 /** When the rate limit resets, from `X-RateLimit-Reset` (an ISO time); undefined when the header is absent. */
@@ -59,6 +62,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
   const seen = new SeenPosts();
   const headers: Record<string, string> = config.accessToken ? { authorization: `Bearer ${config.accessToken}` } : {};
   const notes: string[] = [];
+  const details: string[] = [];
   let failures = 0;
   let posts = 0;
   for (const origin of config.instances) {
@@ -96,7 +100,7 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
           notes.push(`${host}'s rate limit lasts past this search's time; try again after ${clockTime(at)} UTC`);
           break;
         }
-        if (answer.status !== 200) throw new SourceHttpError(refusal(host, answer), answer.status);
+        if (answer.status !== 200) throw refusal(host, answer);
         if (!Array.isArray(answer.body)) throw new SourceHttpError(`${host} answered with something that is not a list of posts`);
         pages += 1;
         const statuses = (answer.body as MastodonStatus[]).slice(0, config.maxPosts - posts);
@@ -129,8 +133,11 @@ export async function* searchMastodon(config: MastodonConfig, hashtag: string, h
       if (!(error instanceof SourceHttpError)) throw error;
       failures += 1;
       notes.push(error.message);
+      if (error.detail) details.push(`${host}: ${error.detail}`);
     }
   }
-  if (failures === config.instances.length) throw new MastodonSearchError(notes.join('; '));
+  if (failures === config.instances.length) throw new MastodonSearchError(notes.join('; '), details.join('; ') || undefined);
+  // The instances that could not be read, for the operator: the note says which, the log why.
+  if (details.length > 0) console.error(`Mastodon: ${details.join('; ')}`);
   if (notes.length > 0) hooks.onStopped(notes.join('; '));
 }

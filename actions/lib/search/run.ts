@@ -6,6 +6,7 @@
  */
 import { deliveryConfig, jobConfig, owConfig, redisConfig, type DeliveryConfig, type OwConfig, type Params } from '../config';
 import { errorMessage } from '../errors';
+import { detailOf } from './source-error';
 import { Deadline } from '../ow/deadline';
 import { openDeliveryStore, openJobStore } from '../store';
 import { FinishedJobError } from '../store/jobs';
@@ -39,8 +40,8 @@ export interface SourcePage {
 }
 
 /** The source's note at its end: why it stopped (if it did), and how many media items could not be read. */
-export function sourceNote(source: Source, stopped: string | undefined, unreadable: number): string | undefined {
-  const skipped = unreadable > 0 ? `${unreadable} ${unreadable === 1 ? 'photo' : 'photos'} that ${SOURCE_LABELS[source]} described in a form findme cannot read ${unreadable === 1 ? 'was' : 'were'} skipped` : undefined;
+export function sourceNote(stopped: string | undefined, unreadable: number): string | undefined {
+  const skipped = unreadable > 0 ? `${unreadable} ${unreadable === 1 ? 'photo' : 'photos'} in a form findme cannot read ${unreadable === 1 ? 'was' : 'were'} skipped` : undefined;
   return [stopped, skipped].filter(Boolean).join('; ') || undefined;
 }
 
@@ -94,11 +95,13 @@ export async function runSourceSearch(
       if (page.refused?.length) await fan.refuse(page.refused, posts);
       await fan.add(page.photos, posts);
     }
-    const note = sourceNote(source, stopped, unreadable);
+    const note = sourceNote(stopped, unreadable);
     await fan.flush(() => store.finishSource(jobId, source, { posts, ...(note ? { note } : {}) }));
   } catch (error) {
     const reason = errorMessage(error);
-    console.error(`job ${jobId}: ${SOURCE_LABELS[source]}: ${reason}`);
+    const detail = detailOf(error);
+    // The note is the plain words; the log has them with the detail (statuses, error codes, settings to check).
+    console.error(`job ${jobId}: ${SOURCE_LABELS[source]}: ${reason}${detail ? ` (${detail})` : ''}`);
     // The photos recorded so far stay the job's; the source's note says why it stopped.
     await fan.flush(() => store.finishSource(jobId, source, { posts, note: reason, failed: true })).catch((flushError: unknown) => {
       if (!(flushError instanceof FinishedJobError)) throw flushError;
@@ -109,10 +112,16 @@ export async function runSourceSearch(
   return { jobId, source, photos: fan.photos, events: fan.events, posts, ...(stopped ? { stopped } : {}) };
 }
 
-type Setup = (params: Params) => PhotoSearch | { unconfigured: string };
+/** Why this deployment cannot search the source: in words for the note, and which setting for the log. */
+export interface Unconfigured {
+  unconfigured: string;
+  detail: string;
+}
+
+type Setup = (params: Params) => PhotoSearch | Unconfigured;
 
 /** The source's paging and the settings around it, or why this deployment cannot search it. */
-function readSetup(params: Params, setup: Setup): { search: PhotoSearch; ow: OwConfig; delivery: DeliveryConfig } | { unconfigured: string } {
+function readSetup(params: Params, setup: Setup): { search: PhotoSearch; ow: OwConfig; delivery: DeliveryConfig } | Unconfigured {
   try {
     const ow = owConfig(params);
     jobConfig(params);
@@ -120,7 +129,7 @@ function readSetup(params: Params, setup: Setup): { search: PhotoSearch; ow: OwC
     const search = setup(params);
     return 'unconfigured' in search ? search : { search, ow, delivery };
   } catch (error) {
-    return { unconfigured: `findme is not configured correctly: ${errorMessage(error)}` };
+    return { unconfigured: 'is not set up correctly on this findme', detail: errorMessage(error) };
   }
 }
 
@@ -157,6 +166,7 @@ export async function handleSearchRequest(params: Params, source: Source, setup:
   if (start === 'not-requested') return { jobId, skipped: `the search did not ask for ${SOURCE_LABELS[source]}` };
   if (start === 'handled') return { jobId, skipped: `${SOURCE_LABELS[source]} is already searched for this job: this event was already handled` };
   if ('unconfigured' in ready) {
+    console.error(`job ${jobId}: ${SOURCE_LABELS[source]}: ${ready.unconfigured} (${ready.detail})`);
     await store.finishSource(jobId, source, { note: ready.unconfigured, failed: true });
     return { jobId, source, error: ready.unconfigured };
   }

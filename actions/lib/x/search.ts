@@ -7,6 +7,7 @@
 import { remoteText } from '../search/remote-text';
 import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { retryWithin, sleep, type Deadline } from '../ow/deadline';
+import { answerInWords, SourceError } from '../search/source-error';
 import type { XClient } from './client';
 import type { PhotoRef } from '../types';
 import { PhotoDeduper, photosOfPage, type SearchPage } from './photos';
@@ -19,7 +20,7 @@ const FALLBACK_RATE_LIMIT_WAIT_MS = 5_000;
 /** A long wait is slept in slices, so the caller can show the job is alive (stall detection). */
 const KEEPALIVE_MS = 10_000;
 
-export class XSearchError extends Error {
+export class XSearchError extends SourceError {
   override readonly name = 'XSearchError';
 }
 
@@ -42,19 +43,21 @@ export function searchQuery(hashtag: string): string {
   return `#${hashtag} has:images -is:retweet`;
 }
 
-function describe(error: unknown): string {
+/** The failure in words for the note (X's name comes before it there), the status and X's words for the log. */
+function describe(error: unknown): XSearchError {
   if (error instanceof ApiResponseError) {
     const data = error.data as { detail?: unknown; title?: unknown } | undefined;
-    const detail = remoteText(data?.detail) ?? remoteText(data?.title);
-    if (error.code === 401) return `X API refused the bearer token (401): check X_BEARER_TOKEN`;
-    return `X API answered ${error.code}${detail ? `: ${detail}` : ''}`;
+    const said = remoteText(data?.detail) ?? remoteText(data?.title);
+    const detail = `X API: HTTP ${error.code}${said ? `: ${said}` : ''}`;
+    if (error.code === 401) return new XSearchError("refused findme's login", `${detail} (check X_BEARER_TOKEN)`);
+    return new XSearchError(answerInWords(error.code), detail);
   }
   if (error instanceof ApiRequestError) {
     // twitter-api-v2 1.29's `requestError` getter reads a field it never sets; the request's socket keeps the cause.
     const cause = error.request.socket?.errored;
-    return `X API request failed: ${cause?.message ?? error.message}`;
+    return new XSearchError('could not be reached', `X API request failed: ${cause?.message ?? error.message}`);
   }
-  return `X API request failed: ${error instanceof Error ? error.message : String(error)}`;
+  return new XSearchError('could not be reached', `X API request failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 function isRateLimit(error: unknown): error is ApiResponseError {
@@ -105,9 +108,9 @@ async function fetchPage(client: XClient, hashtag: string, nextToken: string | u
       async () => (await client.api.v2.get('tweets/search/recent', query, { prefix: client.prefix, timeout: REQUEST_TIMEOUT_MS })) as SearchPage,
     );
   } catch (error) {
-    if (!isRateLimit(error)) throw new XSearchError(describe(error));
+    if (!isRateLimit(error)) throw describe(error);
     const wait = rateLimitWaitMs(error, waits.count + 1);
-    throw new XSearchError(`X API rate limit reached; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 19)} UTC`);
+    throw new XSearchError(`its rate limit is reached; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 19)} UTC`, 'X API: HTTP 429');
   }
 }
 
