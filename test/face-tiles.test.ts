@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkWindows, MAX_CHECK_WINDOWS, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
+import { checkWindows, MAX_CHECK_WINDOWS, notIn, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
 
 const scored = (x: number, y: number, width: number, height = width, score = 0.3): ScoredBox => ({ box: { x, y, width, height }, score });
 
@@ -66,4 +66,11 @@ test('check windows: a candidate a sure detection covers, or one inside an earli
   const aAgain = { box: { x: 1002, y: 1003, width: 28, height: 30 }, score: 0.1 };
   assert.deepEqual(checkWindows(2048, 1536, [weakOnSure, a, aAgain], [sure]), [{ left: 943, top: 946, width: 144, height: 144 }]);
   assert.deepEqual(checkWindows(2048, 1536, [], [sure]), []);
+});
+
+test('a check detection that is a face the whole-photo pass already found is dropped, a new one kept', () => {
+  const sure = { box: { x: 500, y: 500, width: 120, height: 140 }, score: 0.8 };
+  const partial = { box: { x: 560, y: 500, width: 60, height: 140 }, score: 0.95 };
+  const fresh = { box: { x: 650, y: 520, width: 30, height: 36 }, score: 0.7 };
+  assert.deepEqual(notIn([partial, fresh], [sure]), [fresh]);
 });

@@ -59,7 +59,7 @@ test('the demo hashtag finds exactly the photo with the demo user, with the face
   assert.deepEqual(again.matches, []);
 });
 
-test('the stage demo finds Ada 64 px wide on stage and 56 px in a crowd, and no stranger', { timeout: 240_000 }, async () => {
+test('the stage demo finds Ada 64 px wide on stage and 56 px in a crowd, and no stranger as a sure match', { timeout: 240_000 }, async () => {
   const { token, jobId } = await search(`#${DEMO_STAGE_HASHTAG}`);
   const final = await waitForEnd(token, jobId, 200_000);
   assert.equal(final.status, 'done', JSON.stringify(final));
@@ -69,7 +69,9 @@ test('the stage demo finds Ada 64 px wide on stage and 56 px in a crowd, and no 
   // Ada is in the first, second and fourth post (48 px, 64 px, 56 px among strangers); the others hold only strangers.
   const withAda = [posts[0], posts[1], posts[3]];
   const found = final.matches.map((m) => m.postId);
-  assert.ok(found.every((id) => withAda.includes(id)), `a stranger matched: ${JSON.stringify(found)}`);
+  // A look-alike stranger may be a maybe (the user reviews those: issue 15); never a sure match.
+  const sure = final.matches.filter((m) => (m.band ?? 'match') === 'match').map((m) => m.postId);
+  assert.ok(sure.every((id) => withAda.includes(id)), `a stranger matched for sure: ${JSON.stringify(final.matches)}`);
   assert.ok(found.includes(posts[1]!), `the 64 px speaker was not found: ${JSON.stringify(final)}`);
   assert.ok(found.includes(posts[3]!), `Ada in the crowd was not found: ${JSON.stringify(final)}`);
   for (const match of final.matches) assert.equal(match.imageWidth, 2048);

@@ -120,11 +120,11 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage (2026-12-03): the windows pass (a Tiny 1024 proposer over the photo at half size, a
-  // Tiny 224 check on a window around each candidate) costs about what the cascade did (≈ 2.3× the single pass
-  // on 2048 px photos, within issue 13's 2.5×) and finds far more: 64 px faces 88 % (cascade 38 %), 96 px 100 %
-  // (88 %), and some 32–48 px ones. SSD on every tile ('ssd') finds a few more 24–48 px faces at ≈ 5×.
-  detectFine: 'windows' as FinePass,
+  // bench/README.md#stage (2026-12-03): the cascade (Tiny 416 on the tiles, SSD where it saw a new face) stays the
+  // default. The windows pass finds far more 64–96 px faces at about the same time (≈ 2.3× the single pass), but
+  // its Tiny 1024 proposer took a compare_images container to 827 MB on WASM (test/compare-memory.test.ts), over
+  // the 512 MB an OpenWhisk action gets by default; set FINDME_DETECT_FINE=windows with memory for it.
+  detectFine: 'cascade' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,

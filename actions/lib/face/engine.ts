@@ -13,7 +13,7 @@ import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
 import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
-import { checkWindows, MAX_CHECK_WINDOWS, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+import { checkWindows, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
 
 /**
  * The cascade's cheap first pass on each tile: the Tiny detector at a low threshold, since a face it misses here
@@ -256,8 +256,10 @@ export class FaceEngine {
     const side = detectorSide(this.proposeDetector);
     const tiles = this.tiles(image.width, image.height);
     for (const region of tiles.length ? tiles : [undefined]) proposed.push(...(await this.pass(runtime, image, region, this.proposeDetector, side)));
-    for (const window of checkWindows(image.width, image.height, proposed, found)) {
-      found.push(...(await this.pass(runtime, image, window, this.checkDetector, detectorSide(this.checkDetector), true)));
+    const sure = [...found];
+    for (const window of checkWindows(image.width, image.height, proposed, sure)) {
+      // A window's edge can cut a sure face: the check's partial box of it must not outscore SSD's whole one in NMS.
+      found.push(...notIn(await this.pass(runtime, image, window, this.checkDetector, detectorSide(this.checkDetector), true), sure));
     }
     return found;
   }

@@ -71,7 +71,7 @@ export const IN_TILE = 0.5;
  * face across a tile edge picks both tiles). Candidates and known boxes in the same pixels as the tiles.
  */
 export function refineTiles(tiles: readonly Tile[], candidates: readonly ScoredBox[], known: readonly ScoredBox[], same = SAME_FACE): Tile[] {
-  const fresh = candidates.filter((c) => !known.some((k) => sameFace(k.box, c.box, same)));
+  const fresh = notIn(candidates, known, same);
   return tiles.filter((tile) => {
     const box = { x: tile.left, y: tile.top, width: tile.width, height: tile.height };
     return fresh.some((c) => area(c.box) > 0 && intersection(box, c.box) >= IN_TILE * area(c.box));
@@ -93,6 +93,11 @@ export const SAME_FACE = 0.5;
 
 function sameFace(a: FaceBox, b: FaceBox, same: number): boolean {
   return intersection(a, b) > same * Math.min(area(a), area(b));
+}
+
+/** `boxes` without those that are a face `known` already holds (the same test as NMS). */
+export function notIn<T extends ScoredBox>(boxes: readonly T[], known: readonly ScoredBox[], same = SAME_FACE): T[] {
+  return boxes.filter((b) => !known.some((k) => sameFace(k.box, b.box, same)));
 }
 
 /**
@@ -122,7 +127,7 @@ export const MAX_CHECK_WINDOWS = 12;
  * whole), so a cluster of weak boxes on one face costs one window.
  */
 export function checkWindows(width: number, height: number, candidates: readonly ScoredBox[], known: readonly ScoredBox[], max = MAX_CHECK_WINDOWS, same = SAME_FACE): Tile[] {
-  const fresh = candidates.filter((c) => area(c.box) > 0 && !known.some((k) => sameFace(k.box, c.box, same)));
+  const fresh = notIn(candidates.filter((c) => area(c.box) > 0), known, same);
   const windows: Tile[] = [];
   for (const { box } of [...fresh].sort((a, b) => b.score - a.score)) {
     if (windows.length >= max) break;

@@ -7,12 +7,12 @@
  */
 
 /**
- * Detection, landmarks and descriptors of one photo with the default windows fine pass: the whole-photo pass alone
- * was 0.5–1.5 s a photo on a shared 2-vCPU machine (actions/README.md), the windows pass ≈ 2.3× that on one-face
- * 2048 px photos (bench/README.md#stage). Its worst case is bounded by passes(): the whole photo, one proposer
- * pass (four above 2048 px) and 12 small check windows, about 5 s at load 10, plus landmarks and a descriptor
- * per face of a crowded photo; 9 s leaves room for those and a slower CPU (6 s with the fine pass off).
- * FINDME_DETECT_FINE=ssd needs more than this.
+ * Detection, landmarks and descriptors of one photo with the default cascade fine pass: the whole-photo pass alone
+ * was 0.5–1.5 s a photo on a shared 2-vCPU machine (actions/README.md), the cascade 1.8–2.4× that on one-face
+ * 2048 px photos and 1.3–3.4 s on the demo group photos at load 12 (bench/README.md#stage); a crowded photo can
+ * cost whole + 2 × tiles passes (SSD on every tile, which took 6–11 s at load 12), so 9 s leaves room for most
+ * of them and a slower CPU (6 s with the fine pass off). The windows pass is bounded by passes() (14 at 2048 px,
+ * ≈ 5 s at load 10); FINDME_DETECT_FINE=ssd needs more than this.
  */
 export const DETECT_RESERVE_MS = 9000;
 
