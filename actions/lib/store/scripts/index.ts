@@ -1,7 +1,7 @@
 /**
  * The job store's Lua scripts, one `<name>-<number of keys>.lua` file each (its header says what every KEYS[i]
  * and ARGV[i] is and what each return code means), run by SHA (EVALSHA, then EVAL on NOSCRIPT, so a restarted
- * Redis loads them again). Not ioredis `defineCommand`: on the actions' client (auto-pipelining, command timeout)
+ * Redis loads them again); those marked `once` run wrapped in once.lua (see SCRIPTS). Not ioredis `defineCommand`: on the actions' client (auto-pipelining, command timeout)
  * it left a stray "Command timed out" rejection after search_status's test; not yet understood. The files are imported as text: esbuild's text loader in the
  * bundles, `bin/register.mjs`'s hook under tsx.
  */
@@ -106,11 +106,6 @@ const LOADED = Object.fromEntries(
     return [name, { numberOfKeys: s.numberOfKeys, lua, sha: createHash('sha1').update(lua).digest('hex') }];
   }),
 ) as Record<ScriptName, LoadedScript>;
-
-/** The SHA1 a script runs by (as EVALSHA sends it; EVAL sends the text it is the SHA of). */
-export function scriptSha(name: ScriptName): string {
-  return LOADED[name].sha;
-}
 
 async function run(redis: Redis, name: ScriptName, keys: string[], args: ScriptArg[]): Promise<unknown> {
   const { lua, sha } = LOADED[name];
