@@ -30,7 +30,7 @@ export function main(params: Params): Promise<WebResponse> {
     const { hashtag, sources = configured } = parseRequest(request, parseRegisterSearchRequest, 'asIs');
     const missing = sources.filter((s) => !configured.includes(s));
     if (missing.length > 0) {
-      throw new HttpError(400, `${missing.map((s) => SOURCE_LABELS[s]).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set up on this findme (it searches ${configured.map((s) => SOURCE_LABELS[s]).join(', ')})`);
+      throw new HttpError(400, `${missing.map((s) => SOURCE_LABELS[s]).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set up on this findme (it searches ${configured.map((s) => SOURCE_LABELS[s]).join(', ')}).`);
     }
     // The search keeps the references current now: edits while it runs do not change it. None stored yet: the
     // profile picture is the face (compare_images works it out); none because the user removed it: nothing to find.

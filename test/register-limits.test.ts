@@ -85,7 +85,7 @@ test('sources: default every configured one; one not set up or not known is a 40
   assert.deepEqual((await store.require((chosen.body as { jobId: string }).jobId)).sources.map((s) => s.source), ['bluesky']);
   const before = await jobIds();
   for (const [sources, message] of [
-    [['bluesky', 'mastodon'], /^Mastodon and Bluesky are not set up on this findme \(it searches X\)$/],
+    [['bluesky', 'mastodon'], /^Mastodon and Bluesky are not set up on this findme \(it searches X\)\.$/],
     [['myspace'], /^sources must name x, mastodon, bluesky; "myspace" is not one$/],
     [[], /^sources must name at least one/],
   ] as const) {
