@@ -57,8 +57,8 @@ function variants(quick: boolean): Variant[] {
   const single = { ...make(BEFORE_FINE_VARIANT, {}), run: (engine: FaceEngine, bytes: Buffer) => engine.singlePassFaces(bytes) };
   const all = [
     single,
-    make(DEFAULT_FINE_VARIANT, { detectFine: 'windows' }),
-    make('cascade tiny416', { detectFine: 'cascade', detectTiles: 0 }),
+    make('windows tiny1024', { detectFine: 'windows' }),
+    make(DEFAULT_FINE_VARIANT, { detectFine: 'cascade', detectTiles: 0 }),
     make('windows tiny608 tiles', { detectFine: 'windows', proposeDetector: { inputSize: 608 } }),
     make('ssd tiles 2x2', { detectFine: 'ssd', detectTiles: 2 }),
   ];

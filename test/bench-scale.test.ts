@@ -52,7 +52,7 @@ test('the source actions are the rules on search_request in serverless.yml, not 
 test('the per-photo cost comes from the committed compare benchmark, times the default fine pass measured at 2048 px', () => {
   const fine = readFinePass();
   assert.ok(fine.factor > 1 && fine.range[0] <= fine.factor && fine.factor <= fine.range[1], JSON.stringify(fine));
-  assert.match(fine.source, /^bench\/results\/stage\.json \(windows tiny1024 over single pass \(before\), 2048x1536, /);
+  assert.match(fine.source, /^bench\/results\/stage\.json \(cascade tiny416 over single pass \(before\), 2048x1536, /);
   const measured = readCost();
   assert.ok(measured.fineOffWarmMsPerPhoto > 0 && measured.coldExtraMs > 0);
   assert.equal(measured.warmMsPerPhoto, measured.fineOffWarmMsPerPhoto * fine.factor);

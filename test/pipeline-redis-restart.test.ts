@@ -15,10 +15,10 @@ import { cpus } from 'node:os';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { makeKeys } from '../actions/lib/store/keys';
-import type { Redis } from 'ioredis';
 import type { RegisterSearchResponse } from '../actions/lib/types';
 import { startIdentityProvider } from '../local/standins/identity';
 import type { FakeTweet } from '../local/standins/x-api';
+import { jobProgress, waitEndedSweeping, type Progress } from './helpers/job-progress';
 import { connectRedis } from './helpers/redis';
 import { useStack } from './helpers/stack';
 
@@ -50,18 +50,6 @@ const { stack, register, status, waitForEnd } = await useStack({
 });
 const keys = makeKeys();
 
-interface Progress {
-  status: string;
-  recorded: number;
-}
-
-/** The job's status and photos recorded, read from Redis (no invocation); undefined while Redis cannot answer. */
-async function progress(redis: Redis, jobId: string): Promise<Progress | undefined> {
-  const fields = await redis.hmget(keys.job(jobId), 'status', 'processed', 'failed').catch(() => undefined);
-  if (!fields?.[0]) return undefined;
-  return { status: fields[0], recorded: Number(fields[1] ?? 0) + Number(fields[2] ?? 0) };
-}
-
 test('Redis killed mid-search and restarted from its append-only file: the job ends done, every photo recorded once', { timeout: 240_000 }, async () => {
   const started = Date.now();
   const token = await identity.issueAccessToken({ sub: 'local|ada' });
@@ -74,7 +62,7 @@ test('Redis killed mid-search and restarted from its append-only file: the job e
   // Kill Redis while compare_images is at work: some photos recorded, not all (≈ 2 min at most to get there).
   let killedAt: Progress | undefined;
   for (let i = 0; i < 2400 && !killedAt; i++) {
-    const job = await progress(redis, jobId);
+    const job = await jobProgress(redis, keys, jobId);
     if (job && stack.platform.pool.busyPids('findme/compare_images').length > 0 && job.recorded >= 3 && job.recorded < PHOTOS - 10) {
       await stack.redis!.kill();
       killedAt = job;
@@ -85,20 +73,8 @@ test('Redis killed mid-search and restarted from its append-only file: the job e
   assert.equal(outageStatus.status, 503, 'search_status answers 503 while Redis is down');
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
   await stack.redis!.restart();
-  const restarted = Date.now();
-  let ended: Progress | undefined;
-  for (let lastSweep = 0; Date.now() - restarted < AFTER_RESTART_MS; await new Promise((r) => setTimeout(r, 500))) {
-    if (Date.now() - lastSweep >= SWEEP_EVERY_MS) {
-      stack.platform.core.alarms.fireDue(new Date());
-      lastSweep = Date.now();
-    }
-    const job = await progress(redis, jobId);
-    if (job?.status === 'done' || job?.status === 'failed') {
-      ended = job;
-      break;
-    }
-  }
-  assert.ok(ended, `the job ended within ${AFTER_RESTART_MS / 1000} s of Redis being back: ${JSON.stringify(await progress(redis, jobId))}`);
+  const ended = await waitEndedSweeping(redis, keys, jobId, { withinMs: AFTER_RESTART_MS, sweepEveryMs: SWEEP_EVERY_MS, sweep: () => stack.platform.core.alarms.fireDue(new Date()) });
+  assert.ok(ended, `the job ended within ${AFTER_RESTART_MS / 1000} s of Redis being back: ${JSON.stringify(await jobProgress(redis, keys, jobId))}`);
   // What the owner sees: search_status's answer, not the store's fields.
   const final = await waitForEnd(token, jobId, 30_000);
   assert.equal(final.status, 'done', JSON.stringify(final));
