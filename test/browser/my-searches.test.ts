@@ -1,6 +1,7 @@
 /**
- * "My searches" and cancel in Chromium: a running search is cancelled (the photos not yet checked are skipped,
- * the count stops), an empty one runs after it, the list shows both newest first, and the first reopens.
+ * "My searches" and cancel in Chromium, on a phone-sized screen: a running search is cancelled (the photos not yet
+ * checked are skipped, the count stops), an empty one runs after it, the list shows both newest first, and the
+ * first reopens; then the same page at desktop size.
  * Screenshots in test/output/.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ mkdirSync(OUTPUT, { recursive: true });
 const { running, browser } = await startLocalWithBrowser();
 
 test('cancel stops a running search; "My searches" lists two searches newest first and reopens the first', { timeout: 240_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await logIn(page, running.url, 'grace');
   const history = page.getByRole('list', { name: 'My searches' });
@@ -37,7 +38,7 @@ test('cancel stops a running search; "My searches" lists two searches newest fir
   assert.ok(checked < 6, `the search stopped before its last photo (${checked} of 6 checked)`);
   assert.equal(await cancel.isHidden(), true);
   const firstJob = new URL(page.url()).searchParams.get('job');
-  await page.screenshot({ path: join(OUTPUT, 'cancelled-desktop.png'), fullPage: true });
+  await page.screenshot({ path: join(OUTPUT, 'cancelled-phone.png'), fullPage: true });
 
   await field.fill('#nobodypostedhere');
   await field.press('Enter');
@@ -50,7 +51,6 @@ test('cancel stops a running search; "My searches" lists two searches newest fir
   assert.equal(await items.nth(1).getAttribute('data-job-id'), firstJob);
   // The cancelled search stays where it stopped.
   assert.match((await items.nth(1).textContent()) ?? '', new RegExp(`Cancelled after ${checked} of 6`));
-  await page.screenshot({ path: join(OUTPUT, 'my-searches-desktop.png'), fullPage: true });
 
   await items.nth(1).getByRole('link', { name: '#findmedemo' }).click();
   await cancelled.waitFor({ timeout: 20_000 });
@@ -58,9 +58,11 @@ test('cancel stops a running search; "My searches" lists two searches newest fir
   assert.equal(await field.inputValue(), '#findmedemo');
   assert.equal(new URL(page.url()).searchParams.get('job'), firstJob);
 
-  await page.setViewportSize({ width: 390, height: 844 });
   const [documentWidth, viewportWidth] = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
-  assert.equal(documentWidth, viewportWidth);
+  assert.equal(documentWidth, viewportWidth, 'nothing wider than the phone');
   await page.screenshot({ path: join(OUTPUT, 'my-searches-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  assert.equal(await items.count(), 2);
+  await page.screenshot({ path: join(OUTPUT, 'my-searches-desktop.png'), fullPage: true });
   await context.close();
 });

@@ -126,7 +126,28 @@ test('log in, search the demo hashtag, watch it finish, see exactly the expected
 
   await page.screenshot({ path: join(OUTPUT, 'results-desktop.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  const [pageWidth, phoneWidth] = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
+  assert.equal(pageWidth, phoneWidth, 'the results fit a phone: nothing wider than the screen');
   await page.screenshot({ path: join(OUTPUT, 'results-phone.png'), fullPage: true });
+  // On a phone, a tap opens the lightbox; the photo and its outline fit the screen; Escape closes it.
+  await opener.click();
+  await lightbox.waitFor({ timeout: 10_000 });
+  const phoneFrame = await page.locator('#lightbox-frame').boundingBox();
+  const phoneFace = await page.locator('#lightbox-face').boundingBox();
+  assert.ok(phoneFrame && phoneFrame.x >= 0 && phoneFrame.x + phoneFrame.width <= 390, `the photo fits the phone: ${JSON.stringify(phoneFrame)}`);
+  assert.ok(phoneFace && phoneFrame && Math.abs(phoneFace.x - phoneFrame.x - (phoneFrame.width * expected.left) / 100) < 2, 'the outline sits on the face on a phone too');
+  await page.screenshot({ path: join(OUTPUT, 'lightbox-phone.png') });
+  await page.keyboard.press('Escape');
+  await lightbox.waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.equal(await opener.evaluate((node) => node === node.ownerDocument.activeElement), true, 'focus is back on the card');
+  // The trip report on a phone: no sideways scrolling.
+  const phoneReport = await context.newPage();
+  await phoneReport.setViewportSize({ width: 390, height: 844 });
+  await phoneReport.goto(`file://${reportFile}`);
+  const [reportWidth, reportViewport] = await phoneReport.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
+  assert.equal(reportWidth, reportViewport, 'the trip report fits a phone');
+  await phoneReport.screenshot({ path: join(OUTPUT, 'trip-report-phone.png'), fullPage: true });
+  await phoneReport.close();
   assert.deepEqual(outside, [], 'the page asks nothing of any host but its own, the API and the identity provider');
 
   await page.getByRole('button', { name: 'Log out' }).click();
