@@ -21,8 +21,9 @@ async function manyPhotos(count: number, real: number): Promise<FakeTweet[]> {
   });
 }
 
+const stageTweets = await demoStageTweets();
 const { stack, x, register, waitForEnd, status } = await useStack({
-  x: { tweets: { ...demoTweets(), ...(await demoStageTweets()), many: await manyPhotos(300, 2) } },
+  x: { tweets: { ...demoTweets(), ...stageTweets, many: await manyPhotos(300, 2) } },
   stack: { identity: { domain: identity.domain, audience: identity.audience, host: identity.host } },
 });
 
@@ -65,7 +66,7 @@ test('the stage demo finds Ada 64 px wide on stage and 56 px in a crowd, and no 
   assert.equal(final.status, 'done', JSON.stringify(final));
   assert.equal(final.total, 5);
   assert.equal(final.failed, 0);
-  const posts = (await demoStageTweets())[DEMO_STAGE_HASHTAG]!.map((t) => t.id);
+  const posts = stageTweets[DEMO_STAGE_HASHTAG]!.map((t) => t.id);
   // Ada is in the first, second and fourth post (48 px, 64 px, 56 px among strangers); the others hold only strangers.
   const withAda = [posts[0], posts[1], posts[3]];
   const found = final.matches.map((m) => m.postId);

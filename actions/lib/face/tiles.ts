@@ -73,9 +73,13 @@ export const IN_TILE = 0.5;
 export function refineTiles(tiles: readonly Tile[], candidates: readonly ScoredBox[], known: readonly ScoredBox[], same = SAME_FACE): Tile[] {
   const fresh = notIn(candidates, known, same);
   return tiles.filter((tile) => {
-    const box = { x: tile.left, y: tile.top, width: tile.width, height: tile.height };
+    const box = tileBox(tile);
     return fresh.some((c) => area(c.box) > 0 && intersection(box, c.box) >= IN_TILE * area(c.box));
   });
+}
+
+function tileBox(tile: Tile): FaceBox {
+  return { x: tile.left, y: tile.top, width: tile.width, height: tile.height };
 }
 
 function area(b: FaceBox): number {
@@ -131,7 +135,7 @@ export function checkWindows(width: number, height: number, candidates: readonly
   const windows: Tile[] = [];
   for (const { box } of [...fresh].sort((a, b) => b.score - a.score)) {
     if (windows.length >= max) break;
-    const covered = windows.some((w) => intersection({ x: w.left, y: w.top, width: w.width, height: w.height }, box) >= 0.9 * area(box));
+    const covered = windows.some((w) => intersection(tileBox(w), box) >= 0.9 * area(box));
     if (covered) continue;
     const side = Math.round(Math.min(Math.max(CHECK_WINDOW_MIN_SIDE, CHECK_WINDOW_WIDTHS * Math.max(box.width, box.height)), width, height));
     const clamp = (centre: number, length: number) => Math.round(Math.min(Math.max(0, centre - side / 2), length - side));
