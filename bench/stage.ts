@@ -6,10 +6,11 @@
  * default threshold with a 400 px profile (another photo of the person), false matches against every other
  * person's profile, pasted faces detected, false detections, detector passes and milliseconds per photo. TPR
  * counts sure matches (FINDME_MATCH_THRESHOLD) and, beside it, sure + maybe (FINDME_MAYBE_THRESHOLD: the photos
- * the user is asked to check). The variants: the engine before the fine pass, the cascade (Tiny 416 on the tiles,
- * SSD where it saw something), the windows pass (default: a Tiny 1024 proposer over the photo at half size, a
- * Tiny 224 check on a window around each candidate; and with a Tiny 608 proposer on 2 × 2 tiles) and SSD on
- * 2 × 2 tiles.
+ * the user is asked to check). The variants: the engine before the fine pass, the windows pass (the default: a
+ * Tiny 512 proposer on tiles seeing the photo at about half size, a Tiny 224 check on a window around each
+ * candidate; and with a Tiny 1024 proposer over the photo at half size, as it was first built), the cascade (Tiny
+ * 416 on the tiles, SSD where it saw something) and SSD on 2 × 2 tiles. `--skip n` measures on the photos after
+ * the first n, which the defaults were not chosen on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +18,7 @@ import { DEFAULTS, faceConfig } from '../actions/lib/config';
 import { euclideanDistance } from '../actions/lib/face/distance';
 import { detectorPasses } from '../actions/lib/face/detect';
 import { FaceEngine, type EngineOptions, type Faces } from '../actions/lib/face/engine';
+import { TILE_OVERLAP } from '../actions/lib/face/tiles';
 import type { FaceBox } from '../actions/lib/types';
 import { stagePhoto } from '../local/standins/stage-photos';
 import { DEFAULT_FACES_DIR } from './accuracy';
@@ -57,9 +59,9 @@ function variants(quick: boolean): Variant[] {
   const single = { ...make(BEFORE_FINE_VARIANT, {}), run: (engine: FaceEngine, bytes: Buffer) => engine.singlePassFaces(bytes) };
   const all = [
     single,
-    make('windows tiny1024', { detectFine: 'windows' }),
-    make(DEFAULT_FINE_VARIANT, { detectFine: 'cascade', detectTiles: 0 }),
-    make('windows tiny608 tiles', { detectFine: 'windows', proposeDetector: { inputSize: 608 } }),
+    make(DEFAULT_FINE_VARIANT, { detectFine: 'windows' }),
+    make('cascade tiny416', { detectFine: 'cascade', detectTiles: 0 }),
+    make('windows tiny1024', { detectFine: 'windows', proposeDetector: { inputSize: 1024 }, proposeOverlap: TILE_OVERLAP }),
     make('ssd tiles 2x2', { detectFine: 'ssd', detectTiles: 2 }),
   ];
   return quick ? all.slice(0, 3) : all;
@@ -137,7 +139,7 @@ interface Cell {
 const emptyCell = (): Cell => ({ photos: 0, matched: 0, maybe: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, passes: 0, ms: [] });
 const pct = (n: number, d: number) => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '—');
 
-export async function benchStage(options: { dir: string | undefined; photos: number; quick: boolean; log?: (line: string) => void }): Promise<unknown> {
+export async function benchStage(options: { dir: string | undefined; photos: number; skip?: number; quick: boolean; log?: (line: string) => void }): Promise<unknown> {
   const log = options.log ?? console.log;
   const dir = options.dir ?? DEFAULT_FACES_DIR;
   if (!existsSync(dir)) throw new Error(`no labelled faces at ${dir}: give a folder of identity/photo images, e.g. findme bench stage ./faces`);
@@ -146,10 +148,13 @@ export async function benchStage(options: { dir: string | undefined; photos: num
   const threshold = DEFAULTS.matchThreshold;
   const maybeThreshold = DEFAULTS.maybeThreshold;
   // The folder's own photos have large faces: the whole-photo pass finds them (no fine pass needed).
-  const everyone = await people(new FaceEngine({ ...engines[1]!.engine.options, detectFine: 'off' }), dir, options.photos);
-  const picked = sample(everyone, options.photos);
+  const skip = options.skip ?? 0;
+  const everyone = await people(new FaceEngine({ ...engines[1]!.engine.options, detectFine: 'off' }), dir, skip + options.photos);
+  // --skip: the photos after those a smaller run sampled (held out from the choice of the defaults).
+  const picked = sample(everyone, skip + options.photos).slice(skip);
+  if (picked.length === 0) throw new Error(`no photos left in ${dir} after skipping ${skip}`);
   const sizes = options.quick ? [32, 64] : [...STAGE_SIZES];
-  log(`${picked.length} photos of ${new Set(picked.map((p) => p.person.identity)).size} people from ${dir} (profiles: another photo of each, 400 px; strangers: the other ${everyone.length - 1} profiles)`);
+  log(`${picked.length} photos${skip ? ` (after the first ${skip})` : ''} of ${new Set(picked.map((p) => p.person.identity)).size} people from ${dir} (profiles: another photo of each, 400 px; strangers: the other ${everyone.length - 1} profiles)`);
   log(`sampled: ${picked.map((p) => p.photo.file.slice(dir.length + 1)).join(', ')}`);
   log(`faces ${sizes.join(', ')} px in ${SCENES[0].width}×${SCENES[0].height}; ${sizes.join(', ')} px in ${SCENES[1].width}×${SCENES[1].height} for every fourth photo; variants: ${engines.map((e) => (e.scene ? `${e.name} (${e.scene} only)` : e.name)).join(', ')}`);
   log(`load ${m.loadStart} (uptime), ${m.cpu} × ${m.cores}`);
@@ -218,12 +223,12 @@ export async function benchStage(options: { dir: string | undefined; photos: num
   }
   const done2 = finish(m);
   log(`machine: ${describe(done2)}`);
-  const result = { benchmark: 'stage', machine: done2, dir, threshold, maybeThreshold, photos: picked.map((p) => p.photo.file.slice(dir.length + 1)), strangers: everyone.length - 1, sizes, variants: engines.map((e) => ({ name: e.name, signature: e.engine.signature })), results: report };
+  const result = { benchmark: 'stage', machine: done2, dir, skip, threshold, maybeThreshold, photos: picked.map((p) => p.photo.file.slice(dir.length + 1)), strangers: everyone.length - 1, sizes, variants: engines.map((e) => ({ name: e.name, signature: e.engine.signature })), results: report };
   if (!options.quick) {
-    saveResult('stage', result);
+    saveResult(skip ? 'stage-heldout' : 'stage', result);
     const scene = `${SCENES[0].width}x${SCENES[0].height}`;
     const series = engines.filter((v) => v.scene === undefined || v.scene === scene).map((v) => ({ name: v.name, points: sizes.map((s): [number, number] => [s, 100 * (report[scene]?.[s]?.[v.name]?.tpr ?? 0)]) }));
-    saveChart('stage', lines(`TPR against face width, ${scene} photos, threshold ${threshold}`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 %' }));
+    saveChart(skip ? 'stage-heldout' : 'stage', lines(`TPR against face width, ${scene} photos, threshold ${threshold}`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 %' }));
   }
   return result;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { estimate, LIMITS, readCost, readFinePass, readSearchShape } from '../bench/scale';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT } from '../bench/stage-variants';
 import { PROJECT_ROOT } from './helpers/platform';
 
 const [ansible, kube] = LIMITS;
@@ -52,7 +53,7 @@ test('the source actions are the rules on search_request in serverless.yml, not 
 test('the per-photo cost comes from the committed compare benchmark, times the default fine pass measured at 2048 px', () => {
   const fine = readFinePass();
   assert.ok(fine.factor > 1 && fine.range[0] <= fine.factor && fine.factor <= fine.range[1], JSON.stringify(fine));
-  assert.match(fine.source, /^bench\/results\/stage\.json \(cascade tiny416 over single pass \(before\), 2048x1536, /);
+  assert.ok(fine.source.startsWith(`bench/results/stage.json (${DEFAULT_FINE_VARIANT} over ${BEFORE_FINE_VARIANT}, 2048x1536, `), fine.source);
   const measured = readCost();
   assert.ok(measured.fineOffWarmMsPerPhoto > 0 && measured.coldExtraMs > 0);
   assert.equal(measured.warmMsPerPhoto, measured.fineOffWarmMsPerPhoto * fine.factor);

@@ -108,19 +108,20 @@ test('the windows pass: a demo face pasted 48 px wide is proposed, confirmed in 
   assert.ok(distance <= DEFAULTS.matchThreshold, `distance ${distance.toFixed(3)} > ${DEFAULTS.matchThreshold}`);
 });
 
-test('the windows pass costs the whole photo, one proposer pass (2 × 2 above 2048 px) and at most 12 windows', { timeout: 120_000 }, async () => {
+test('the windows pass costs the whole photo, its proposer tiles (2 × 2 at 2048 px, 4 × 4 at 4032 px) and at most 12 windows', { timeout: 120_000 }, async () => {
   const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
-  assert.equal(windows.passes(2048, 1536), 14);
-  assert.equal(windows.passes(4032, 3024), 17);
-  assert.equal(windows.tiles(2048, 1536).length, 0, 'a 2048 px photo fits Tiny 1024 at half size');
-  assert.equal(windows.tiles(4032, 3024).length, 4);
+  assert.equal(windows.tiles(2048, 1536).length, 4, 'Tiny 512 sees a 2048 px photo at about half size on 2 × 2 tiles');
+  assert.equal(windows.tiles(4032, 3024).length, 16);
+  assert.equal(windows.passes(2048, 1536), 1 + 4 + 12);
+  assert.equal(windows.passes(4032, 3024), 1 + 16 + 12);
+  for (const t of windows.tiles(2048, 1536)) assert.ok(512 / Math.max(t.width, t.height) >= 0.47, `tile ${JSON.stringify(t)} is seen at under 0.47`);
   assert.equal(windows.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
   const empty = await stagePhoto([], 2048, 1536, 3);
   await windows.ready();
   const passesBefore = detectorPasses();
   assert.deepEqual((await windows.photoFaces(empty.jpeg)).faces, []);
   const passes = detectorPasses() - passesBefore;
-  assert.ok(passes >= 2 && passes <= windows.passes(2048, 1536), `${passes} passes`);
+  assert.ok(passes >= 5 && passes <= windows.passes(2048, 1536), `${passes} passes`);
 });
 
 test('the cache key names what changes the faces found: another fine pass, tiling, tile detector or decode size recomputes', async () => {
@@ -136,6 +137,7 @@ test('the cache key names what changes the faces found: another fine pass, tilin
     FaceEngine.fromConfig({ ...config, detectMaxSide: 800 }),
     FaceEngine.fromConfig({ ...config, detectFine: 'windows' }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeDetector: { inputSize: 608 } }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeOverlap: 0.15 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkDetector: { minConfidence: 0.4 } }),
   ];
   const signatures = new Set([engine.signature, ...variants.map((v) => v.signature)]);

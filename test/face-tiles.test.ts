@@ -59,13 +59,18 @@ test('check windows: 4 candidate sides across (the longer side; at least 96 px),
   assert.equal(Math.min(...bounded.map((w) => w.left)), 18 * 60 + 10 - 48, 'the 12 highest scores were kept (candidates 18 to 29)');
 });
 
-test('check windows: a candidate a sure detection covers, or one inside an earlier window, costs no window', () => {
+test('check windows: a candidate a sure detection covers, or one inside an earlier window no larger than its own, costs no window', () => {
   const sure = { box: { x: 500, y: 500, width: 40, height: 48 }, score: 0.9 };
   const weakOnSure = { box: { x: 505, y: 505, width: 36, height: 40 }, score: 0.2 };
   const a = { box: { x: 1000, y: 1000, width: 30, height: 36 }, score: 0.4 };
-  const aAgain = { box: { x: 1002, y: 1003, width: 28, height: 30 }, score: 0.1 };
-  assert.deepEqual(checkWindows(2048, 1536, [weakOnSure, a, aAgain], [sure]), [{ left: 943, top: 946, width: 144, height: 144 }]);
+  const aLooser = { box: { x: 998, y: 998, width: 34, height: 40 }, score: 0.1 };
+  assert.deepEqual(checkWindows(2048, 1536, [weakOnSure, a, aLooser], [sure]), [{ left: 943, top: 946, width: 144, height: 144 }]);
   assert.deepEqual(checkWindows(2048, 1536, [], [sure]), []);
+  // A loose box first (a 96 px face proposed 172 px wide): in its 688 px window the check sees the face at 31 px;
+  // the tighter box of the same face gets a window of its own, where the face is 36 px.
+  const loose = { box: { x: 641, y: 520, width: 172, height: 172 }, score: 0.9 };
+  const tight = { box: { x: 650, y: 519, width: 151, height: 151 }, score: 0.84 };
+  assert.deepEqual(checkWindows(2048, 1536, [loose, tight], []).map((w) => w.width), [688, 604]);
 });
 
 test('a check detection that is a face the whole-photo pass already found is dropped, a new one kept', () => {

@@ -120,11 +120,10 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage (2026-12-03): the cascade (Tiny 416 on the tiles, SSD where it saw a new face) stays the
-  // default. The windows pass finds far more 64–96 px faces at about the same time (≈ 2.3× the single pass), but
-  // its Tiny 1024 proposer took a compare_images container to 827 MB on WASM (test/compare-memory.test.ts), over
-  // the 512 MB an OpenWhisk action gets by default; set FINDME_DETECT_FINE=windows with memory for it.
-  detectFine: 'cascade' as FinePass,
+  // bench/README.md#stage (2026-12-04): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
+  // faces than the cascade (87.5–93.8 % against 37.5 %, sure + maybe) at about the same cost (≈ 2.3–2.6× the
+  // single pass), in the cascade's memory (a Tiny 1024 proposer took a container to 827 MB).
+  detectFine: 'windows' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,

@@ -44,7 +44,7 @@ export async function run(args: ParsedArgs): Promise<number> {
       await (await import('../../bench/detectors')).benchDetectors({ quick });
       break;
     case 'stage':
-      await (await import('../../bench/stage')).benchStage({ dir: rest[0], quick, photos: intFlag(args, 'photos', quick ? 2 : 12, 1, 500) });
+      await (await import('../../bench/stage')).benchStage({ dir: rest[0], quick, photos: intFlag(args, 'photos', quick ? 2 : 12, 1, 500), skip: intFlag(args, 'skip', 0, 0, 500) });
       break;
   }
   return 0;

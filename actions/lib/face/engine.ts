@@ -22,15 +22,27 @@ import { checkWindows, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayo
 export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 416, minConfidence: 0.2 });
 
 /**
- * The windows pass's proposer: Tiny at its largest input and a very low score, over the photo at about
- * PROPOSE_SCALE. It needs a face ≈ 25 px wide at its input, so at half size it sees faces from ≈ 48 px; its many
- * false boxes cost only a check window each (bench/README.md#stage).
+ * The windows pass's proposer: Tiny at a very low score over tiles of the photo, each seen at about
+ * PROPOSE_SCALE. It needs a face ≈ 25–30 px wide at its input, so it sees faces from ≈ 64 px (some from 32); its
+ * many false boxes cost only a check window each. Input 512 on 2 × 2 tiles at 2048 px sees as much as Tiny 1024
+ * over the photo at half size, in a quarter of the working set a pass (bench/README.md#stage): face-api keeps
+ * every layer's output of a pass until it ends, and the WASM heap never shrinks, so the largest pass sets a
+ * container's memory for good — Tiny 1024 took it to 827 MB.
  */
-export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 1024, minConfidence: 0.05 });
-/** The proposer sees the whole photo when it fits its input at this scale (2048 px for Tiny 1024), else tiles. */
+export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 512, minConfidence: 0.05 });
+/** The proposer sees the whole photo when it fits its input at this scale, else tiles. */
 export const PROPOSE_SCALE = 0.5;
-/** …at most this many tiles across (2 × 2 for a 4032 px photo), which bounds its cost on the largest photos. */
-export const MAX_PROPOSE_ACROSS = 2;
+/**
+ * Overlap of the proposer's tiles, less than the grid's: every point of the photo is still in a tile with a margin
+ * of ≈ 50 px at 2048 px, and the tiles stay small enough for 2 × 2 of Tiny 512 to see the photo at ≈ 0.48
+ * (0.43 with TILE_OVERLAP, which found 62.5 % of 64 px faces against 93.8 %).
+ */
+export const PROPOSE_OVERLAP = 0.05;
+/**
+ * …at most this many tiles across, which bounds its cost on the largest photos: Tiny 1024 takes 2 × 2 tiles at
+ * 4032 px, Tiny 512 (a quarter of the pixels a pass) 4 × 4, the same pixels in all.
+ */
+export const MAX_PROPOSE_ACROSS = 4;
 /**
  * The whole-photo pass of the windows fine pass keeps SSD's detections down to this score: those under the
  * detector's own threshold are not faces yet, but candidates for a check window (SSD often sees a small face
@@ -61,6 +73,8 @@ export interface EngineOptions {
   detectTiles: number;
   /** Unset: TILE_OVERLAP. */
   tileOverlap?: number;
+  /** Unset: PROPOSE_OVERLAP. */
+  proposeOverlap?: number;
   /** Unset: the whole-photo pass's detector. */
   tileDetector?: Partial<DetectorOptions>;
   /** Unset: CASCADE_DETECTOR. */
@@ -96,6 +110,7 @@ export class FaceEngine {
   readonly proposeDetector: DetectorOptions;
   readonly checkDetector: DetectorOptions;
   private readonly tileOverlap: number;
+  private readonly proposeOverlap: number;
   /**
    * What produced a result: cached faces are only reused by an engine that would find the same ones (another
    * detector or size finds other faces, with other boxes).
@@ -109,15 +124,19 @@ export class FaceEngine {
     this.proposeDetector = { ...PROPOSE_DETECTOR, ...options.proposeDetector };
     this.checkDetector = { ...CHECK_DETECTOR, ...options.checkDetector };
     this.tileOverlap = options.tileOverlap ?? TILE_OVERLAP;
+    this.proposeOverlap = options.proposeOverlap ?? PROPOSE_OVERLAP;
     for (const d of [this.detector, this.tileDetector, this.cascadeDetector, this.proposeDetector, this.checkDetector]) checkDetectorOptions(d);
     if (!(Number.isInteger(options.detectTiles) && options.detectTiles >= 0 && options.detectTiles <= 8)) throw new RangeError(`detectTiles must be a whole number from 0 to 8, got ${options.detectTiles}`);
-    if (!(this.tileOverlap >= 0 && this.tileOverlap < 0.5)) throw new RangeError(`tileOverlap must be from 0 to under 0.5, got ${this.tileOverlap}`);
+    for (const [key, overlap] of [['tileOverlap', this.tileOverlap], ['proposeOverlap', this.proposeOverlap]] as const) {
+      if (!(overlap >= 0 && overlap < 0.5)) throw new RangeError(`${key} must be from 0 to under 0.5, got ${overlap}`);
+    }
     if (!FINE_PASSES.includes(options.detectFine)) throw new RangeError(`detectFine must be one of ${FINE_PASSES.join(', ')}, got "${String(options.detectFine)}"`);
     const name = ({ detector, inputSize, minConfidence }: DetectorOptions) => `${detector}${detector === 'tiny' ? inputSize : ''}-c${minConfidence}`;
     // v2: descriptors from crops of the decoded photo (v1, unnamed: from the shrunk whole photo). The fine pass
-    // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size.
+    // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size; c2:
+    // a check window covers only candidates no smaller than its own (tiles.ts checkWindows).
     const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
-    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${PROPOSE_SCALE}a${MAX_PROPOSE_ACROSS}o${this.tileOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}`;
+    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${PROPOSE_SCALE}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2`;
     const tiles = { off: '', ssd: grid, cascade: `${grid}-q${name(this.cascadeDetector)}`, windows }[options.detectFine];
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
@@ -206,7 +225,7 @@ export class FaceEngine {
     if (this.options.detectFine === 'off') return [];
     if (this.options.detectFine === 'windows') {
       const across = Math.min(MAX_PROPOSE_ACROSS, Math.ceil((Math.max(width, height) * PROPOSE_SCALE) / detectorSide(this.proposeDetector)));
-      return tileLayout(width, height, across, 0, this.tileOverlap);
+      return tileLayout(width, height, across, 0, this.proposeOverlap);
     }
     return tileLayout(width, height, tilesAcross(width, height, this.options.detectTiles), detectorSide(this.tileDetector), this.tileOverlap);
   }

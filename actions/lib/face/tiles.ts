@@ -127,17 +127,20 @@ export const MAX_CHECK_WINDOWS = 12;
 /**
  * The windows fine pass's second stage: a square window around each candidate no known detection covers,
  * CHECK_WINDOW_WIDTHS of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the photo, at most
- * `max` of them by score. A candidate inside an earlier window is checked by that window (it sees the candidate
- * whole), so a cluster of weak boxes on one face costs one window.
+ * `max` of them by score. A candidate inside an earlier window no larger than its own is checked by that window
+ * (it sees the candidate whole, and as large), so a cluster of weak boxes on one face costs one window.
  */
 export function checkWindows(width: number, height: number, candidates: readonly ScoredBox[], known: readonly ScoredBox[], max = MAX_CHECK_WINDOWS, same = SAME_FACE): Tile[] {
   const fresh = notIn(candidates.filter((c) => area(c.box) > 0), known, same);
   const windows: Tile[] = [];
   for (const { box } of [...fresh].sort((a, b) => b.score - a.score)) {
     if (windows.length >= max) break;
-    const covered = windows.some((w) => intersection(tileBox(w), box) >= 0.9 * area(box));
-    if (covered) continue;
     const side = Math.round(Math.min(Math.max(CHECK_WINDOW_MIN_SIDE, CHECK_WINDOW_WIDTHS * Math.max(box.width, box.height)), width, height));
+    // Covered only by a window no larger than its own: a loose box's window shrinks the face below what the check
+    // sees (a 96 px face in the window of a 172 px proposal is 31 px at Tiny 224), and a tighter box of the same
+    // face must still get its window.
+    const covered = windows.some((w) => w.width <= side && intersection(tileBox(w), box) >= 0.9 * area(box));
+    if (covered) continue;
     const clamp = (centre: number, length: number) => Math.round(Math.min(Math.max(0, centre - side / 2), length - side));
     windows.push({ left: clamp(box.x + box.width / 2, width), top: clamp(box.y + box.height / 2, height), width: side, height: side });
   }
