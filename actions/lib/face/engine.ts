@@ -40,7 +40,7 @@ export const PROPOSE_SCALE = 0.5;
 export const PROPOSE_OVERLAP = 0.05;
 /**
  * …at most this many tiles across, which bounds its cost on the largest photos: Tiny 1024 takes 2 × 2 tiles at
- * 4032 px, Tiny 512 (a quarter of the pixels a pass) 4 × 4, the same pixels in all.
+ * 4032 px, Tiny 512 (a quarter of the pixels a pass) 4 × 3, about the same pixels in all.
  */
 export const MAX_PROPOSE_ACROSS = 4;
 /**
