@@ -3,5 +3,5 @@
  * scale model (bench/scale.ts), which reads the default fine pass's cost from that file.
  */
 export const BEFORE_FINE_VARIANT = 'single pass (before)';
-/** FINDME_DETECT_FINE's default (the windows pass, its proposer Tiny 512 on tiles). */
-export const DEFAULT_FINE_VARIANT = 'windows tiny512 tiles';
+/** FINDME_DETECT_FINE's default (the cascade, Tiny 416 on the tiles). */
+export const DEFAULT_FINE_VARIANT = 'cascade tiny416';

@@ -121,9 +121,11 @@ export const DEFAULTS = Object.freeze({
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
   // bench/README.md#stage (2026-12-04): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
-  // faces than the cascade (87.5–93.8 % against 37.5 %, sure + maybe) at about the same cost (≈ 2.3–2.6× the
-  // single pass), in the cascade's memory (a Tiny 1024 proposer took a container to 827 MB).
-  detectFine: 'windows' as FinePass,
+  // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe) at about the same cost (≈ 2.3–2.6× the
+  // single pass), but it took a fresh compare_images container to 517 MB on the worst image of
+  // test/compare-memory.test.ts (the cascade: ≈ 480–507 MB), over the 512 MB an OpenWhisk action gets by
+  // default; the cascade stays the default until that memory is found. FINDME_DETECT_FINE=windows with ≥ 640 MB.
+  detectFine: 'cascade' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,
