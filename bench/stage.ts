@@ -6,10 +6,10 @@
  * default threshold with a 400 px profile (another photo of the person), false matches against every other
  * person's profile, pasted faces detected, false detections, detector passes and milliseconds per photo. TPR
  * counts sure matches (FINDME_MATCH_THRESHOLD) and, beside it, sure + maybe (FINDME_MAYBE_THRESHOLD: the photos
- * the user is asked to check). The variants: the engine before the fine pass, the windows pass (a
- * Tiny 512 proposer on tiles seeing the photo at about half size, a Tiny 224 check on a window around each
- * candidate; and with a Tiny 1024 proposer over the photo at half size, as it was first built), the cascade (Tiny
- * 416 on the tiles, SSD where it saw something; the default) and SSD on 2 × 2 tiles. `--skip n` measures on the photos after
+ * the user is asked to check). The variants: the engine before the fine pass, the windows pass (a Tiny 512
+ * proposer on tiles seeing the photo at about half size, a Tiny 224 check on a window around each candidate; and
+ * with a Tiny 1024 proposer over the photo at half size, as it was first built), the cascade (Tiny 416 on the
+ * tiles, SSD where it saw something; the default) and SSD on 2 × 2 tiles. `--skip n` measures on the photos after
  * the first n, which the defaults were not chosen on.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -225,10 +225,11 @@ export async function benchStage(options: { dir: string | undefined; photos: num
   log(`machine: ${describe(done2)}`);
   const result = { benchmark: 'stage', machine: done2, dir, skip, threshold, maybeThreshold, photos: picked.map((p) => p.photo.file.slice(dir.length + 1)), strangers: everyone.length - 1, sizes, variants: engines.map((e) => ({ name: e.name, signature: e.engine.signature })), results: report };
   if (!options.quick) {
-    saveResult(skip ? 'stage-heldout' : 'stage', result);
+    const name = skip ? 'stage-heldout' : 'stage';
+    saveResult(name, result);
     const scene = `${SCENES[0].width}x${SCENES[0].height}`;
     const series = engines.filter((v) => v.scene === undefined || v.scene === scene).map((v) => ({ name: v.name, points: sizes.map((s): [number, number] => [s, 100 * (report[scene]?.[s]?.[v.name]?.tpr ?? 0)]) }));
-    saveChart(skip ? 'stage-heldout' : 'stage', lines(`TPR against face width, ${scene} photos, threshold ${threshold}`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 %' }));
+    saveChart(name, lines(`TPR against face width, ${scene} photos, threshold ${threshold}`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 %' }));
   }
   return result;
 }

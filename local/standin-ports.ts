@@ -43,10 +43,12 @@ const RANGE = { from: 20_000, to: 32_000 };
 /** Random tries in RANGE before falling back to a port the OS picks. */
 const TRIES = 50;
 
+const isFree = (port: number): Promise<boolean> => freePort(port).then(() => true, () => false);
+
 async function newPort(taken: ReadonlySet<number>): Promise<number> {
   for (let i = 0; i < TRIES; i++) {
     const port = RANGE.from + Math.floor(Math.random() * (RANGE.to - RANGE.from));
-    if (!taken.has(port) && (await freePort(port).then(() => true, () => false))) return port;
+    if (!taken.has(port) && (await isFree(port))) return port;
   }
   let port = await freePort();
   while (taken.has(port)) port = await freePort();
@@ -58,7 +60,7 @@ export async function standinPorts(dataDir: string): Promise<StandinPorts> {
   const last = read(dataDir);
   const taken = new Set<number>();
   const take = async (port: number | undefined): Promise<number> => {
-    const kept = port && !taken.has(port) && (await freePort(port).then(() => true, () => false));
+    const kept = port && !taken.has(port) && (await isFree(port));
     const chosen = kept ? port : await newPort(taken);
     taken.add(chosen);
     return chosen;
