@@ -3,10 +3,9 @@
  * `detectFaces`, and the cascade "Tiny first, SSD only where Tiny saw a face". Boxes come back in pixels of the
  * upright original, so settings with different shrink limits can be compared face by face.
  */
-import type * as FaceApi from '@vladmandic/face-api';
 import type { FaceRuntime } from '../actions/lib/face/backend';
 import { toOriginalBox, type DecodedImage } from '../actions/lib/face/decode';
-import { detectFaces, detectorOptions, type DetectorOptions } from '../actions/lib/face/detect';
+import { detectBoxes, detectFaces, type DetectorOptions } from '../actions/lib/face/detect';
 import type { FaceBox } from '../actions/lib/types';
 
 export interface Found {
@@ -16,13 +15,7 @@ export interface Found {
 
 /** The detector only: no landmarks, no descriptors. */
 export async function detectOnly(runtime: FaceRuntime, image: DecodedImage, options: DetectorOptions): Promise<FaceBox[]> {
-  const input = runtime.tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-  try {
-    const found = await runtime.faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(runtime.faceapi, options));
-    return found.map((d) => toOriginalBox(image, { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }));
-  } finally {
-    input.dispose();
-  }
+  return (await detectBoxes(runtime, image, options)).map((d) => toOriginalBox(image, d.box));
 }
 
 /** Detector, landmarks and descriptors, exactly as the engine runs them. */

@@ -122,9 +122,9 @@ export const DEFAULTS = Object.freeze({
   detectMaxSide: 640,
   // bench/README.md#stage (2026-12-04): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
   // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe) at about the same cost (≈ 2.3–2.6× the
-  // single pass), but it took a fresh compare_images container to 517 MB on the worst image of
-  // test/compare-memory.test.ts (the cascade: ≈ 480–507 MB), over the 512 MB an OpenWhisk action gets by
-  // default; the cascade stays the default until that memory is found. FINDME_DETECT_FINE=windows with ≥ 640 MB.
+  // single pass), but in test/compare-memory.test.ts it took a compare_images container to 508 MB fresh and 534 MB
+  // warm (2026-12-06; the cascade 493 and 508), over the 512 MB an OpenWhisk action gets by default; the cascade
+  // stays the default until that memory is found. FINDME_DETECT_FINE=windows with ≥ 640 MB.
   detectFine: 'cascade' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,

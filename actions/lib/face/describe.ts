@@ -33,22 +33,32 @@ export function cropRegion(image: { width: number; height: number }, box: FaceBo
 
 /** The descriptor of the face at `box` (pixels of `image`); undefined when the crop is empty. */
 export async function describeFace(runtime: FaceRuntime, image: RgbImage, box: FaceBox, score: number): Promise<Float32Array | undefined> {
-  const { tf, faceapi } = runtime;
   const region = cropRegion(image, box);
   const scale = Math.min(1, CROP_FACE_SIDE / Math.max(box.width, box.height, 1));
   const width = Math.max(1, Math.round(region.width * scale));
   const height = Math.max(1, Math.round(region.height * scale));
-  const crop = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .extract(region)
     .resize(width, height, { fit: 'fill' })
     .raw()
     .toBuffer();
-  const rect = new faceapi.Rect((box.x - region.left) * scale, (box.y - region.top) * scale, box.width * scale, box.height * scale).clipAtImageBorders(width, height);
+  const crop = { data, width, height };
+  return describeIn(runtime, crop, { x: (box.x - region.left) * scale, y: (box.y - region.top) * scale, width: box.width * scale, height: box.height * scale }, score);
+}
+
+/**
+ * The descriptor of the face at `box` (pixels of `image`, which holds all of it with margin or is the whole
+ * photo): face-api's chain after a detector; undefined when the box is empty inside the image.
+ */
+export async function describeIn(runtime: FaceRuntime, image: RgbImage, box: FaceBox, score: number): Promise<Float32Array | undefined> {
+  const { tf, faceapi } = runtime;
+  const { width, height } = image;
+  const rect = new faceapi.Rect(box.x, box.y, box.width, box.height).clipAtImageBorders(width, height);
   // FaceDetection takes its box relative to the image's size.
   const detection = new faceapi.FaceDetection(score, new faceapi.Rect(rect.x / width, rect.y / height, rect.width / width, rect.height / height), { width, height });
   if (detection.box.width <= 0 || detection.box.height <= 0) return undefined;
   // face-api declares its own copy of the tfjs types; the tensor is the same object at run time.
-  const input = tf.tensor3d(crop, [height, width, 3], 'int32') as unknown as FaceApi.tf.Tensor3D;
+  const input = tf.tensor3d(image.data, [height, width, 3], 'int32') as unknown as FaceApi.tf.Tensor3D;
   const tensors: Array<{ dispose(): void }> = [input];
   try {
     const [face] = await faceapi.extractFaceTensors(input, [detection]);

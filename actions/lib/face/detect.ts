@@ -1,13 +1,15 @@
 /**
  * Decoded pixels → faces: a detector (SSD MobileNet v1 or the Tiny Face Detector), the 68-point landmarks that
- * align each face, and the 128-d descriptor that recognition compares. The input tensor is disposed however
- * detection ends; face-api disposes its own intermediates.
+ * align each face, and the 128-d descriptor that recognition compares. The detectors are face-api's nets run
+ * layer by layer (ssd.ts, tiny.ts), so that a pass's working set is a fraction of face-api's own.
  */
-import type * as FaceApi from '@vladmandic/face-api';
 import type { FaceBox } from '../types';
 import type { FaceRuntime } from './backend';
 import type { RgbImage } from './decode';
+import { describeIn } from './describe';
 import type { NetName } from './models';
+import { ssdDetect } from './ssd';
+import { tinyDetect } from './tiny';
 
 export type DetectorName = 'ssd' | 'tiny';
 export const DETECTORS: readonly DetectorName[] = ['ssd', 'tiny'];
@@ -71,43 +73,19 @@ export function checkDetectorOptions(options: DetectorOptions): void {
   if (!(options.minConfidence > 0 && options.minConfidence < 1)) throw new RangeError(`minConfidence must be between 0 and 1, got ${options.minConfidence}`);
 }
 
-/** face-api's options for a detector setting (exported for the detector benchmark, which times the detector alone). */
-export function detectorOptions(faceapi: typeof FaceApi, options: DetectorOptions): FaceApi.FaceDetectionOptions {
-  if (options.detector === 'tiny') return new faceapi.TinyFaceDetectorOptions({ inputSize: options.inputSize, scoreThreshold: options.minConfidence });
-  return new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence, maxResults: 100 });
-}
-
-export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<DetectedFace[]> {
-  const { tf, faceapi } = runtime;
-  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-  runs += 1;
-  passes += 1;
-  try {
-    // face-api declares its own copy of the tfjs types; the tensor is the same object at run time.
-    const results = await faceapi
-      .detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(faceapi, options))
-      .withFaceLandmarks()
-      .withFaceDescriptors();
-    return results.map(({ detection, descriptor }) => ({
-      box: { x: detection.box.x, y: detection.box.y, width: detection.box.width, height: detection.box.height },
-      score: detection.score,
-      // A copy: the result arrays belong to face-api and may share a buffer.
-      descriptor: Float32Array.from(descriptor),
-    }));
-  } finally {
-    input.dispose();
-  }
-}
-
-/** The detector alone (no landmarks, no descriptors): boxes in pixels of `image`, with their scores. */
+/** The detector alone (no landmarks, no descriptors): boxes in pixels of `image`, with their scores, strongest first. */
 export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<Array<{ box: FaceBox; score: number }>> {
-  const { tf, faceapi } = runtime;
-  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
   passes += 1;
-  try {
-    const found = await faceapi.detectAllFaces(input as unknown as FaceApi.TNetInput, detectorOptions(faceapi, options));
-    return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
-  } finally {
-    input.dispose();
+  return options.detector === 'ssd' ? ssdDetect(runtime, image, options.minConfidence) : tinyDetect(runtime, image, options.inputSize, options.minConfidence);
+}
+
+/** Every face the detector finds in `image`, with its descriptor from the same pixels. */
+export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<DetectedFace[]> {
+  runs += 1;
+  const faces: DetectedFace[] = [];
+  for (const { box, score } of await detectBoxes(runtime, image, options)) {
+    const descriptor = await describeIn(runtime, image, box, score);
+    if (descriptor) faces.push({ box, score, descriptor });
   }
+  return faces;
 }

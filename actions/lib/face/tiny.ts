@@ -1,0 +1,143 @@
+/**
+ * The Tiny Face Detector on face-api's own weights, run layer by layer for the same reason as ssd.ts: face-api
+ * keeps every layer's output of a pass in one tf.tidy (≈ 110 MB of tensors at input 512, 75 MB at 416) and the
+ * WASM heap keeps its high-water mark for good. Here each layer frees its input as soon as its output exists and
+ * the bias and leaky ReLU are fused into the convolution. The arithmetic is face-api's (mean subtraction, anchors,
+ * box decoding, non-maximum suppression), so the detections equal its own within float rounding
+ * (test/face-lean-detectors.test.ts).
+ */
+import type * as Tf from '@tensorflow/tfjs';
+import type { FaceBox } from '../types';
+import type { FaceRuntime } from './backend';
+import type { RgbImage } from './decode';
+import { runLayers, squareInput, unpadFactors } from './net-input';
+
+type T1 = Tf.Tensor1D;
+type T4 = Tf.Tensor4D;
+
+/** The shape of `faceapi.nets.tinyFaceDetector.params` (face-api's MobilenetParams, which it does not export). */
+interface TinyParams {
+  conv0: { filters: T4; bias: T1 };
+  conv1: SeparableParams;
+  conv2: SeparableParams;
+  conv3: SeparableParams;
+  conv4: SeparableParams;
+  conv5: SeparableParams;
+  conv8: { filters: T4; bias: T1 };
+}
+interface SeparableParams {
+  depthwise_filter: T4;
+  pointwise_filter: T4;
+  bias: T1;
+}
+
+/** face-api's TinyFaceDetector configuration (tinyFaceDetector/const.ts). */
+const MEAN_RGB = [117.001, 114.697, 97.404] as const;
+const ANCHORS: ReadonlyArray<readonly [number, number]> = [
+  [1.603231, 2.094468],
+  [6.041143, 7.080126],
+  [2.882459, 3.518061],
+  [4.266906, 5.178857],
+  [9.041765, 10.66308],
+];
+const IOU_THRESHOLD = 0.4;
+/** Its leaky ReLU's slope, as the float32 face-api multiplies by. */
+const LEAKY_ALPHA = 0.10000000149011612;
+/** x, y, width, height, score: one box per anchor per cell. */
+const BOX_ENCODING = 5;
+
+const leaky = { activation: 'leakyrelu' as const, leakyreluAlpha: LEAKY_ALPHA };
+
+function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
+  const pool = (stride: number) => (x: T4) => tf.maxPool(x, [2, 2], [stride, stride], 'same');
+  // face-api pads by one then convolves 'valid': the same as 'same' for a 3 × 3 filter at stride 1.
+  const separable = (p: SeparableParams) => (x: T4) =>
+    tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias, ...leaky }));
+  return [
+    (x) => tf.fused.conv2d({ x, filter: params.conv0.filters, strides: 1, pad: 'valid', bias: params.conv0.bias, ...leaky }),
+    pool(2),
+    separable(params.conv1),
+    pool(2),
+    separable(params.conv2),
+    pool(2),
+    separable(params.conv3),
+    pool(2),
+    separable(params.conv4),
+    pool(2),
+    separable(params.conv5),
+    pool(1),
+    (x) => tf.fused.conv2d({ x, filter: params.conv8.filters, strides: 1, pad: 'valid', bias: params.conv8.bias }),
+  ];
+}
+
+/** The detector's input: the mean colour subtracted, then scaled by 1/255. */
+function normalisedInput(tf: typeof Tf, image: RgbImage, side: number): T4 {
+  const pixels = squareInput(tf, image, side);
+  try {
+    return tf.tidy(() => tf.div(tf.sub(pixels, tf.tensor1d([...MEAN_RGB])), 255) as T4);
+  } finally {
+    pixels.dispose();
+  }
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+interface Candidate {
+  /** Relative to the image: left, top, right, bottom. */
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  score: number;
+}
+
+function iou(a: Candidate, b: Candidate): number {
+  const width = Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left));
+  const height = Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+  const inter = width * height;
+  return inter / ((a.right - a.left) * (a.bottom - a.top) + (b.right - b.left) * (b.bottom - b.top) - inter);
+}
+
+/**
+ * The Tiny Face Detector's faces in `image` scoring above `minConfidence`, strongest first, in pixels of
+ * `image`: what face-api's `detectAllFaces` with TinyFaceDetectorOptions returns, in a fraction of its memory.
+ */
+export async function tinyDetect(runtime: FaceRuntime, image: RgbImage, inputSize: number, minConfidence: number): Promise<Array<{ box: FaceBox; score: number }>> {
+  const { tf, faceapi } = runtime;
+  const params = faceapi.nets.tinyFaceDetector.params as unknown as TinyParams | undefined;
+  if (!params) throw new Error('the Tiny Face Detector is not loaded');
+  let output: { data: Float32Array; cells: number } | undefined;
+  const net = layers(tf, params);
+  await runLayers(normalisedInput(tf, image, inputSize), net, async (index, x) => {
+    if (index === net.length - 1) output = { data: (await x.data()) as Float32Array, cells: x.shape[1] };
+  });
+  if (!output) throw new Error('the Tiny Face Detector gave no output');
+  const { data, cells } = output;
+  if (data.length !== cells * cells * ANCHORS.length * BOX_ENCODING) throw new Error(`the Tiny Face Detector gave ${data.length} values for ${cells} × ${cells} cells`);
+  const pad = unpadFactors(image, inputSize);
+  const candidates: Candidate[] = [];
+  for (let row = 0; row < cells; row += 1) {
+    for (let col = 0; col < cells; col += 1) {
+      for (const [anchor, [anchorX, anchorY]] of ANCHORS.entries()) {
+        const at = ((row * cells + col) * ANCHORS.length + anchor) * BOX_ENCODING;
+        const score = sigmoid(data[at + 4]!);
+        if (!(score > minConfidence)) continue;
+        const centreX = ((col + sigmoid(data[at]!)) / cells) * pad.x;
+        const centreY = ((row + sigmoid(data[at + 1]!)) / cells) * pad.y;
+        const width = ((Math.exp(data[at + 2]!) * anchorX) / cells) * pad.x;
+        const height = ((Math.exp(data[at + 3]!) * anchorY) / cells) * pad.y;
+        const left = centreX - width / 2;
+        const top = centreY - height / 2;
+        candidates.push({ left, top, right: left + width, bottom: top + height, score });
+      }
+    }
+  }
+  // face-api's greedy suppression: the strongest box stays, every box overlapping it by more than the threshold goes.
+  candidates.sort((a, b) => b.score - a.score);
+  const kept: Candidate[] = [];
+  for (const candidate of candidates) if (kept.every((k) => iou(k, candidate) <= IOU_THRESHOLD)) kept.push(candidate);
+  return kept.map(({ left, top, right, bottom, score }) => ({
+    box: { x: left * image.width, y: top * image.height, width: (right - left) * image.width, height: (bottom - top) * image.height },
+    score,
+  }));
+}
