@@ -10,6 +10,8 @@ export const IMAGE_ENV = Object.freeze({
   FINDME_WEIGHTS_DIR: '/opt/findme/weights',
   FINDME_TF_BACKEND: 'tensorflow',
   MALLOC_ARENA_MAX: '2',
+  VIPS_CONCURRENCY: '1',
+  NODE_OPTIONS: '--max-semi-space-size=2',
 });
 
 /**
@@ -25,5 +27,8 @@ export function localImageEnv(projectRoot: string): Record<string, string> {
     // As the image sets it: glibc's per-thread malloc arenas keep what libvips' threads freed (sharp's docs
     // advise the same); two arenas took 10–30 MB off a compare_images container's peak (test/compare-memory).
     MALLOC_ARENA_MAX: IMAGE_ENV.MALLOC_ARENA_MAX,
+    // One libvips thread and small V8 semi-spaces: 25–45 MB off the worst peaks (test/compare-memory, 2026-12-06).
+    VIPS_CONCURRENCY: IMAGE_ENV.VIPS_CONCURRENCY,
+    NODE_OPTIONS: IMAGE_ENV.NODE_OPTIONS,
   };
 }
