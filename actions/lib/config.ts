@@ -120,11 +120,12 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage (2026-12-04): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
-  // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe) at about the same cost (≈ 2.3–2.6× the
-  // single pass), but in test/compare-memory.test.ts it took a compare_images container to 508 MB fresh and 534 MB
-  // warm (2026-12-06; the cascade 493 and 508), over the 512 MB an OpenWhisk action gets by default; the cascade
-  // stays the default until that memory is found. FINDME_DETECT_FINE=windows with ≥ 640 MB.
+  // bench/README.md#stage (2026-12-07): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
+  // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe) at about the same cost (≈ 1.8–2.2× the
+  // single pass against 1.6–1.9×), and in test/compare-memory.test.ts (2026-12-06) it took a compare_images
+  // container to 495 MB at worst, fresh and warm (the cascade 483): inside the 512 MB an OpenWhisk action gets by
+  // default, but with less room than runs of the same case vary by, so the cascade stays the default until
+  // windows has room in repeated runs. FINDME_DETECT_FINE=windows with ≥ 640 MB.
   detectFine: 'cascade' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
