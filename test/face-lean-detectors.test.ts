@@ -64,11 +64,13 @@ for (const { options, side } of settings) {
         for (const key of ['x', 'y', 'width', 'height'] as const) assert.ok(Math.abs(o.box[key] - t.box[key]) < 0.01, `demo photo ${n}, detection ${i}: ${key} ${o.box[key]} against ${t.box[key]}`);
         assert.ok(Math.abs(o.score - t.score) < 1e-4, `demo photo ${n}, detection ${i}: score ${o.score} against ${t.score}`);
       }
+      // The peak depends on the input's size, not its content: one photo tells it.
+      if (n !== 1) continue;
       const [theirPeak, ourPeak] = [await peakMb(() => faceApiBoxes(runtime, image, options)), await peakMb(() => detectBoxes(runtime, image, options))];
       peaks.push(`${ourPeak.toFixed(0)}/${theirPeak.toFixed(0)}`);
       assert.ok(ourPeak < theirPeak, `demo photo ${n}: a pass peaks at ${ourPeak.toFixed(1)} MB of tensors, face-api's at ${theirPeak.toFixed(1)} MB`);
     }
     assert.ok(compared > 0, 'face-api finds faces to compare');
-    console.log(`# ${name} at ${side} px: peak tensor MB (weights included), ours/face-api's, demo photos 1, 4, 6: ${peaks.join(', ')}; ${compared} detections compared`);
+    console.log(`# ${name} at ${side} px: peak tensor MB (weights included), ours/face-api's, demo photo 1: ${peaks.join(', ')}; ${compared} detections compared`);
   });
 }
