@@ -43,23 +43,35 @@ export async function describeFace(runtime: FaceRuntime, image: RgbImage, box: F
     .raw()
     .toBuffer();
   const crop = { data, width, height };
-  return describeIn(runtime, crop, { x: (box.x - region.left) * scale, y: (box.y - region.top) * scale, width: box.width * scale, height: box.height * scale }, score);
+  const [descriptor] = await describeIn(runtime, crop, [{ box: { x: (box.x - region.left) * scale, y: (box.y - region.top) * scale, width: box.width * scale, height: box.height * scale }, score }]);
+  return descriptor;
 }
 
 /**
- * The descriptor of the face at `box` (pixels of `image`, which holds all of it with margin or is the whole
- * photo): face-api's chain after a detector; undefined when the box is empty inside the image.
+ * The descriptor of each face at its `box` (pixels of `image`, which holds all of it with margin or is the whole
+ * photo): face-api's chain after a detector, on one input tensor for them all; undefined for a box that is empty
+ * inside the image.
  */
-export async function describeIn(runtime: FaceRuntime, image: RgbImage, box: FaceBox, score: number): Promise<Float32Array | undefined> {
+export async function describeIn(runtime: FaceRuntime, image: RgbImage, faces: ReadonlyArray<{ box: FaceBox; score: number }>): Promise<Array<Float32Array | undefined>> {
   const { tf, faceapi } = runtime;
   const { width, height } = image;
+  // face-api declares its own copy of the tfjs types; the tensor is the same object at run time.
+  const input = tf.tensor3d(image.data, [height, width, 3], 'int32') as unknown as FaceApi.tf.Tensor3D;
+  try {
+    const descriptors: Array<Float32Array | undefined> = [];
+    for (const { box, score } of faces) descriptors.push(await describeOne(faceapi, input, width, height, box, score));
+    return descriptors;
+  } finally {
+    input.dispose();
+  }
+}
+
+async function describeOne(faceapi: FaceRuntime['faceapi'], input: FaceApi.tf.Tensor3D, width: number, height: number, box: FaceBox, score: number): Promise<Float32Array | undefined> {
   const rect = new faceapi.Rect(box.x, box.y, box.width, box.height).clipAtImageBorders(width, height);
   // FaceDetection takes its box relative to the image's size.
   const detection = new faceapi.FaceDetection(score, new faceapi.Rect(rect.x / width, rect.y / height, rect.width / width, rect.height / height), { width, height });
   if (detection.box.width <= 0 || detection.box.height <= 0) return undefined;
-  // face-api declares its own copy of the tfjs types; the tensor is the same object at run time.
-  const input = tf.tensor3d(image.data, [height, width, 3], 'int32') as unknown as FaceApi.tf.Tensor3D;
-  const tensors: Array<{ dispose(): void }> = [input];
+  const tensors: Array<{ dispose(): void }> = [];
   try {
     const [face] = await faceapi.extractFaceTensors(input, [detection]);
     if (!face) return undefined;

@@ -8,7 +8,7 @@ import type { FaceRuntime } from './backend';
 import type { RgbImage } from './decode';
 import { describeIn } from './describe';
 import type { NetName } from './models';
-import { ssdDetect } from './ssd';
+import { SSD_INPUT_SIDE, ssdDetect } from './ssd';
 import { tinyDetect } from './tiny';
 
 export type DetectorName = 'ssd' | 'tiny';
@@ -62,9 +62,6 @@ export function detectorSide(options: DetectorOptions): number {
   return options.detector === 'ssd' ? SSD_INPUT_SIDE : options.inputSize;
 }
 
-/** SSD MobileNet v1 in face-api pads its input to a square and scales it to 512 × 512. */
-export const SSD_INPUT_SIDE = 512;
-
 export function checkDetectorOptions(options: DetectorOptions): void {
   if (!DETECTORS.includes(options.detector)) throw new RangeError(`detector must be one of ${DETECTORS.join(', ')}, got "${String(options.detector)}"`);
   if (options.detector === 'tiny' && !(options.inputSize % 32 === 0 && options.inputSize >= 128 && options.inputSize <= 1024)) {
@@ -82,10 +79,10 @@ export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options
 /** Every face the detector finds in `image`, with its descriptor from the same pixels. */
 export async function detectFaces(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<DetectedFace[]> {
   runs += 1;
-  const faces: DetectedFace[] = [];
-  for (const { box, score } of await detectBoxes(runtime, image, options)) {
-    const descriptor = await describeIn(runtime, image, box, score);
-    if (descriptor) faces.push({ box, score, descriptor });
-  }
-  return faces;
+  const found = await detectBoxes(runtime, image, options);
+  const descriptors = await describeIn(runtime, image, found);
+  return found.flatMap(({ box, score }, i) => {
+    const descriptor = descriptors[i];
+    return descriptor ? [{ box, score, descriptor }] : [];
+  });
 }

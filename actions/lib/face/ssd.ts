@@ -62,8 +62,9 @@ interface FoldedSsd {
 
 /** face-api's batch norm epsilon for SSD's depthwise layers. */
 const EPSILON = 0.0010000000474974513;
-/** Input side, score needed to be kept, IoU above which the weaker box is dropped, most boxes kept: face-api's. */
-const INPUT_SIDE = 512;
+/** face-api pads SSD's input to a square and scales it to 512 × 512. */
+export const SSD_INPUT_SIDE = 512;
+/** IoU above which the weaker box is dropped, and most boxes kept: face-api's. */
 const IOU_THRESHOLD = 0.5;
 const MAX_RESULTS = 100;
 
@@ -175,7 +176,7 @@ async function forward(tf: typeof Tf, weights: FoldedSsd, input: T4): Promise<{ 
 
 /** SSD's input: −1…1. */
 function scaledInput(tf: typeof Tf, image: RgbImage): T4 {
-  const pixels = squareInput(tf, image, INPUT_SIDE);
+  const pixels = squareInput(tf, image, SSD_INPUT_SIDE);
   try {
     return tf.tidy(() => tf.sub(tf.div(pixels, 127.5), 1) as T4);
   } finally {
@@ -235,7 +236,7 @@ export async function ssdDetect(runtime: FaceRuntime, image: RgbImage, minConfid
     if (kept.every((k) => iou(corners, k.corners) <= IOU_THRESHOLD)) kept.push({ corners, score });
   }
   // Boxes are relative to the padded square: back to the image's own extent, then to its pixels.
-  const pad = unpadFactors(image, INPUT_SIDE);
+  const pad = unpadFactors(image, SSD_INPUT_SIDE);
   return kept.map(({ corners: [ymin, xmin, ymax, xmax], score }) => {
     const top = Math.max(0, ymin) * pad.y;
     const bottom = Math.min(1, ymax) * pad.y;
