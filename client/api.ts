@@ -24,7 +24,19 @@ import {
 } from '../actions/lib/types';
 import { ConfigError } from './config';
 
-const REQUEST_TIMEOUT_MS = 15_000;
+/** How long a request waits for its answer, by what it is for. */
+export interface RequestTimeouts {
+  /** Searches, status, reviews: answered from Redis. */
+  requestMs: number;
+  /**
+   * Reading and adding reference faces: the references action waits up to 40 s for reference_face
+   * (`referenceInvokeTimeoutMs`), whose first run in a cold container loads the face models; the page must
+   * outwait it, or it gives up on an answer the server is still working out.
+   */
+  facesMs: number;
+}
+
+export const REQUEST_TIMEOUTS: RequestTimeouts = { requestMs: 15_000, facesMs: 55_000 };
 /** The probe after a failed request (see `hostAnswers`): short, it only decides which message to show. */
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -44,6 +56,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A failure a later try may not meet: no answer, throttled, or the platform busy or starting. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof ApiError && [0, 429, 502, 503, 504].includes(error.status);
 }
 
 /**
@@ -94,8 +111,8 @@ type Purpose = 'search' | 'status' | 'faces';
  * answer is an ApiError 0 either way (callers retry it: a throttled request may pass later); its message says
  * whether the host could not be reached or answered in a way the page cannot read.
  */
-async function call<T>(url: string, init: RequestInit, what: Purpose, parse: (body: unknown) => T, signal?: AbortSignal): Promise<T> {
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+async function call<T>(url: string, init: RequestInit, what: Purpose, parse: (body: unknown) => T, signal?: AbortSignal, timeoutMs = REQUEST_TIMEOUTS.requestMs): Promise<T> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   let body: unknown;
   try {
@@ -142,6 +159,7 @@ export class FindmeApi {
   constructor(
     readonly apiBase: string,
     private readonly token: () => Promise<string>,
+    private readonly timeouts: RequestTimeouts = REQUEST_TIMEOUTS,
   ) {}
 
   /** `sources` absent: every source the deployment has set up. */
@@ -155,13 +173,15 @@ export class FindmeApi {
       },
       'search',
       parseRegisterSearchResponse,
+      undefined,
+      this.timeouts.requestMs,
     );
     return body.jobId;
   }
 
   /** The user's own searches, newest first ("My searches"). */
   async searches(): Promise<MySearchesResponse> {
-    return call(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status', parseMySearchesResponse);
+    return call(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status', parseMySearchesResponse, undefined, this.timeouts.requestMs);
   }
 
   /** Cancels one of the user's running searches; answers how it ended (cancelled, or already done). */
@@ -175,36 +195,40 @@ export class FindmeApi {
       },
       'status',
       parseCancelSearchResponse,
+      undefined,
+      this.timeouts.requestMs,
     );
   }
 
-  private async send<T>(action: string, method: string, body: unknown, parse: (body: unknown) => T): Promise<T> {
+  /** `facesMs` for a request that may wait for the face engine, `requestMs` for the rest. */
+  private async send<T>(action: string, method: string, body: unknown, parse: (body: unknown) => T, timeoutMs: number): Promise<T> {
     const headers = { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' };
-    return call(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces', parse);
+    return call(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces', parse, undefined, timeoutMs);
   }
 
   /** The user's reference faces ("Your face"). */
   async references(): Promise<ReferencesResponse> {
-    return call(`${this.apiBase}/references`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'faces', parseReferencesResponse);
+    const headers = { authorization: `Bearer ${await this.token()}`, accept: 'application/json' };
+    return call(`${this.apiBase}/references`, { headers }, 'faces', parseReferencesResponse, undefined, this.timeouts.facesMs);
   }
 
   /** Adds the one face of a photo (base64 JPEG, ≤ 1 MB). */
   addReference(image: string): Promise<ReferencesResponse> {
-    return this.send('references', 'POST', { image }, parseReferencesResponse);
+    return this.send('references', 'POST', { image }, parseReferencesResponse, this.timeouts.facesMs);
   }
 
   /** Adds the face of a match the user confirmed (its descriptor is on the server already). */
   addReferenceFromMatch(jobId: string, imageUrl: string): Promise<ReferencesResponse> {
-    return this.send('references', 'POST', { fromMatch: { jobId, imageUrl } }, parseReferencesResponse);
+    return this.send('references', 'POST', { fromMatch: { jobId, imageUrl } }, parseReferencesResponse, this.timeouts.facesMs);
   }
 
   deleteReference(id: string): Promise<ReferencesResponse> {
-    return this.send('references', 'DELETE', { id }, parseReferencesResponse);
+    return this.send('references', 'DELETE', { id }, parseReferencesResponse, this.timeouts.requestMs);
   }
 
   /** "That's me" / "Not me" on one photo of a search. */
   review(jobId: string, imageUrl: string, decision: ReviewDecision): Promise<ReviewMatchResponse> {
-    return this.send('review_match', 'POST', { jobId, imageUrl, decision }, parseReviewMatchResponse);
+    return this.send('review_match', 'POST', { jobId, imageUrl, decision }, parseReviewMatchResponse, this.timeouts.requestMs);
   }
 
   /** `signal` cancels the request (a newer search replaced this one). */
@@ -212,6 +236,6 @@ export class FindmeApi {
     const query = new URLSearchParams({ jobId, ...(after ? { after } : {}) } satisfies SearchStatusQuery);
     const token = await this.token();
     signal?.throwIfAborted();
-    return call(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', parseSearchStatusResponse, signal);
+    return call(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', parseSearchStatusResponse, signal, this.timeouts.requestMs);
   }
 }

@@ -348,3 +348,26 @@ test('matches sort by post date (newest first) or by similarity (closest face fi
   assert.equal(parseOrder('similarity'), 'similarity');
   assert.equal(parseOrder('anything'), 'date');
 });
+
+test('reading reference faces outwaits a cold face engine; a status request keeps its short timeout', async () => {
+  const { createServer } = await import('node:http');
+  const { FindmeApi, ApiError, isTransient } = await import('../client/api');
+  // Every answer comes 300 ms late, as the references action does while reference_face loads its models.
+  const server = createServer((req, res) => {
+    setTimeout(() => {
+      const body = req.url?.startsWith('/references') ? { references: [], max: 5 } : { status: 'comparing' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    }, 300);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as { port: number };
+    const api = new FindmeApi(`http://127.0.0.1:${port}`, async () => 'token', { requestMs: 100, facesMs: 2_000 });
+    assert.deepEqual(await api.references(), { references: [], max: 5 });
+    await assert.rejects(api.status('job'), (e: unknown) => e instanceof ApiError && e.status === 0 && isTransient(e));
+  } finally {
+    server.close();
+  }
+  assert.ok(isTransient(new ApiError(503, 'busy')) && isTransient(new ApiError(429, 'throttled')));
+  assert.ok(!isTransient(new ApiError(422, 'no face')) && !isTransient(new ApiError(401, 'expired')) && !isTransient(new Error('x')));
+});

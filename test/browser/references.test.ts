@@ -34,7 +34,8 @@ test('add references, delete the profile picture, search, review two cards, relo
   const page = await context.newPage();
   await logIn(page, running.url, 'grace');
   const faces = page.getByRole('list', { name: 'Your reference faces' }).getByRole('listitem');
-  await page.locator('[data-reference-id="profile"]').waitFor({ timeout: 60_000 });
+  // The first listing works out the login picture's face in a cold container; under load that takes a while.
+  await page.locator('[data-reference-id="profile"]').waitFor({ timeout: 120_000 });
   assert.equal(await faces.count(), 1);
 
   // The file picker: a 2000 px photo of several MB, downsized in the page before upload: what is POSTed is a JPEG

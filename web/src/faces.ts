@@ -4,7 +4,7 @@
  * whole list, so what is shown is what is stored.
  */
 import type { ReferencesResponse, ReferenceView } from '../../actions/lib/types';
-import type { FindmeApi } from '../../client/api';
+import { isTransient, type FindmeApi } from '../../client/api';
 import { byId, el } from './dom';
 import { downsizeToJpeg } from './downsize';
 
@@ -40,6 +40,27 @@ function render(api: FindmeApi, listing: ReferencesResponse): void {
   else note('');
 }
 
+/**
+ * After a listing that failed for the platform's sake (the face engine's first run in a cold container, a
+ * throttled namespace), it is asked again, a bounded number of times, so the panel does not stay empty until the
+ * user thinks of reloading.
+ */
+export const LIST_RETRY_DELAYS_MS: readonly number[] = [5_000, 15_000, 30_000];
+
+async function list(api: FindmeApi): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return render(api, await api.references());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const delay = LIST_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isTransient(error)) return note(message, true);
+      note(`${message} Trying again in ${Math.round(delay / 1000)} s…`, true);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 async function upload(api: FindmeApi, file: File): Promise<void> {
   note('Adding the photo…');
   try {
@@ -71,7 +92,7 @@ export function wireFaces(api: FindmeApi): (listing?: ReferencesResponse) => voi
   });
   const reload = (listing?: ReferencesResponse) => {
     if (listing) return render(api, listing);
-    api.references().then((next) => render(api, next), (error: unknown) => note(error instanceof Error ? error.message : String(error), true));
+    void list(api);
   };
   zone.hidden = false;
   reload();
