@@ -42,6 +42,8 @@ export interface CompareSummary {
   duplicates: number;
   /** Photos whose faces came from the cache (no download, no model run). */
   cached: number;
+  /** Photos downloaded whose bytes had been seen under another URL: their faces came from the cache (no model run). */
+  sameBytes: number;
   /** Photos the job does not know (not found by its search): refused by the store. */
   ignored?: number;
   /** Why nothing (more) was done, when the job is unknown or finished. */
@@ -121,6 +123,7 @@ async function profileDescriptor(engine: FaceEngine, cache: FaceCache, job: JobR
 interface Compared {
   outcome: PhotoOutcome;
   cached: boolean;
+  sameBytes: boolean;
 }
 
 /**
@@ -147,19 +150,25 @@ async function prepare(engine: FaceEngine, cache: FaceCache, photo: PhotoRef, de
   return { photo, download };
 }
 
-/** The photo's faces, or why it could not be compared. */
-async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepared, deadline: Deadline): Promise<Faces | string> {
-  if ('cached' in prepared) return prepared.cached;
+/** The photo's faces (and whether its bytes were seen before under another URL), or why it could not be compared. */
+async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepared, deadline: Deadline): Promise<{ faces: Faces; sameBytes: boolean } | string> {
+  if ('cached' in prepared) return { faces: prepared.cached, sameBytes: false };
   if ('refused' in prepared) return prepared.refused;
   const { photo } = prepared;
   try {
     const downloaded = await prepared.download;
     if ('error' in downloaded) throw downloaded.error;
+    const { bytes } = downloaded;
+    const seen = await cache.getPhotoBytes(bytes);
+    if (seen) {
+      await cache.setPhoto(photo.imageUrl, seen);
+      return { faces: seen, sameBytes: true };
+    }
     const decodeTimeoutMs = decodeBudget(deadline.remaining());
     if (decodeTimeoutMs === 0) return OUT_OF_TIME;
-    const faces = await engine.photoFaces(downloaded.bytes, decodeTimeoutMs);
-    await cache.setPhoto(photo.imageUrl, faces);
-    return faces;
+    const faces = await engine.photoFaces(bytes, decodeTimeoutMs);
+    await cache.setPhoto(photo.imageUrl, faces, bytes);
+    return { faces, sameBytes: false };
   } catch (error) {
     if (error instanceof PhotoError) {
       const reason = reasonForPeople(error);
@@ -174,8 +183,9 @@ async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepar
 }
 
 async function comparePhoto(engine: FaceEngine, cache: FaceCache, references: readonly Float32Array[], prepared: Prepared, face: FaceConfig, deadline: Deadline): Promise<Compared> {
-  const faces = await photoFaces(engine, cache, prepared, deadline);
-  if (typeof faces === 'string') return { outcome: { error: faces }, cached: false };
+  const found = await photoFaces(engine, cache, prepared, deadline);
+  if (typeof found === 'string') return { outcome: { error: found }, cached: false, sameBytes: false };
+  const { faces, sameBytes } = found;
   const best = closestToUser(references, faces.faces);
   const band = best ? bandFor(best.distance, face) : undefined;
   // The face's descriptor goes with the match, so "That's me" can make it a reference without a model run.
@@ -183,7 +193,7 @@ async function comparePhoto(engine: FaceEngine, cache: FaceCache, references: re
     best && band
       ? [{ ...prepared.photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height, band, descriptor: encodeDescriptor(best.face.descriptor) }]
       : [];
-  return { outcome: { matches }, cached: 'cached' in prepared };
+  return { outcome: { matches }, cached: 'cached' in prepared, sameBytes };
 }
 
 /**
@@ -248,9 +258,10 @@ async function compareBatch({ stores, job, photos: all, face, deadline, onRecord
   let prepared: Prepared | undefined = first;
   for (let i = 0; prepared; i++) {
     const next = i + 1 < photos.length ? await prepare(engine, cache, photos[i + 1]!, deadline) : undefined;
-    const { outcome, cached } =
-      deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME }, cached: false };
+    const { outcome, cached, sameBytes } =
+      deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME }, cached: false, sameBytes: false };
     if (cached) summary.cached += 1;
+    if (sameBytes) summary.sameBytes += 1;
     await record(stores.jobs, job.id, prepared.photo, outcome, summary);
     await onRecorded?.();
     prepared = next;
@@ -263,7 +274,7 @@ function withJobHosts(face: FaceConfig, job: JobRecord): FaceConfig {
 }
 
 export async function main(params: Params, open: (config: RedisConfig) => Stores = openStores): Promise<CompareSummary> {
-  const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, maybe: 0, failed: 0, duplicates: 0, cached: 0 };
+  const summary: CompareSummary = { jobId: String(params.jobId ?? ''), photos: 0, matched: 0, maybe: 0, failed: 0, duplicates: 0, cached: 0, sameBytes: 0 };
   let event: TweetImageEvent;
   let redis: RedisConfig;
   let leaseMs: number;
@@ -300,7 +311,7 @@ export async function main(params: Params, open: (config: RedisConfig) => Stores
     console.error(`job ${job.id}: ${reason}`);
     return { ...summary, error: reason };
   }
-  const { photos, matched, maybe, failed, duplicates, cached } = summary;
-  console.log(`job ${job.id}: ${photos} photos, ${matched} matched, ${maybe} maybe, ${failed} failed, ${duplicates} duplicates, ${cached} cached in ${Date.now() - started} ms`);
+  const { photos, matched, maybe, failed, duplicates, cached, sameBytes } = summary;
+  console.log(`job ${job.id}: ${photos} photos, ${matched} matched, ${maybe} maybe, ${failed} failed, ${duplicates} duplicates, ${cached} cached, ${sameBytes} seen under another URL in ${Date.now() - started} ms`);
   return summary;
 }

@@ -1,6 +1,6 @@
 /**
- * `findme bench flood [--photos N] [--rate R] [--seconds S]`: a whole search of N demo photos (distinct URLs, via
- * the X stand-in) while R anonymous GETs a second hit search_status for S seconds — the attack of issue 14. The
+ * `findme bench flood [--photos N] [--rate R] [--seconds S]`: a whole search of N demo photos (distinct URLs and
+ * bytes, via the X stand-in) while R anonymous GETs a second hit search_status for S seconds — the attack of issue 14. The
  * flood eats the namespace's invocation budget, so fires behind it are refused and compare_images batches are
  * lost; fireTrigger's re-fires and sweep_jobs must still bring every photo in, each recorded once. Figures:
  * photos recorded, redeliveries, time to done, and how the owner's own polls (once a second, with a token) fared.
@@ -200,7 +200,7 @@ export async function benchFlood(options: BenchFloodOptions): Promise<unknown> {
   const hashtag = `flood${options.photos}`;
   const user = DEMO_USERS[0]!;
   const identity = await startIdentityProvider({ pageOrigins: [], users: [{ sub: user.sub, username: user.username, password: '', name: user.name, pictureBytes: await demoProfile() }] });
-  const x = await startFakeX({ tweets: { [hashtag]: demoPosts(hashtag, options.photos) } });
+  const x = await startFakeX({ tweets: { [hashtag]: demoPosts(hashtag, options.photos, { distinctBytes: true }) } });
   const env = { ...process.env };
   for (const name of ['REDIS_URL', 'X_BEARER_TOKEN', 'AUTH0_DOMAIN', 'FINDME_IMAGE_HOSTS']) delete env[name];
   try {

@@ -1,7 +1,7 @@
 /**
  * `findme bench search [--photos N] [--containers a,b]`: whole searches through the local platform
- * (serverless.yml, a private Redis, the X stand-in serving N posts of the demo photos under distinct URLs, so no
- * photo is a cache hit): time to the first match, total time, photos per second, activations, cold starts, peak
+ * (serverless.yml, a private Redis, the X stand-in serving N posts of the demo photos under distinct URLs, each in
+ * bytes of its own, so no photo is a cache hit): time to the first match, total time, photos per second, activations, cold starts, peak
  * memory of the compare_images containers — then the same search again, every descriptor cached. Each search
  * size (or container cap) runs on a fresh platform and Redis, so every one starts cold, as a first search would.
  * Progress is read from Redis directly: measuring costs the platform no activations.
@@ -108,7 +108,7 @@ export async function benchSearch(options: SearchOptions): Promise<unknown> {
   const plan: Array<{ size: number; cap: number | undefined }> = options.containers
     ? options.containers.map((cap) => ({ size: options.photos, cap }))
     : (options.quick || options.photos < 40 ? [options.photos] : [Math.round(options.photos / 4), Math.round(options.photos / 2), options.photos]).map((size) => ({ size, cap: undefined }));
-  const tweets = Object.fromEntries(plan.map(({ size }) => [`bench${size}`, demoPosts(`bench${size}`, size)]));
+  const tweets = Object.fromEntries(plan.map(({ size }) => [`bench${size}`, demoPosts(`bench${size}`, size, { distinctBytes: true })]));
   // Ada's picture is a face of sample1: one photo in six matches.
   const sub = 'local|bench';
   const identity = await startIdentityProvider({ pageOrigins: [], users: [{ sub, username: 'bench', password: '', name: 'findme bench', pictureBytes: await demoProfile() }] });

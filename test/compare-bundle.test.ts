@@ -41,7 +41,7 @@ test('the compare_images bundle matches a photo in a fresh process', async () =>
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...localImageEnv(root) };
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script, JSON.stringify(params)], { env, cwd: unpacked, timeout: 120_000 });
   const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-  assert.deepEqual(summary, { jobId: job.id, photos: 1, matched: 1, maybe: 0, failed: 0, duplicates: 0, cached: 0 });
+  assert.deepEqual(summary, { jobId: job.id, photos: 1, matched: 1, maybe: 0, failed: 0, duplicates: 0, cached: 0, sameBytes: 0 });
   assert.match(stderr, /face engine: backend wasm, SIMD on/);
   const done = await jobs.require(job.id);
   assert.deepEqual([done.status, done.matched], ['done', 1]);

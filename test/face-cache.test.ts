@@ -46,6 +46,20 @@ test('entries of another engine signature are not seen', async () => {
   assert.equal(await tiny.getPhoto(url), null);
 });
 
+test('faces stored with their bytes are found by those bytes under any URL, only by the same signature, each with the TTL', async () => {
+  const bytes = Buffer.from('the bytes of one photo');
+  assert.equal(await cache.getPhotoBytes(bytes), null);
+  await cache.setPhoto('https://files.mastodon.social/a.jpg', faces);
+  assert.equal(await cache.getPhotoBytes(bytes), null, 'stored without its bytes: found by URL only');
+  await cache.setPhoto('https://cdn.example/b.jpg', faces, bytes);
+  assert.deepEqual(await cache.getPhotoBytes(bytes), faces);
+  assert.deepEqual(await cache.getPhoto('https://cdn.example/b.jpg'), faces);
+  assert.equal(await cache.getPhotoBytes(Buffer.from('the bytes of one photo!')), null);
+  assert.equal(await new FaceCache(redis, keys, { ttlS: 600, signature: 'tiny416-c0.5-s640' }).getPhotoBytes(bytes), null);
+  const stored = await redis.keys(`${server.prefix}photo:*`);
+  for (const key of stored) assert.ok((await redis.ttl(key)) > 590, `${key} expires`);
+});
+
 test('anything but what setPhoto writes parses as a miss', () => {
   const good = toPhotoFaces(faces);
   assert.deepEqual(decodePhotoFaces(JSON.stringify(good)), faces);

@@ -5,8 +5,10 @@
  * fireTrigger's re-fires and sweep_jobs (its alarm driven with fireDue, not the minute clock) bring every photo
  * in, each recorded once, and the owner's polls are answered throughout. Issue 14's attack at its size (300
  * photos, 100/s for 10 s, the flood from a thread of its own), as `findme bench flood` runs it, but with the
- * throttles' window at 10 s instead of OpenWhisk's 60 s and most photos small and blank (one cheap detector pass
- * each), so that the test stays short: the delivery is what is measured here, not the face engine.
+ * throttles' window at 10 s instead of OpenWhisk's 60 s and most photos one small blank picture under 300 URLs
+ * (a download each, and after its first run in a container the cache of faces by bytes), so that the test stays
+ * short: the delivery is what is measured here, not the face engine (`findme bench flood` gives every photo bytes
+ * of its own).
  */
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
@@ -21,8 +23,8 @@ import { useStack } from './helpers/stack';
 const PHOTOS = 300;
 const RATE = 100;
 const SECONDS = 10;
-// Every tenth photo a demo photo shrunk to 640 px (one detector pass; the owner has matches to see), the others
-// small blank pictures: each photo still one download, decode and detector pass, each recorded once.
+// Every tenth photo a demo photo shrunk to 640 px (the owner has matches to see), the others one small blank
+// picture: each photo still one download and one record; the engine runs once per file and container.
 const blank = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#8899aa' } }).jpeg().toBuffer();
 const small = new Map<string, Buffer>();
 const posts = demoPosts('flooded', PHOTOS);

@@ -11,7 +11,10 @@ import { useStack } from './helpers/stack';
 const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });
 after(() => identity.close());
 
-/** 300 posts, each with a photo of its own: a few real group photos, one that is not an image, the rest small pictures of no one. */
+/**
+ * 300 posts, each with a photo of its own URL: a few real group photos, one that is not an image, the rest one
+ * small picture of no one (its faces cached by its bytes after the first run: each is a download and a record).
+ */
 async function manyPhotos(count: number, real: number): Promise<FakeTweet[]> {
   const blank = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#8899aa' } }).jpeg().toBuffer();
   return Array.from({ length: count }, (_, i) => {

@@ -122,14 +122,31 @@ export async function demoStageTweets(): Promise<Record<string, FakeTweet[]>> {
 
 /**
  * `count` posts of the six demo photos, one photo each, every one under its own media key (so its own URL): no
- * photo is a cache hit or a duplicate, and a search over them records `count` photos. One in six matches Ada.
+ * photo is a duplicate, and a search over them records `count` photos. One in six matches Ada. The same six files
+ * are cached by their bytes after their first run; `distinctBytes` gives each photo bytes of its own, so that no
+ * photo is a cache hit and the engine runs on every one (the benchmarks).
  */
-export function demoPosts(hashtag: string, count: number): FakeTweet[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: String(5_000_000_000 + count - i),
-    username: `guest${i % 17}`,
-    media: [{ type: 'photo' as const, key: `3_${hashtag}_${i}`, file: demoPhoto(DEMO_NUMBERS[i % DEMO_NUMBERS.length]!) }],
-  }));
+export function demoPosts(hashtag: string, count: number, options: { distinctBytes?: boolean } = {}): FakeTweet[] {
+  const bytes = new Map<string, Buffer>();
+  return Array.from({ length: count }, (_, i) => {
+    const file = demoPhoto(DEMO_NUMBERS[i % DEMO_NUMBERS.length]!);
+    if (options.distinctBytes && !bytes.has(file)) bytes.set(file, readFileSync(file));
+    const photo = options.distinctBytes ? { body: distinctJpeg(bytes.get(file)!, `${hashtag} ${i}`) } : { file };
+    return { id: String(5_000_000_000 + count - i), username: `guest${i % 17}`, media: [{ type: 'photo' as const, key: `3_${hashtag}_${i}`, ...photo }] };
+  });
+}
+
+/**
+ * The same JPEG with a comment segment after its start marker: the same pixels in other bytes, as a photo
+ * uploaded again usually is. findme caches faces by bytes as well as by URL, so a benchmark that means to run the
+ * face engine on every photo gives each photo bytes of its own.
+ */
+export function distinctJpeg(jpeg: Buffer, tag: string): Buffer {
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('distinctJpeg: not a JPEG (no start-of-image marker)');
+  const text = Buffer.from(tag.slice(0, 1000), 'utf8');
+  const marker = Buffer.from([0xff, 0xfe, 0, 0]);
+  marker.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), marker, text, jpeg.subarray(2)]);
 }
 
 /** Mastodon's #findmedemo, newest first: Ada's team photo federated from another instance, a video, two more. */

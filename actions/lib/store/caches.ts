@@ -1,6 +1,8 @@
 /**
  * What makes warm calls cheap: the profile face's descriptor per user and picture, and every photo's faces per
- * photo URL, so a photo seen before (in this search or another) costs no download and no model run. Entries
+ * photo URL, so a photo seen before (in this search or another) costs no download and no model run; and per the
+ * photo's bytes, so the same file under another URL (cross-posted, reposted, federated to another instance, a
+ * second media key) costs a download but no model run: the faces found depend on the bytes and the engine only. Entries
  * expire after FINDME_DESCRIPTOR_TTL_S. An entry that does not parse is a miss (the caller recomputes and
  * overwrites it): a cache may lose data, never corrupt a result. Failures are never cached: a photo that
  * answered 404 once may be there next time.
@@ -51,6 +53,11 @@ export class FaceCache {
     return createHash('sha256').update(`${this.opts.signature}\n${url}`).digest('hex');
   }
 
+  /** Not a URL's hash: a URL never starts with "bytes ". */
+  private bytesHash(bytes: Buffer): string {
+    return createHash('sha256').update(`${this.opts.signature}\nbytes ${createHash('sha256').update(bytes).digest('hex')}`).digest('hex');
+  }
+
   private warnCorrupt(key: string): void {
     console.error(`cache entry ${key} is not readable; recomputing it`);
   }
@@ -72,7 +79,15 @@ export class FaceCache {
   }
 
   async getPhoto(imageUrl: string): Promise<Faces | null> {
-    const key = this.keys.photoFaces(this.hash(imageUrl));
+    return this.read(this.keys.photoFaces(this.hash(imageUrl)));
+  }
+
+  /** The faces of a photo with exactly these bytes, whatever its URL was. */
+  async getPhotoBytes(bytes: Buffer): Promise<Faces | null> {
+    return this.read(this.keys.photoFaces(this.bytesHash(bytes)));
+  }
+
+  private async read(key: string): Promise<Faces | null> {
     const text = await this.redis.get(key);
     if (text === null) return null;
     const faces = decodePhotoFaces(text);
@@ -80,7 +95,11 @@ export class FaceCache {
     return faces;
   }
 
-  async setPhoto(imageUrl: string, faces: Faces): Promise<void> {
-    await this.redis.set(this.keys.photoFaces(this.hash(imageUrl)), JSON.stringify(toPhotoFaces(faces)), 'EX', this.opts.ttlS);
+  /** Under the URL, and, given the bytes they were found in, under those too. */
+  async setPhoto(imageUrl: string, faces: Faces, bytes?: Buffer): Promise<void> {
+    const text = JSON.stringify(toPhotoFaces(faces));
+    const write = this.redis.multi().set(this.keys.photoFaces(this.hash(imageUrl)), text, 'EX', this.opts.ttlS);
+    if (bytes) write.set(this.keys.photoFaces(this.bytesHash(bytes)), text, 'EX', this.opts.ttlS);
+    await write.exec();
   }
 }

@@ -27,8 +27,8 @@ export interface Keys {
   ownerJobs(owner: string): string;
   /** String: hex of the profile face's Float32Array descriptor. */
   profileDescriptor(owner: string, pictureUrlHash: string): string;
-  /** String: PhotoFaces JSON of one photo, by hash of its URL. */
-  photoFaces(photoUrlHash: string): string;
+  /** String: PhotoFaces JSON of one photo, by hash of its URL or of its bytes, with the engine signature (store/caches.ts). */
+  photoFaces(hash: string): string;
   /** Hash: reference id → ReferenceRecord JSON, the owner's reference faces (at most MAX_REFERENCES). */
   references(owner: string): string;
   /** String "1": the owner removed the profile-picture reference, so it is not offered again. */
