@@ -6,11 +6,12 @@
  * OpenWhisk enforces on the container (the local platform only notes it).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { annotation } from '../local/activations';
-import { demoPhoto, type DemoNumber } from '../local/standins/demo';
+import { demoPhoto, distinctJpeg, type DemoNumber } from '../local/standins/demo';
 import { startIdentityProvider } from '../local/standins/identity';
 import type { FakeTweet } from '../local/standins/x-api';
 import type { RegisterSearchResponse } from '../actions/lib/types';
@@ -42,7 +43,12 @@ const cases: Array<{ name: string; refused?: boolean; demos?: number; bytes: () 
   { name: 'JPEG 4096² progressive 4:2:0 (X\'s largest; decoded whole: 48 MB)', bytes: () => sharp({ create: { ...rgb, width: 4096, height: 4096 } }).jpeg({ progressive: true }).toBuffer() },
   { name: `TIFF ${SIDE}²`, refused: true, bytes: () => sharp({ create: rgb }).tiff({ compression: 'lzw' }).toBuffer() },
   // A warm container: the six demo photos have grown its WASM heap to its working set before the worst decode.
-  { name: `warm: demo photos 1–6, then JPEG ${SIDE}² CMYK`, demos: 6, bytes: () => sharp({ create: rgb }).toColourspace('cmyk').jpeg({ quality: 90 }).toBuffer() },
+  {
+    name: `warm: demo photos 1–6, then JPEG ${SIDE}² CMYK`,
+    demos: 6,
+    // Bytes of its own: the CMYK case's would come from the cache of faces by bytes, with no decode.
+    bytes: async () => distinctJpeg(await sharp({ create: rgb }).toColourspace('cmyk').jpeg({ quality: 90 }).toBuffer(), 'warm'),
+  },
 ];
 
 const identity = await startIdentityProvider({ pageOrigins: ['http://127.0.0.1:9'] });
@@ -52,8 +58,13 @@ const sizes: number[] = [];
 for (const [i, c] of cases.entries()) {
   const body = await c.bytes();
   sizes.push(body.length);
-  // Newest first: the demo photos are the batch's first; under their own URLs in each, so never a cache hit.
-  const demos = Array.from({ length: c.demos ?? 1 }, (_, d) => ({ type: 'photo' as const, key: `3_memorydemo${i}x${d}`, file: demoPhoto((d + 1) as DemoNumber) }));
+  // Newest first: the demo photos are the batch's first; under their own URLs and in bytes of their own in each,
+  // so never a cache hit (by URL or by bytes): each runs the engine in the case's fresh container.
+  const demos = Array.from({ length: c.demos ?? 1 }, (_, d) => ({
+    type: 'photo' as const,
+    key: `3_memorydemo${i}x${d}`,
+    body: distinctJpeg(readFileSync(demoPhoto((d + 1) as DemoNumber)), `memory ${i} ${d}`),
+  }));
   tweets[`memory${i}`] = [
     { id: String(8_000_100 + i), username: 'memory', media: demos },
     ...(body.length > 0 ? [{ id: String(8_000_000 + i), username: 'memory', media: [{ type: 'photo' as const, key: `3_memory${i}`, body }] }] : []),
@@ -85,6 +96,8 @@ test(`compare_images stays under ${LIMIT_MB} MB on the worst images (peak RSS of
     assert.equal(records.length, 1, `${c.name}: one compare_images activation`);
     const record = records[0]!;
     assert.ok(annotation(record, 'initTime') !== undefined, `${c.name}: compared in a fresh container`);
+    const { cached, sameBytes } = record.response.result as { cached?: number; sameBytes?: number };
+    assert.deepEqual([cached, sameBytes], [0, 0], `${c.name}: every photo ran the engine, none came from a cache`);
     const peak = Number(annotation(record, 'peakMemory'));
     assert.ok(peak > 0, `${c.name}: the container's VmHWM was read`);
     const failure = final.failed > 0 ? (await jobs.failures(jobId))[0]?.reason : undefined;
