@@ -121,12 +121,11 @@ export const DEFAULTS = Object.freeze({
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
   // bench/README.md#stage (2026-12-07): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
-  // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe) at about the same cost (≈ 1.8–2.2× the
-  // single pass against 1.6–1.9×), and in test/compare-memory.test.ts (2026-12-06) it took a compare_images
-  // container to 495 MB at worst, fresh and warm (the cascade 483): inside the 512 MB an OpenWhisk action gets by
-  // default, but with less room than runs of the same case vary by, so the cascade stays the default until
-  // windows has room in repeated runs. FINDME_DETECT_FINE=windows with ≥ 640 MB.
-  detectFine: 'cascade' as FinePass,
+  // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe, on the held-out sample too) at about the
+  // same cost (≈ 1.8–2.2× the single pass against 1.6–1.9×); test/compare-memory.test.ts takes a compare_images
+  // container to at most 408–415 MB with it (3 runs, 2026-12-07; the cascade 409), inside the 512 MB an
+  // OpenWhisk action gets by default.
+  detectFine: 'windows' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,
   decodeMaxSide: 4096,
