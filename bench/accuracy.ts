@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, faceConfig } from '../actions/lib/config';
 import { closestFace, euclideanDistance } from '../actions/lib/face/distance';
-import { FaceEngine, type Face } from '../actions/lib/face/engine';
+import { FaceEngine, type Face, type Faces } from '../actions/lib/face/engine';
 import { PROJECT_ROOT } from '../build/weights';
 import { readDemoPhotos } from './demo-photos';
 import { describeSample, listImages, PROBE_SIZES, type ProbeSize, type Sample } from './labelled-faces';
@@ -85,7 +85,8 @@ export async function benchAccuracy(options: { dir: string | undefined; quick: b
     if (samples.length % 10 === 0) log(`  ${samples.length}/${list.length}`);
   }
   const demoPhotos = await readDemoPhotos();
-  const strangers = await Promise.all(demoPhotos.map(async (p) => (await engine.photoFaces(p)).faces));
+  const demoFound = await Promise.all(demoPhotos.map((p) => engine.photoFaces(p)));
+  const strangers = demoFound.map((found) => found.faces);
   // Real photos first: the target is about them.
   const groups = [...new Set(samples.map((s) => s.group))].sort((a, b) => (a === 'fr' ? -1 : b === 'fr' ? 1 : a.localeCompare(b)));
   const reports: Record<string, Record<ProbeSize, SizeReport>> = {};
@@ -130,7 +131,7 @@ export async function benchAccuracy(options: { dir: string | undefined; quick: b
   log(
     `chosen: ${choice.threshold ?? 'none'} (${choice.reason})${choice.threshold === undefined ? '' : `: ${groups.map((g) => `${g} TPR ${pct(at(choice.threshold!, g, 400)?.tpr)} FPR ${pct(at(choice.threshold!, g, 400)?.fpr)}`).join('; ')}`}; the default in the code is ${DEFAULTS.matchThreshold}`,
   );
-  const bands = await referenceBands(engine, samples, groups, demoPhotos, strangers, log);
+  const bands = await referenceBands(engine, samples, groups, demoPhotos, demoFound, log);
   log(`machine: ${describe(finish(m))}`);
   const result = { benchmark: 'accuracy', machine: finish(m), dir, photos: samples.length, strangerPhotos: strangers.length, maxFpr: MAX_FPR, defaultThreshold: DEFAULTS.matchThreshold, choice, groups: reports, bands };
   if (!options.quick) saveResult('accuracy', result);
@@ -138,10 +139,11 @@ export async function benchAccuracy(options: { dir: string | undefined; quick: b
 }
 
 /** The references and bands section: 1 and 3 references, nearest or mean of two, both bands' thresholds. */
-async function referenceBands(engine: FaceEngine, samples: Sample[], groups: string[], demoPhotos: Buffer[], strangers: Face[][], log: (line: string) => void) {
+async function referenceBands(engine: FaceEngine, samples: Sample[], groups: string[], demoPhotos: Buffer[], demoFound: Faces[], log: (line: string) => void) {
+  const strangers = demoFound.map((found) => found.faces);
   const reports: Record<string, ScenarioReport[]> = {};
   for (const group of groups) reports[group] = SCENARIOS.map((s) => scenarioReport(samples.filter((x) => x.group === group), strangers, s));
-  const demo = await demoStrangers(engine, demoPhotos, strangers);
+  const demo = await demoStrangers(engine, demoPhotos, demoFound);
   const choice = chooseBands(reports, demo);
   log('');
   log('References (400 px profile crops of other photos of the person) and bands: TPR / pair FPR / group-photo FPR per set and scenario; demo strangers FPR');

@@ -7,7 +7,7 @@
  * The sure threshold is the largest whose false matches stay ≤ 0.1 % of pairs and at none of the group photos;
  * the maybe threshold the smallest above it that brings sure + maybe to TPR ≥ 98 % of same-person pairs.
  */
-import type { FaceEngine, Face } from '../actions/lib/face/engine';
+import type { FaceEngine, Face, Faces } from '../actions/lib/face/engine';
 import { closestToUser, userDistance, type Combine } from '../actions/lib/face/bands';
 import { profileCrop, type Sample } from './labelled-faces';
 import { rates, type Rates } from './threshold';
@@ -70,14 +70,15 @@ export function scenarioReport(samples: Sample[], strangers: Face[][], { referen
 }
 
 /**
- * Each face of each demo photo, cropped as a 400 px profile picture, against the closest face of every other demo
- * photo: the photos show different people, so any match is a false one (per photo, as a user sees it).
+ * Each face of each demo photo (`found` in it by the engine), cropped as a 400 px profile picture, against the
+ * closest face of every other demo photo: the photos show different people, so any match is a false one (per
+ * photo, as a user sees it).
  */
-export async function demoStrangers(engine: FaceEngine, photos: Buffer[], faces: Face[][]): Promise<Rates[]> {
+export async function demoStrangers(engine: FaceEngine, photos: Buffer[], found: Faces[]): Promise<Rates[]> {
   const distances: number[] = [];
+  const faces = found.map((f) => f.faces);
   for (const [i, bytes] of photos.entries()) {
-    const photo = faces[i]!;
-    const { width, height } = await engine.photoFaces(bytes);
+    const { width, height, faces: photo } = found[i]!;
     for (const face of photo) {
       const probe = await engine.profileDescriptor(await profileCrop(bytes, face.box, width, height, 400)).catch(() => undefined);
       if (!probe) continue;
