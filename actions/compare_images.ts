@@ -120,10 +120,12 @@ async function profileDescriptor(engine: FaceEngine, cache: FaceCache, job: JobR
   return descriptor;
 }
 
+/** Where a photo's faces came from, when not from the engine: the cache by URL, or by bytes after its download. */
+type CacheHit = 'url' | 'bytes';
+
 interface Compared {
   outcome: PhotoOutcome;
-  cached: boolean;
-  sameBytes: boolean;
+  hit?: CacheHit;
 }
 
 /**
@@ -150,9 +152,9 @@ async function prepare(engine: FaceEngine, cache: FaceCache, photo: PhotoRef, de
   return { photo, download };
 }
 
-/** The photo's faces (and whether its bytes were seen before under another URL), or why it could not be compared. */
-async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepared, deadline: Deadline): Promise<{ faces: Faces; sameBytes: boolean } | string> {
-  if ('cached' in prepared) return { faces: prepared.cached, sameBytes: false };
+/** The photo's faces (and which cache they came from, if one), or why it could not be compared. */
+async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepared, deadline: Deadline): Promise<{ faces: Faces; hit?: CacheHit } | string> {
+  if ('cached' in prepared) return { faces: prepared.cached, hit: 'url' };
   if ('refused' in prepared) return prepared.refused;
   const { photo } = prepared;
   try {
@@ -162,13 +164,13 @@ async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepar
     const seen = await cache.getPhotoBytes(bytes);
     if (seen) {
       await cache.setPhoto(photo.imageUrl, seen);
-      return { faces: seen, sameBytes: true };
+      return { faces: seen, hit: 'bytes' };
     }
     const decodeTimeoutMs = decodeBudget(deadline.remaining());
     if (decodeTimeoutMs === 0) return OUT_OF_TIME;
     const faces = await engine.photoFaces(bytes, decodeTimeoutMs);
     await cache.setPhoto(photo.imageUrl, faces, bytes);
-    return { faces, sameBytes: false };
+    return { faces };
   } catch (error) {
     if (error instanceof PhotoError) {
       const reason = reasonForPeople(error);
@@ -184,8 +186,8 @@ async function photoFaces(engine: FaceEngine, cache: FaceCache, prepared: Prepar
 
 async function comparePhoto(engine: FaceEngine, cache: FaceCache, references: readonly Float32Array[], prepared: Prepared, face: FaceConfig, deadline: Deadline): Promise<Compared> {
   const found = await photoFaces(engine, cache, prepared, deadline);
-  if (typeof found === 'string') return { outcome: { error: found }, cached: false, sameBytes: false };
-  const { faces, sameBytes } = found;
+  if (typeof found === 'string') return { outcome: { error: found } };
+  const { faces, hit } = found;
   const best = closestToUser(references, faces.faces);
   const band = best ? bandFor(best.distance, face) : undefined;
   // The face's descriptor goes with the match, so "That's me" can make it a reference without a model run.
@@ -193,7 +195,7 @@ async function comparePhoto(engine: FaceEngine, cache: FaceCache, references: re
     best && band
       ? [{ ...prepared.photo, box: best.face.box, distance: best.distance, imageWidth: faces.width, imageHeight: faces.height, band, descriptor: encodeDescriptor(best.face.descriptor) }]
       : [];
-  return { outcome: { matches }, cached: 'cached' in prepared, sameBytes };
+  return { outcome: { matches }, hit };
 }
 
 /**
@@ -258,10 +260,9 @@ async function compareBatch({ stores, job, photos: all, face, deadline, onRecord
   let prepared: Prepared | undefined = first;
   for (let i = 0; prepared; i++) {
     const next = i + 1 < photos.length ? await prepare(engine, cache, photos[i + 1]!, deadline) : undefined;
-    const { outcome, cached, sameBytes } =
-      deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME }, cached: false, sameBytes: false };
-    if (cached) summary.cached += 1;
-    if (sameBytes) summary.sameBytes += 1;
+    const { outcome, hit }: Compared = deadline.remaining() > 0 ? await comparePhoto(engine, cache, profile, prepared, face, deadline) : { outcome: { error: OUT_OF_TIME } };
+    if (hit === 'url') summary.cached += 1;
+    if (hit === 'bytes') summary.sameBytes += 1;
     await record(stores.jobs, job.id, prepared.photo, outcome, summary);
     await onRecorded?.();
     prepared = next;

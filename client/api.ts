@@ -111,7 +111,7 @@ type Purpose = 'search' | 'status' | 'faces';
  * answer is an ApiError 0 either way (callers retry it: a throttled request may pass later); its message says
  * whether the host could not be reached or answered in a way the page cannot read.
  */
-async function call<T>(url: string, init: RequestInit, what: Purpose, parse: (body: unknown) => T, signal?: AbortSignal, timeoutMs = REQUEST_TIMEOUTS.requestMs): Promise<T> {
+async function call<T>(url: string, init: RequestInit, what: Purpose, parse: (body: unknown) => T, { signal, timeoutMs = REQUEST_TIMEOUTS.requestMs }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<T> {
   const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   let body: unknown;
@@ -173,15 +173,14 @@ export class FindmeApi {
       },
       'search',
       parseRegisterSearchResponse,
-      undefined,
-      this.timeouts.requestMs,
+      { timeoutMs: this.timeouts.requestMs },
     );
     return body.jobId;
   }
 
   /** The user's own searches, newest first ("My searches"). */
   async searches(): Promise<MySearchesResponse> {
-    return call(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status', parseMySearchesResponse, undefined, this.timeouts.requestMs);
+    return call(`${this.apiBase}/my_searches`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } }, 'status', parseMySearchesResponse, { timeoutMs: this.timeouts.requestMs });
   }
 
   /** Cancels one of the user's running searches; answers how it ended (cancelled, or already done). */
@@ -195,21 +194,20 @@ export class FindmeApi {
       },
       'status',
       parseCancelSearchResponse,
-      undefined,
-      this.timeouts.requestMs,
+      { timeoutMs: this.timeouts.requestMs },
     );
   }
 
   /** `facesMs` for a request that may wait for the face engine, `requestMs` for the rest. */
   private async send<T>(action: string, method: string, body: unknown, parse: (body: unknown) => T, timeoutMs: number): Promise<T> {
     const headers = { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json', accept: 'application/json' };
-    return call(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces', parse, undefined, timeoutMs);
+    return call(`${this.apiBase}/${action}`, { method, headers, body: JSON.stringify(body) }, 'faces', parse, { timeoutMs });
   }
 
   /** The user's reference faces ("Your face"). */
   async references(): Promise<ReferencesResponse> {
     const headers = { authorization: `Bearer ${await this.token()}`, accept: 'application/json' };
-    return call(`${this.apiBase}/references`, { headers }, 'faces', parseReferencesResponse, undefined, this.timeouts.facesMs);
+    return call(`${this.apiBase}/references`, { headers }, 'faces', parseReferencesResponse, { timeoutMs: this.timeouts.facesMs });
   }
 
   /** Adds the one face of a photo (base64 JPEG, ≤ 1 MB). */
@@ -236,6 +234,6 @@ export class FindmeApi {
     const query = new URLSearchParams({ jobId, ...(after ? { after } : {}) } satisfies SearchStatusQuery);
     const token = await this.token();
     signal?.throwIfAborted();
-    return call(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', parseSearchStatusResponse, signal, this.timeouts.requestMs);
+    return call(`${this.apiBase}/search_status?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'status', parseSearchStatusResponse, { signal, timeoutMs: this.timeouts.requestMs });
   }
 }

@@ -93,7 +93,7 @@ test('an unknown job, a finished job, and a photo the job never found are left a
   assert.match((await run({ jobId: failed.id, photos: [stray] })).skipped ?? '', /is failed: nothing to compare/);
   assert.equal(host.hits.get('/profile/face0.jpg') ?? 0, hits, 'no profile picture fetched');
   const searching = await newJob([photo('/media/sample2.jpg')], { finished: false });
-  const summary = await run({ jobId: searching.id, photos: [photo(host.route('/media/stray.jpg', serve.bytes(demoBytes(3))))] });
+  const summary = await run({ jobId: searching.id, photos: [photo(host.route('/media/stray.jpg', serve.bytes(distinctJpeg(demoBytes(3), 'stray'))))] });
   assert.equal(summary.ignored, 1);
   assert.equal((await jobs.require(searching.id)).processed, 0);
 });
@@ -102,8 +102,7 @@ test('over the six demo photos sample1 matches at the face cropped; a second sea
   const photos = DEMO_NUMBERS.map((n) => photo(`/media/sample${n}.jpg`));
   const first = await newJob(photos);
   const summary = await run({ jobId: first.id, photos });
-  // sameBytes: the test before may have seen one of these files under another URL.
-  assert.deepEqual(summary, { jobId: first.id, photos: 6, matched: 1, maybe: 0, failed: 0, duplicates: 0, cached: 0, sameBytes: summary.sameBytes });
+  assert.deepEqual(summary, { jobId: first.id, photos: 6, matched: 1, maybe: 0, failed: 0, duplicates: 0, cached: 0, sameBytes: 0 });
   const done = await jobs.require(first.id);
   assert.deepEqual([done.status, done.processed, done.failed, done.matched], ['done', 6, 0, 1]);
   const { matches } = await jobs.matchesAfter(first.id, undefined);
