@@ -3,8 +3,9 @@
  * action (what serverless.yml packages and the local platform runs), and the web page. Also called by `findme start` and the test runner, so what runs is
  * always what was built from the current sources.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 import JSZip from 'jszip';
 import { PROJECT_ROOT, syncWeights } from './weights';
@@ -123,9 +124,52 @@ export async function buildWeb(): Promise<void> {
   });
 }
 
-export async function build(): Promise<void> {
+/**
+ * What the build reads besides node_modules (which package-lock.json pins): the action, page and local-runtime
+ * sources, the build's own code, and the package files. local/ is whole: the runtime imports from beside it.
+ */
+const BUILD_INPUTS = ['actions', 'web', 'local', 'build', 'package.json', 'package-lock.json'];
+/** The hash of the inputs the outputs in dist/ were built from. */
+export const BUILD_STAMP = join(DIST, '.build-stamp');
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((name) => name !== 'node_modules')
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+/** SHA-256 over every input file's path and bytes: any edit, added or removed file changes it. */
+export function buildInputsHash(root = PROJECT_ROOT): string {
+  const hash = createHash('sha256');
+  for (const file of BUILD_INPUTS.flatMap((input) => filesUnder(join(root, input)))) {
+    hash.update(`${relative(root, file)}\0`);
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Every output the build writes, for the current action entry points. */
+function buildOutputs(): string[] {
+  const names = actionEntryPoints().map((e) => basename(e, '.ts'));
+  return [...names.flatMap((n) => [join(ACTIONS_OUT, `${n}.js`), join(PACKAGES_OUT, `${n}.zip`)]), RUNTIME_OUT, join(WEB_OUT, 'index.html'), join(WEB_OUT, 'app.js')];
+}
+
+/**
+ * Builds what is out of date. The test runner and every `findme start` call this, many times a test run: when
+ * dist/ was built from these very inputs (the stamp's hash) and every output is there, only the weights are
+ * checked. `force` rebuilds regardless (`npm run build`).
+ */
+export async function build(options: { force?: boolean } = {}): Promise<void> {
   syncWeights();
+  const inputs = buildInputsHash();
+  if (!options.force && existsSync(BUILD_STAMP) && readFileSync(BUILD_STAMP, 'utf8') === inputs && buildOutputs().every((f) => existsSync(f))) return;
+  rmSync(BUILD_STAMP, { force: true });
   await Promise.all([buildActions().then(buildPackages), buildRuntime(), buildWeb()]);
   // esbuild keeps a service process for later builds; long-running callers (findme start) have none.
   await esbuild.stop();
+  writeFileSync(BUILD_STAMP, inputs);
 }
