@@ -87,7 +87,8 @@ export async function startLocal(options: StartOptions): Promise<Running> {
 
     let x: FakeX | undefined;
     if (!env.X_BEARER_TOKEN) {
-      x = await startFakeX({ tweets: { ...demoTweets(), ...(await demoStageTweets()) }, ...(ports.x ? { port: ports.x } : {}) });
+      // The stage composites take seconds of CPU to make: only once someone searches them.
+      x = await startFakeX({ tweets: demoTweets(), lazyTweets: { [DEMO_STAGE_HASHTAG]: async () => (await demoStageTweets())[DEMO_STAGE_HASHTAG]! }, ...(ports.x ? { port: ports.x } : {}) });
       closers.push(() => x!.close());
     }
 

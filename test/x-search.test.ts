@@ -142,3 +142,32 @@ test('an unreachable X API fails with the reason, in bounded time', async () => 
   const client = createXClient(config, x.bearerToken);
   await assert.rejects(collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() })), (error: XSearchError) => error.message === 'could not be reached' && /^X API request failed: .*ECONNREFUSED/.test(error.detail ?? ''));
 });
+
+test('the X stand-in makes a lazy hashtag once, when it is searched or one of its photos is asked for', async () => {
+  let makes = 0;
+  const stage = async (): Promise<FakeTweet[]> => {
+    makes += 1;
+    await new Promise((r) => setTimeout(r, 50));
+    return [{ id: '3000000000000000001', username: 'ari', media: [{ type: 'photo', key: '3_lazy1', body: Buffer.from('lazy photo') }] }];
+  };
+  const { x, client } = await fake({ tweets: demoTweets(), lazyTweets: { lazytag: stage } });
+  assert.equal(makes, 0, 'nothing made at start');
+  await collect(searchPhotos(client, DEMO_HASHTAG, { maxTweets: 100, deadline: new Deadline() }));
+  assert.equal(makes, 0, 'another hashtag does not make it');
+  const [first, second] = await Promise.all([0, 1].map(() => collect(searchPhotos(client, 'LazyTag', { maxTweets: 100, deadline: new Deadline() }))));
+  assert.equal(makes, 1, 'two searches at once make it once');
+  assert.deepEqual(first!.flat().map((p) => p.postId), ['3000000000000000001']);
+  assert.deepEqual(second, first);
+  const photo = await fetch(first![0]![0]!.imageUrl);
+  assert.equal(await photo.text(), 'lazy photo');
+
+  // A restarted stand-in: a job kept across the restart asks for the photo before anyone searches.
+  let again = 0;
+  const restarted = await fake({ tweets: {}, lazyTweets: { lazytag: () => ((again += 1), stage()) } });
+  const served = await fetch(restarted.x.mediaUrl('3_lazy1'));
+  assert.equal(served.status, 200);
+  assert.equal(await served.text(), 'lazy photo');
+  assert.equal((await fetch(restarted.x.mediaUrl('3_none'))).status, 404);
+  assert.equal(again, 1);
+  assert.equal(x.searches.length, 3);
+});

@@ -32,6 +32,12 @@ export interface FakeXOptions {
   bearerToken?: string;
   /** Tweets by hashtag (without `#`, compared case-insensitively), newest first. */
   tweets: Record<string, FakeTweet[]>;
+  /**
+   * Tweets by hashtag made only when first needed: when that hashtag is searched, or when a media request names a
+   * key the stand-in does not hold (a job kept across a restart downloads photos found before). For demo photos
+   * that are costly to make (the stage composites), which most runs never search.
+   */
+  lazyTweets?: Record<string, () => Promise<FakeTweet[]>>;
   /** 1-based numbers of search requests to answer with 429. */
   rateLimitOn?: number[];
   /** Seconds until the window resets in a 429's `x-rate-limit-reset`; null: the 429 has no such header. */
@@ -82,6 +88,28 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
   let origin = '';
   let generated = 0;
   let windowRemaining = 450;
+  const tweets: Record<string, FakeTweet[]> = { ...options.tweets };
+  const making = new Map<string, Promise<void>>();
+
+  /** Makes the lazy tweets of `tag` (every lazy hashtag when unset), once; their media are then served. */
+  function made(tag?: string): Promise<void> {
+    const lazy = Object.entries(options.lazyTweets ?? {}).filter(([name]) => tag === undefined || name.toLowerCase() === tag.toLowerCase());
+    return Promise.all(
+      lazy.map(([name, make]) => {
+        let pending = making.get(name);
+        if (!pending) {
+          pending = make().then((list) => {
+            tweets[name] = list;
+            for (const tweet of list) for (const item of tweet.media) if (item.key) storeMedia(item);
+          });
+          // A failure is not kept: the next request tries again.
+          pending.catch(() => making.delete(name));
+          making.set(name, pending);
+        }
+        return pending;
+      }),
+    ).then(() => undefined);
+  }
 
   function storeMedia(item: FakeMedia): StoredMedia {
     const key = item.key ?? `3_${1_000_000 + generated++}`;
@@ -99,7 +127,7 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     return stored;
   }
 
-  function search(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  async function search(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const query = url.searchParams.get('query') ?? '';
     const nextToken = url.searchParams.get('next_token') ?? undefined;
     const record = { query, ...(nextToken ? { nextToken } : {}), status: 200 };
@@ -126,7 +154,8 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
       record.status = 400;
       return problem(res, 400, 'Invalid Request', 'The `next_token` query parameter value is invalid');
     }
-    const all = Object.entries(options.tweets).find(([name]) => name.toLowerCase() === tag.toLowerCase())?.[1] ?? [];
+    await made(tag);
+    const all = Object.entries(tweets).find(([name]) => name.toLowerCase() === tag.toLowerCase())?.[1] ?? [];
     const matching = all.filter((t) => {
       if (/-is:retweet/.test(query) && t.retweetOf) return false;
       if (/(^|\s)has:images/.test(query) && !t.media.some((m) => m.type === 'photo')) return false;
@@ -164,20 +193,24 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     send(res, 200, { data, includes, meta }, limits);
   }
 
+  async function serveMedia(res: ServerResponse, url: URL): Promise<void> {
+    const key = url.pathname.slice('/media/'.length).replace(/\.\w+$/, '');
+    if (!media.has(key)) await made();
+    const item = media.get(key);
+    if (!item?.body) return problem(res, 404, 'Not Found', 'no such media');
+    mediaServed.push(url.href);
+    res.writeHead(200, { 'content-type': item.contentType, 'content-length': item.body.length });
+    res.end(item.body);
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
-    if (req.method === 'GET' && url.pathname.startsWith('/media/')) {
-      const key = url.pathname.slice('/media/'.length).replace(/\.\w+$/, '');
-      const item = media.get(key);
-      if (!item?.body) return problem(res, 404, 'Not Found', 'no such media');
-      mediaServed.push(url.href);
-      res.writeHead(200, { 'content-type': item.contentType, 'content-length': item.body.length });
-      return void res.end(item.body);
-    }
+    const failed = (error: unknown) => problem(res, 500, 'Internal Server Error', `the X stand-in failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (req.method === 'GET' && url.pathname.startsWith('/media/')) return void serveMedia(res, url).catch(failed);
     if (req.headers.authorization !== `Bearer ${bearerToken}`) {
       return problem(res, 401, 'Unauthorized', 'Unauthorized');
     }
-    if (req.method === 'GET' && url.pathname === '/2/tweets/search/recent') return search(req, res, url);
+    if (req.method === 'GET' && url.pathname === '/2/tweets/search/recent') return void search(req, res, url).catch(failed);
     problem(res, 404, 'Not Found', `no route ${req.method} ${url.pathname} in the X stand-in`);
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -185,7 +218,7 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
   origin = `http://127.0.0.1:${port}`;
   // Media with a key are served from the start, not only once a search has listed them: a job kept across a
   // restart of `findme start` downloads photos it found before (the port is kept too, local/standin-ports.ts).
-  for (const list of Object.values(options.tweets)) for (const tweet of list) for (const item of tweet.media) if (item.key) storeMedia(item);
+  for (const list of Object.values(tweets)) for (const tweet of list) for (const item of tweet.media) if (item.key) storeMedia(item);
   return {
     baseUrl: `${origin}/2/`,
     host: `127.0.0.1:${port}`,
