@@ -49,7 +49,7 @@ export function outcomeMessage(final: SearchStatusResponse): { text: string; fai
   const note = final.searchNote ? ` Not every post was searched: ${sentence(final.searchNote)}` : '';
   if (final.total === 0) return { text: `No posts with photos under #${final.hashtag} ${searchedWhere(final)}.${note}`, failed: false };
   const unchecked = final.failed ? ` (${final.failed} could not be checked)` : '';
-  const maybe = final.maybe ? ` ${final.maybe} more may show you: check them.` : '';
+  const maybe = final.maybe ? ` ${final.maybe} more may show you: check ${final.maybe === 1 ? 'it' : 'them'}.` : '';
   return { text: `Done: ${final.matched} of ${photos(final.total)} show you${unchecked}.${maybe}${note}`, failed: false };
 }
 

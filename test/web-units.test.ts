@@ -132,6 +132,8 @@ test("a search's outcome reads as a sentence: nothing found says where findme lo
   const some = { ...base, hashtag: 'findmedemo', total: 6, processed: 5, failed: 1, matched: 1 };
   assert.equal(outcomeMessage(some).text, 'Done: 1 of 6 photos show you (1 could not be checked).');
   assert.equal(noMatchesMessage({ ...some, matched: 0 }), 'None of the 6 photos show you.');
+  assert.equal(outcomeMessage({ ...some, failed: 0, processed: 6, maybe: 1 }).text, 'Done: 1 of 6 photos show you. 1 more may show you: check it.');
+  assert.equal(outcomeMessage({ ...some, failed: 0, processed: 6, maybe: 2 }).text, 'Done: 1 of 6 photos show you. 2 more may show you: check them.');
   assert.deepEqual(outcomeMessage({ ...base, status: 'failed', error: 'profile picture: no face found' }), { text: 'The search failed. Profile picture: no face found.', failed: true });
   // A one-source search failed with the source's note, which does not name the source: the outcome does, once.
   const refused: SourceProgress = { source: 'bluesky', status: 'failed', posts: 0, photos: 0, note: "refused findme's login" };

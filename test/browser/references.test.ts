@@ -81,7 +81,7 @@ test('add references, delete the profile picture, search, review two cards, relo
   assert.ok(maybeCount >= 2, `maybes to review: ${maybeCount}`);
   assert.equal(await page.locator('#count-to-check').textContent(), String(maybeCount));
   // The outcome counts the sure ones as photos of you, the maybes apart.
-  assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`^Done: ${sureCount} of 6 photos show you\\. ${maybeCount} more may show you: check them\\.$`));
+  assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`^Done: ${sureCount} of 6 photos show you\\. ${maybeCount} more may show you: check ${maybeCount === 1 ? 'it' : 'them'}\\.$`));
 
   const rejected = (await toCheck.nth(0).getAttribute('data-image-url'))!;
   await toCheck.nth(0).getByRole('button', { name: 'Not me' }).click();
