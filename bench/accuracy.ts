@@ -84,7 +84,8 @@ export async function benchAccuracy(options: { dir: string | undefined; quick: b
     samples.push(await describeSample(engine, identity, file));
     if (samples.length % 10 === 0) log(`  ${samples.length}/${list.length}`);
   }
-  const demoPhotos = await readDemoPhotos();
+  // --quick (a smoke run): two of the six group photos are enough to print every row.
+  const demoPhotos = (await readDemoPhotos()).slice(0, options.quick ? 2 : undefined);
   const demoFound = await Promise.all(demoPhotos.map((p) => engine.photoFaces(p)));
   const strangers = demoFound.map((found) => found.faces);
   // Real photos first: the target is about them.

@@ -6,10 +6,10 @@
  * default threshold with a 400 px profile (another photo of the person), false matches against every other
  * person's profile, pasted faces detected, false detections, detector passes and milliseconds per photo. TPR
  * counts sure matches (FINDME_MATCH_THRESHOLD) and, beside it, sure + maybe (FINDME_MAYBE_THRESHOLD: the photos
- * the user is asked to check). The variants: the engine before the fine pass, the windows pass (the default: a
- * Tiny 512 proposer on tiles seeing the photo at about half size, a Tiny 224 check on a window around each
- * candidate; and with a Tiny 1024 proposer over the photo at half size, as it was first built), the cascade (Tiny
- * 416 on the tiles, SSD where it saw something; the default until 2026-12-07) and SSD on 2 × 2 tiles. `--skip n`
+ * the user is asked to check). The variants: the engine before the fine pass; the windows pass (the default: a
+ * Tiny 768 proposer on tiles of the photo's shape seeing it at 0.7, a Tiny 224 check on a window around each
+ * candidate), with the proposer at 0.6, and as it was the default until 2026-12-07 (Tiny 512 on square tiles at
+ * about half size; the cascade, SSD on tiles and a Tiny 1024 proposer were measured before it, in git history). `--skip n`
  * measures on the photos after the first n, which the defaults were not chosen on.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,7 +18,6 @@ import { DEFAULTS, faceConfig } from '../actions/lib/config';
 import { euclideanDistance } from '../actions/lib/face/distance';
 import { detectorPasses } from '../actions/lib/face/detect';
 import { FaceEngine, type EngineOptions, type Faces } from '../actions/lib/face/engine';
-import { TILE_OVERLAP } from '../actions/lib/face/tiles';
 import type { FaceBox } from '../actions/lib/types';
 import { stagePhoto } from '../local/standins/stage-photos';
 import { DEFAULT_FACES_DIR } from './accuracy';
@@ -27,7 +26,7 @@ import { lines } from './chart';
 import { largest, listImages, profileCrop } from './labelled-faces';
 import { describe, finish, machine } from './machine';
 import { saveChart, saveResult } from './results';
-import { BEFORE_FINE_VARIANT, CASCADE_VARIANT, DEFAULT_FINE_VARIANT } from './stage-variants';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, PREVIOUS_FINE_VARIANT } from './stage-variants';
 import { summarize, table } from './stats';
 
 export const STAGE_SIZES = [24, 32, 48, 64, 96] as const;
@@ -60,9 +59,8 @@ function variants(quick: boolean): Variant[] {
   const all = [
     single,
     make(DEFAULT_FINE_VARIANT, { detectFine: 'windows' }),
-    make(CASCADE_VARIANT, { detectFine: 'cascade', detectTiles: 0 }),
-    make('windows tiny1024', { detectFine: 'windows', proposeDetector: { inputSize: 1024 }, proposeOverlap: TILE_OVERLAP }),
-    make('ssd tiles 2x2', { detectFine: 'ssd', detectTiles: 2 }),
+    make(PREVIOUS_FINE_VARIANT, { detectFine: 'windows', proposeTiles: 'square', proposeScale: 0.5, proposeDetector: { inputSize: 512 } }),
+    make('windows own x0.6', { detectFine: 'windows', proposeScale: 0.6 }),
   ];
   return quick ? all.slice(0, 3) : all;
 }

@@ -74,3 +74,22 @@ for (const { options, side } of settings) {
     console.log(`# ${name} at ${side} px: peak tensor MB (weights included), ours/face-api's, demo photo 1: ${peaks.join(', ')}; ${compared} detections compared`);
   });
 }
+
+test('Tiny at its own size: a 4 : 3 image padded only to whole cells gives the detections of its square input at the same scale', async () => {
+  // A square input of the image's longer side (a multiple of 32) is the same image at the same scale, with more
+  // black below it: the same net over the same pixels, so the same faces in the same places.
+  const decoded = await decodeImage(demoBytes(1), { maxPixels: 40e6, maxSide: 768, pad: 0 });
+  assert.equal(decoded.width, 768, 'demo photo 1 is wider than tall');
+  // 500 rows: not whole cells, so the net's input is padded below in both.
+  const image: RgbImage = { data: decoded.data.subarray(0, 768 * 500 * 3), width: 768, height: 500 };
+  const options: DetectorOptions = { detector: 'tiny', inputSize: 768, minConfidence: 0.3 };
+  const square = await detectBoxes(runtime, image, options);
+  const own = await detectBoxes(runtime, image, options, true);
+  assert.ok(square.length >= 3, `${square.length} detections at 768 px`);
+  assert.equal(own.length, square.length);
+  for (const [i, s] of square.entries()) {
+    for (const key of ['x', 'y', 'width', 'height'] as const) assert.ok(Math.abs(own[i]!.box[key] - s.box[key]) < 0.5, `detection ${i}: ${key} ${own[i]!.box[key]} against ${s.box[key]}`);
+    assert.ok(Math.abs(own[i]!.score - s.score) < 1e-3, `detection ${i}: score ${own[i]!.score} against ${s.score}`);
+  }
+  await assert.rejects(detectBoxes(runtime, image, { detector: 'ssd', inputSize: 416, minConfidence: 0.5 }, true), /SSD sees only its own square input/);
+});

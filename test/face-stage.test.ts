@@ -108,13 +108,14 @@ test('the windows pass: a demo face pasted 48 px wide is proposed, confirmed in 
   assert.ok(distance <= DEFAULTS.matchThreshold, `distance ${distance.toFixed(3)} > ${DEFAULTS.matchThreshold}`);
 });
 
-test('the windows pass costs the whole photo, its proposer tiles (2 × 2 at 2048 px, 4 × 3 at 4032 × 3024) and at most 12 windows', { timeout: 120_000 }, async () => {
+test('the windows pass costs the whole photo, its proposer tiles (2 × 2 at 2048 × 1536, 4 × 3 at 4032 × 3024, each seen at 0.7) and at most 12 windows', { timeout: 120_000 }, async () => {
   const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
-  assert.equal(windows.tiles(2048, 1536).length, 4, 'Tiny 512 sees a 2048 px photo at about half size on 2 × 2 tiles');
+  assert.equal(windows.tiles(2048, 1536).length, 4, 'Tiny sees a 2048 × 1536 photo at 0.7 on 2 × 2 tiles of its shape');
   assert.equal(windows.tiles(4032, 3024).length, 12);
   assert.equal(windows.passes(2048, 1536), 1 + 4 + 12);
   assert.equal(windows.passes(4032, 3024), 1 + 12 + 12);
-  for (const t of windows.tiles(2048, 1536)) assert.ok(512 / Math.max(t.width, t.height) >= 0.47, `tile ${JSON.stringify(t)} is seen at under 0.47`);
+  for (const t of [...windows.tiles(2048, 1536), ...windows.tiles(4032, 3024)]) assert.ok(Math.max(t.width, t.height) * 0.7 <= 768, `tile ${JSON.stringify(t)} is over 768 px at 0.7`);
+  assert.deepEqual([...new Set(windows.tiles(2048, 1536).map((t) => `${t.width}×${t.height}`))], ['1075×806'], 'a 4 : 3 photo, 4 : 3 tiles');
   assert.equal(windows.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
   const empty = await stagePhoto([], 2048, 1536, 3);
   await windows.ready();
@@ -139,6 +140,9 @@ test('the cache key names what changes the faces found: another fine pass, tilin
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeDetector: { inputSize: 608 } }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeOverlap: 0.15 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkDetector: { minConfidence: 0.4 } }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeScale: 0.6 }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeTiles: 'square' }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeTiles: 'square', proposeScale: 0.5, proposeDetector: { inputSize: 512 } }),
   ];
   const signatures = new Set([engine.signature, ...variants.map((v) => v.signature)]);
   assert.equal(signatures.size, variants.length + 1, [...signatures].join(' '));

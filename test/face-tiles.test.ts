@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkWindows, MAX_CHECK_WINDOWS, notIn, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
+import { checkWindows, coverTiles, MAX_CHECK_WINDOWS, notIn, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
 
 const scored = (x: number, y: number, width: number, height = width, score = 0.3): ScoredBox => ({ box: { x, y, width, height }, score });
 
@@ -20,6 +20,30 @@ test('the grid by photo size: 2 × 2 up to 2048 px, about 1024 px tiles above; a
   for (const t of tiles) assert.ok(t.width < 1200 && t.width === t.height, JSON.stringify(t));
   assert.equal(Math.max(...tiles.map((t) => t.left + t.width)), 4032);
   assert.equal(Math.max(...tiles.map((t) => t.top + t.height)), 3024);
+});
+
+test('tiles of the photo\'s own shape: each at most the side given, overlapping, covering the photo, bounded in number', () => {
+  assert.deepEqual(coverTiles(1000, 700, 1097, 0.05, 4), [], 'one tile would cover the photo: none');
+  const tiles = coverTiles(2048, 1536, 1097, 0.05, 4);
+  assert.deepEqual(tiles, [
+    { left: 0, top: 0, width: 1075, height: 806 },
+    { left: 973, top: 0, width: 1075, height: 806 },
+    { left: 0, top: 730, width: 1075, height: 806 },
+    { left: 973, top: 730, width: 1075, height: 806 },
+  ], '2 × 2 of a 4 : 3 photo, not square');
+  assert.deepEqual(coverTiles(2048, 1536, 1536, 0.05, 4).map((t) => [t.width, t.height]), [[1075, 1536], [1075, 1536]], 'the shorter side fits: one row');
+  for (const [w, h, side] of [[4032, 3024, 1097], [3000, 1000, 800], [1537, 1536, 768]] as const) {
+    const cover = coverTiles(w, h, side, 0.05, 4);
+    for (const t of cover) assert.ok(t.width <= side && t.height <= side && t.left >= 0 && t.top >= 0 && t.left + t.width <= w && t.top + t.height <= h, `${w}×${h}: ${JSON.stringify(t)}`);
+    assert.equal(Math.max(...cover.map((t) => t.left + t.width)), w);
+    assert.equal(Math.max(...cover.map((t) => t.top + t.height)), h);
+    // Neighbours overlap: every seam lies inside two tiles.
+    const lefts = [...new Set(cover.map((t) => t.left))];
+    for (const [i, left] of lefts.entries()) if (i > 0) assert.ok(left < lefts[i - 1]! + cover[0]!.width, `${w}×${h}: columns overlap`);
+  }
+  const capped = coverTiles(8000, 6000, 1097, 0.05, 4);
+  assert.equal(capped.length, 16, 'at most 4 along a side: the tiles grow instead');
+  assert.ok(capped[0]!.width > 1097);
 });
 
 test('the cascade refines only the tiles holding a new candidate; a face across a tile edge picks both tiles', () => {

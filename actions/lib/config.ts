@@ -89,13 +89,13 @@ export const DEFAULTS = Object.freeze({
   redisUrl: 'redis://127.0.0.1:6379',
   keyPrefix: 'findme:',
   xApiBaseUrl: 'https://api.x.com/2/',
-  // From `findme bench accuracy`'s bands table (bench/README.md#references-and-bands), measured on photos no test
-  // checks. Sure: the largest threshold at which no stranger matches — ≤ 0.1 % of stranger pairs, none of the
-  // demo group photos, none of the demo photos' own faces as profiles against the other demo photos (at 0.4625 one
-  // of those 95 does: two young women of similar looks), with 1 or 3 references. Maybe: the smallest threshold
-  // above it at which sure + maybe keep TPR ≥ 98 % of same-person pairs with a single 400 px reference (100 % on
-  // both sets at 0.5875); strangers there are shown for review, never as photos of you.
-  matchThreshold: 0.45,
+  // From `findme bench accuracy`'s bands table (bench/README.md#references-and-bands). Sure: the largest
+  // threshold at which no stranger matches — ≤ 0.1 % of stranger pairs, none of the demo group photos, none of the
+  // demo photos' own faces as profiles against the other demo photos, with 1 or 3 references. 0.45 until
+  // 2026-12-07, when one of those 95 stranger pairs (two young women of similar looks) had come to 0.4485. Maybe:
+  // the smallest threshold above it at which sure + maybe keep TPR ≥ 98 % of same-person pairs with a single
+  // 400 px reference (100 % on both sets at 0.5875); strangers there are shown for review, never as photos of you.
+  matchThreshold: 0.4375,
   maybeThreshold: 0.5875,
   maxTweets: 1000,
   maxPosts: 1000,
@@ -120,11 +120,11 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 15 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   detectMaxSide: 640,
-  // bench/README.md#stage (2026-12-07): the windows pass with its proposer Tiny 512 on tiles finds far more 64 px
-  // faces than the cascade (93.8 % against 18.8–37.5 %, sure + maybe, on the held-out sample too) at about the
-  // same cost (≈ 1.8–2.2× the single pass against 1.6–1.9×); test/compare-memory.test.ts takes a compare_images
-  // container to at most 408–415 MB with it (3 runs, 2026-12-07; the cascade 409), inside the 512 MB an
-  // OpenWhisk action gets by default.
+  // bench/README.md#stage (2026-12-07): the windows pass, its Tiny 768 proposer on tiles of the photo's shape at
+  // 0.7, finds and at least half-recognises 88–94 % of 48 px faces and all 64 px ones (sure + maybe, on the
+  // held-out sample too), where the cascade found 12.5–31 % and 19–38 %, for ≈ 2.7× the single pass (over the
+  // 2.5× target; the cascade 1.6–1.9×); test/compare-memory.test.ts takes a compare_images container to at most
+  // ≈ 420 MB with it, inside the 512 MB an OpenWhisk action gets by default.
   detectFine: 'windows' as FinePass,
   // 0: by photo size, tiles about 1024 px (2 × 2 for a 2048 px photo, 4 across a 4032 px one).
   detectTiles: 0,

@@ -70,10 +70,18 @@ export function checkDetectorOptions(options: DetectorOptions): void {
   if (!(options.minConfidence > 0 && options.minConfidence < 1)) throw new RangeError(`minConfidence must be between 0 and 1, got ${options.minConfidence}`);
 }
 
-/** The detector alone (no landmarks, no descriptors): boxes in pixels of `image`, with their scores, strongest first. */
-export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions): Promise<Array<{ box: FaceBox; score: number }>> {
+/**
+ * The detector alone (no landmarks, no descriptors): boxes in pixels of `image`, with their scores, strongest
+ * first. `ownSize` (Tiny only): the net sees the image at its own size and shape, not scaled to inputSize (the
+ * caller has sized it; see tinyDetect).
+ */
+export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions, ownSize = false): Promise<Array<{ box: FaceBox; score: number }>> {
   passes += 1;
-  return options.detector === 'ssd' ? ssdDetect(runtime, image, options.minConfidence) : tinyDetect(runtime, image, options.inputSize, options.minConfidence);
+  if (options.detector === 'ssd') {
+    if (ownSize) throw new RangeError('SSD sees only its own square input: ownSize is for the Tiny detector');
+    return ssdDetect(runtime, image, options.minConfidence);
+  }
+  return tinyDetect(runtime, image, ownSize ? undefined : options.inputSize, options.minConfidence);
 }
 
 /** Every face the detector finds in `image`, with its descriptor from the same pixels. */

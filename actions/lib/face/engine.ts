@@ -13,7 +13,7 @@ import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
 import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
-import { checkWindows, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+import { checkWindows, coverTiles, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
 
 /**
  * The cascade's cheap first pass on each tile: the Tiny detector at a low threshold, since a face it misses here
@@ -22,25 +22,36 @@ import { checkWindows, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayo
 export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 416, minConfidence: 0.2 });
 
 /**
- * The windows pass's proposer: Tiny at a very low score over tiles of the photo, each seen at about
- * PROPOSE_SCALE. It needs a face ≈ 25–30 px wide at its input, so it sees faces from ≈ 64 px (some from 32); its
- * many false boxes cost only a check window each. Input 512 on 2 × 2 tiles at 2048 px sees as much as Tiny 1024
- * over the photo at half size, in a quarter of the working set a pass (bench/README.md#stage): face-api keeps
- * every layer's output of a pass until it ends, and the WASM heap never shrinks, so the largest pass sets a
- * container's memory for good — Tiny 1024 took it to 827 MB.
+ * The windows pass's proposer: Tiny at a very low score over tiles of the photo, each seen at PROPOSE_SCALE. It
+ * needs a face ≈ 25–30 px wide at its input, so at 0.7 it sees faces from ≈ 40 px (some from 32); its many false
+ * boxes cost only a check window each. The tiles are at most inputSize px on a side at that scale (2 × 2 of
+ * 753 × 564 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap never shrinks;
+ * Tiny 1024 over a whole photo took one to 827 MB), so the photo is cut rather than seen in one pass.
  */
-export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 512, minConfidence: 0.05 });
-/** The proposer sees the whole photo when it fits its input at this scale, else tiles. */
-export const PROPOSE_SCALE = 0.5;
+export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.05 });
+/**
+ * The proposer's scale (bench/README.md#stage, 2026-12-07): at 0.7 the engine finds and at least half-recognises
+ * (sure + maybe) 87.5–93.8 % of 48 px faces, against 50–62.5 % at 0.6 and 25–31.3 % with the square Tiny 512
+ * tiles at 0.5, for 2.7× the single pass's time on a quiet machine (0.6: 2.3×; square 0.5: 2.1×).
+ */
+export const PROPOSE_SCALE = 0.7;
+/**
+ * The proposer's tiles: `own`, tiles of the photo's own shape seen at the proposer's scale, at most inputSize
+ * px on a side (the Tiny net is fully convolutional: a 4 : 3 photo's tiles cost no square of padding);
+ * `square`, face-api's input (each tile square, scaled to inputSize), the windows pass until 2026-12-07 (Tiny 512
+ * at 0.5), kept for the stage benchmark's comparison.
+ */
+export type ProposeTiles = 'square' | 'own';
+export const PROPOSE_TILES: ProposeTiles = 'own';
 /**
  * Overlap of the proposer's tiles, less than the grid's: every point of the photo is still in a tile with a margin
- * of ≈ 50 px at 2048 px, and the tiles stay small enough for 2 × 2 of Tiny 512 to see the photo at ≈ 0.48
- * (0.43 with TILE_OVERLAP, which found 62.5 % of 64 px faces against 93.8 %).
+ * of ≈ 50 px at 2048 px, and fewer pixels are seen twice (with square tiles, 0.15 left 2 × 2 of Tiny 512 seeing
+ * the photo at 0.43, which found 62.5 % of 64 px faces against 0.05's 93.8 %).
  */
 export const PROPOSE_OVERLAP = 0.05;
 /**
- * …at most this many tiles across, which bounds its cost on the largest photos: Tiny 1024 takes 2 × 2 tiles at
- * 4032 px, Tiny 512 (a quarter of the pixels a pass) 4 × 3, about the same pixels in all.
+ * …at most this many tiles along a side, which bounds its cost on the largest photos: 4 × 3 at 4032 × 3024, 4 × 4
+ * at 4096 × 4096 (each seen at 0.7); a larger photo's tiles are seen smaller.
  */
 export const MAX_PROPOSE_ACROSS = 4;
 /**
@@ -54,6 +65,13 @@ export const PROPOSE_MIN_SCORE = 0.1;
  * at ≈ 56 px, at its usual threshold; it decides whether a candidate is a face, and the face's box.
  */
 export const CHECK_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 224, minConfidence: 0.5 });
+/**
+ * A candidate this wide or wider as the whole-photo pass sees it (at its detector's input) gets no check window:
+ * SSD finds a face of that size surely (at 24 px it already finds about half, bench/README.md#stage), so one it
+ * did not find is no small face but a loose proposal, and a check window 4 of its sides across sees whatever
+ * face-like thing is in a quarter of the photo. The windows pass is for the faces too small for that pass.
+ */
+export const CHECK_MAX_WHOLE_SIDE = 48;
 
 export interface EngineOptions {
   /** Unset: the fastest backend that loads. */
@@ -75,6 +93,10 @@ export interface EngineOptions {
   tileOverlap?: number;
   /** Unset: PROPOSE_OVERLAP. */
   proposeOverlap?: number;
+  /** Unset: PROPOSE_SCALE. */
+  proposeScale?: number;
+  /** Unset: PROPOSE_TILES. */
+  proposeTiles?: ProposeTiles;
   /** Unset: the whole-photo pass's detector. */
   tileDetector?: Partial<DetectorOptions>;
   /** Unset: CASCADE_DETECTOR. */
@@ -111,6 +133,8 @@ export class FaceEngine {
   readonly checkDetector: DetectorOptions;
   private readonly tileOverlap: number;
   private readonly proposeOverlap: number;
+  private readonly proposeScale: number;
+  private readonly proposeTiles: ProposeTiles;
   /**
    * What produced a result: cached faces are only reused by an engine that would find the same ones (another
    * detector or size finds other faces, with other boxes).
@@ -125,6 +149,10 @@ export class FaceEngine {
     this.checkDetector = { ...CHECK_DETECTOR, ...options.checkDetector };
     this.tileOverlap = options.tileOverlap ?? TILE_OVERLAP;
     this.proposeOverlap = options.proposeOverlap ?? PROPOSE_OVERLAP;
+    this.proposeScale = options.proposeScale ?? PROPOSE_SCALE;
+    this.proposeTiles = options.proposeTiles ?? PROPOSE_TILES;
+    if (!(this.proposeScale > 0 && this.proposeScale <= 1)) throw new RangeError(`proposeScale must be over 0 and at most 1, got ${this.proposeScale}`);
+    if (!['square', 'own'].includes(this.proposeTiles)) throw new RangeError(`proposeTiles must be square or own, got "${String(this.proposeTiles)}"`);
     for (const d of [this.detector, this.tileDetector, this.cascadeDetector, this.proposeDetector, this.checkDetector]) checkDetectorOptions(d);
     if (!(Number.isInteger(options.detectTiles) && options.detectTiles >= 0 && options.detectTiles <= 8)) throw new RangeError(`detectTiles must be a whole number from 0 to 8, got ${options.detectTiles}`);
     for (const [key, overlap] of [['tileOverlap', this.tileOverlap], ['proposeOverlap', this.proposeOverlap]] as const) {
@@ -134,9 +162,11 @@ export class FaceEngine {
     const name = ({ detector, inputSize, minConfidence }: DetectorOptions) => `${detector}${detector === 'tiny' ? inputSize : ''}-c${minConfidence}`;
     // v2: descriptors from crops of the decoded photo (v1, unnamed: from the shrunk whole photo). The fine pass
     // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size; c2:
-    // a check window covers only candidates no smaller than its own (tiles.ts checkWindows).
+    // a check window covers only candidates no smaller than its own (tiles.ts checkWindows); m: no window for a
+    // candidate CHECK_MAX_WHOLE_SIDE or wider as the whole-photo pass sees it.
     const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
-    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${PROPOSE_SCALE}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2`;
+    // `own` tiles see other pixels than square ones at the same scale: their faces are not the square's.
+    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2m${CHECK_MAX_WHOLE_SIDE}`;
     const tiles = { off: '', ssd: grid, cascade: `${grid}-q${name(this.cascadeDetector)}`, windows }[options.detectFine];
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
@@ -224,7 +254,9 @@ export class FaceEngine {
   tiles(width: number, height: number): Tile[] {
     if (this.options.detectFine === 'off') return [];
     if (this.options.detectFine === 'windows') {
-      const across = Math.min(MAX_PROPOSE_ACROSS, Math.ceil((Math.max(width, height) * PROPOSE_SCALE) / detectorSide(this.proposeDetector)));
+      const side = detectorSide(this.proposeDetector);
+      if (this.proposeTiles === 'own') return coverTiles(width, height, side / this.proposeScale, this.proposeOverlap, MAX_PROPOSE_ACROSS);
+      const across = Math.min(MAX_PROPOSE_ACROSS, Math.ceil((Math.max(width, height) * this.proposeScale) / side));
       return tileLayout(width, height, across, 0, this.proposeOverlap);
     }
     return tileLayout(width, height, tilesAcross(width, height, this.options.detectTiles), detectorSide(this.tileDetector), this.tileOverlap);
@@ -274,9 +306,17 @@ export class FaceEngine {
     const proposed = whole.filter((d) => d.score < this.detector.minConfidence);
     const side = detectorSide(this.proposeDetector);
     const tiles = this.tiles(image.width, image.height);
-    for (const region of tiles.length ? tiles : [undefined]) proposed.push(...(await this.pass(runtime, image, region, this.proposeDetector, side)));
+    for (const region of tiles.length ? tiles : [undefined]) {
+      if (this.proposeTiles === 'square') proposed.push(...(await this.pass(runtime, image, region, this.proposeDetector, side)));
+      else {
+        const { width, height } = region ?? image;
+        proposed.push(...(await this.passAt(runtime, image, region, this.proposeDetector, Math.min(this.proposeScale, side / Math.max(width, height)), true)));
+      }
+    }
     const sure = [...found];
-    for (const window of checkWindows(image.width, image.height, proposed, sure)) {
+    const wholeScale = detectorSide(this.detector) / Math.max(image.width, image.height);
+    const small = proposed.filter(({ box }) => Math.max(box.width, box.height) * wholeScale < CHECK_MAX_WHOLE_SIDE);
+    for (const window of checkWindows(image.width, image.height, small, sure)) {
       // A window's edge can cut a sure face: the check's partial box of it must not outscore SSD's whole one in NMS.
       found.push(...notIn(await this.pass(runtime, image, window, this.checkDetector, detectorSide(this.checkDetector), true), sure));
     }
@@ -290,9 +330,13 @@ export class FaceEngine {
    */
   private async pass(runtime: FaceRuntime, image: DecodedImage, region: Tile | undefined, detector: DetectorOptions, side = region ? detectorSide(detector) : this.options.detectMaxSide, upscale = false): Promise<ScoredBox[]> {
     const fit = side / Math.max(region?.width ?? image.width, region?.height ?? image.height);
-    const scale = upscale ? fit : Math.min(1, fit);
+    return this.passAt(runtime, image, region, detector, upscale ? fit : Math.min(1, fit));
+  }
+
+  /** One detector pass over a region of `image` resized by `scale` (`ownSize`: see detectBoxes); boxes in pixels of `image`. */
+  private async passAt(runtime: FaceRuntime, image: DecodedImage, region: Tile | undefined, detector: DetectorOptions, scale: number, ownSize = false): Promise<ScoredBox[]> {
     const pixels = await shrinkRegion(image, scale, region);
-    return (await detectBoxes(runtime, pixels, detector)).map(({ box, score }) => ({
+    return (await detectBoxes(runtime, pixels, detector, ownSize)).map(({ box, score }) => ({
       box: { x: (region?.left ?? 0) + box.x / scale, y: (region?.top ?? 0) + box.y / scale, width: box.width / scale, height: box.height / scale },
       score,
     }));

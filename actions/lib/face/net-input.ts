@@ -17,6 +17,21 @@ export function squareInput(tf: typeof Tf, image: RgbImage, side: number): Tf.Te
 }
 
 /**
+ * The image as it is, padded with black at its bottom and right to whole multiples of `multiple` (a fully
+ * convolutional detector's stride), as float32 pixel values 0…255, in a batch of one: no square, no rescaling, so
+ * a wide tile costs only its own pixels.
+ */
+export function paddedInput(tf: typeof Tf, image: RgbImage, multiple: number): Tf.Tensor4D {
+  return tf.tidy(() => {
+    const pixels = tf.cast(tf.tensor3d(image.data, [image.height, image.width, 3], 'int32'), 'float32');
+    const height = Math.ceil(image.height / multiple) * multiple;
+    const width = Math.ceil(image.width / multiple) * multiple;
+    const padded = width === image.width && height === image.height ? pixels : tf.pad(pixels, [[0, height - image.height], [0, width - image.width], [0, 0]]);
+    return tf.expandDims(padded, 0) as Tf.Tensor4D;
+  });
+}
+
+/**
  * The factors that take a box relative to the padded square back to one relative to the image (face-api's
  * correction for its reshaped input dimensions, rounded as it rounds them).
  */

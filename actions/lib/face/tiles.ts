@@ -62,6 +62,26 @@ export function tileLayout(width: number, height: number, across: number, minSid
   return tiles;
 }
 
+/**
+ * Tiles of any shape, each at most `maxSide` on either side unless that would take more than `maxAcross` of them
+ * along a side (then they grow), overlapping by `overlap` of an even split. Empty when one tile would cover the
+ * photo. For a detector that sees a tile at its own shape: a 4 : 3 photo costs no square of padding.
+ */
+export function coverTiles(width: number, height: number, maxSide: number, overlap: number, maxAcross: number): Tile[] {
+  const count = (length: number) => (length <= maxSide ? 1 : Math.min(maxAcross, Math.ceil((length * (1 + overlap)) / maxSide)));
+  const across = count(width);
+  const down = count(height);
+  if (across === 1 && down === 1) return [];
+  const span = (length: number, n: number) => (n === 1 ? length : Math.min(length, Math.round((length / n) * (1 + overlap))));
+  const tileW = span(width, across);
+  const tileH = span(height, down);
+  const tiles: Tile[] = [];
+  for (const top of spans(height, tileH, down)) {
+    for (const left of spans(width, tileW, across)) tiles.push({ left, top, width: tileW, height: tileH });
+  }
+  return tiles;
+}
+
 /** A candidate counts for a tile when at least this fraction of it lies inside the tile. */
 export const IN_TILE = 0.5;
 

@@ -10,7 +10,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import type { FaceBox } from '../types';
 import type { FaceRuntime } from './backend';
 import type { RgbImage } from './decode';
-import { runLayers, squareInput, unpadFactors } from './net-input';
+import { paddedInput, runLayers, squareInput, unpadFactors } from './net-input';
 
 type T1 = Tf.Tensor1D;
 type T4 = Tf.Tensor4D;
@@ -70,9 +70,15 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
   ];
 }
 
-/** The detector's input: the mean colour subtracted, then scaled by 1/255. */
-function normalisedInput(tf: typeof Tf, image: RgbImage, side: number): T4 {
-  const pixels = squareInput(tf, image, side);
+/** The net's total stride: five 2 × 2 pools. An input side that is a multiple of it maps onto whole cells. */
+export const TINY_STRIDE = 32;
+
+/**
+ * The detector's input: the mean colour subtracted, then scaled by 1/255. `side`: the image padded to a square and
+ * scaled to it (face-api's input); unset: the image at its own size, padded to whole cells.
+ */
+function normalisedInput(tf: typeof Tf, image: RgbImage, side: number | undefined): T4 {
+  const pixels = side === undefined ? paddedInput(tf, image, TINY_STRIDE) : squareInput(tf, image, side);
   try {
     return tf.tidy(() => tf.div(tf.sub(pixels, tf.tensor1d([...MEAN_RGB])), 255) as T4);
   } finally {
@@ -100,32 +106,38 @@ function iou(a: Candidate, b: Candidate): number {
 
 /**
  * The Tiny Face Detector's faces in `image` scoring above `minConfidence`, strongest first, in pixels of
- * `image`: what face-api's `detectAllFaces` with TinyFaceDetectorOptions returns, in a fraction of its memory.
+ * `image`. With `inputSize`: what face-api's `detectAllFaces` with TinyFaceDetectorOptions returns (the image
+ * padded to a square and scaled to it), in a fraction of its memory. Without: the net on the image at its own
+ * size (padded to whole cells, any aspect: the net is fully convolutional), so a caller that has already scaled a
+ * wide tile pays for no square of padding.
  */
-export async function tinyDetect(runtime: FaceRuntime, image: RgbImage, inputSize: number, minConfidence: number): Promise<Array<{ box: FaceBox; score: number }>> {
+export async function tinyDetect(runtime: FaceRuntime, image: RgbImage, inputSize: number | undefined, minConfidence: number): Promise<Array<{ box: FaceBox; score: number }>> {
   const { tf, faceapi } = runtime;
   const params = faceapi.nets.tinyFaceDetector.params as unknown as TinyParams | undefined;
   if (!params) throw new Error('the Tiny Face Detector is not loaded');
-  let output: { data: Float32Array; cells: number } | undefined;
+  let output: { data: Float32Array; rows: number; cols: number } | undefined;
   const net = layers(tf, params);
   await runLayers(normalisedInput(tf, image, inputSize), net, async (index, x) => {
-    if (index === net.length - 1) output = { data: (await x.data()) as Float32Array, cells: x.shape[1] };
+    if (index === net.length - 1) output = { data: (await x.data()) as Float32Array, rows: x.shape[1], cols: x.shape[2] };
   });
   if (!output) throw new Error('the Tiny Face Detector gave no output');
-  const { data, cells } = output;
-  if (data.length !== cells * cells * ANCHORS.length * BOX_ENCODING) throw new Error(`the Tiny Face Detector gave ${data.length} values for ${cells} × ${cells} cells`);
-  const pad = unpadFactors(image, inputSize);
+  const { data, rows, cols } = output;
+  if (data.length !== rows * cols * ANCHORS.length * BOX_ENCODING) throw new Error(`the Tiny Face Detector gave ${data.length} values for ${rows} × ${cols} cells`);
+  // Cell units → fractions of the image: of the padded square (face-api's correction), or of the padded input.
+  const pad = inputSize === undefined
+    ? { x: (Math.ceil(image.width / TINY_STRIDE) * TINY_STRIDE) / image.width, y: (Math.ceil(image.height / TINY_STRIDE) * TINY_STRIDE) / image.height }
+    : unpadFactors(image, inputSize);
   const candidates: Candidate[] = [];
-  for (let row = 0; row < cells; row += 1) {
-    for (let col = 0; col < cells; col += 1) {
+  for (let row = 0; row < rows; row += 1) {
+    for (let col = 0; col < cols; col += 1) {
       for (const [anchor, [anchorX, anchorY]] of ANCHORS.entries()) {
-        const at = ((row * cells + col) * ANCHORS.length + anchor) * BOX_ENCODING;
+        const at = ((row * cols + col) * ANCHORS.length + anchor) * BOX_ENCODING;
         const score = sigmoid(data[at + 4]!);
         if (!(score > minConfidence)) continue;
-        const centreX = ((col + sigmoid(data[at]!)) / cells) * pad.x;
-        const centreY = ((row + sigmoid(data[at + 1]!)) / cells) * pad.y;
-        const width = ((Math.exp(data[at + 2]!) * anchorX) / cells) * pad.x;
-        const height = ((Math.exp(data[at + 3]!) * anchorY) / cells) * pad.y;
+        const centreX = ((col + sigmoid(data[at]!)) / cols) * pad.x;
+        const centreY = ((row + sigmoid(data[at + 1]!)) / rows) * pad.y;
+        const width = ((Math.exp(data[at + 2]!) * anchorX) / cols) * pad.x;
+        const height = ((Math.exp(data[at + 3]!) * anchorY) / rows) * pad.y;
         const left = centreX - width / 2;
         const top = centreY - height / 2;
         candidates.push({ left, top, right: left + width, bottom: top + height, score });
