@@ -24,11 +24,16 @@ export function squareInput(tf: typeof Tf, image: RgbImage, side: number): Tf.Te
 export function paddedInput(tf: typeof Tf, image: RgbImage, multiple: number): Tf.Tensor4D {
   return tf.tidy(() => {
     const pixels = tf.cast(tf.tensor3d(image.data, [image.height, image.width, 3], 'int32'), 'float32');
-    const height = Math.ceil(image.height / multiple) * multiple;
-    const width = Math.ceil(image.width / multiple) * multiple;
+    const height = paddedSide(image.height, multiple);
+    const width = paddedSide(image.width, multiple);
     const padded = width === image.width && height === image.height ? pixels : tf.pad(pixels, [[0, height - image.height], [0, width - image.width], [0, 0]]);
     return tf.expandDims(padded, 0) as Tf.Tensor4D;
   });
+}
+
+/** A side padded up to a whole multiple of `multiple`, as paddedInput pads it. */
+export function paddedSide(length: number, multiple: number): number {
+  return Math.ceil(length / multiple) * multiple;
 }
 
 /**

@@ -10,7 +10,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import type { FaceBox } from '../types';
 import type { FaceRuntime } from './backend';
 import type { RgbImage } from './decode';
-import { paddedInput, runLayers, squareInput, unpadFactors } from './net-input';
+import { paddedInput, paddedSide, runLayers, squareInput, unpadFactors } from './net-input';
 
 type T1 = Tf.Tensor1D;
 type T4 = Tf.Tensor4D;
@@ -125,7 +125,7 @@ export async function tinyDetect(runtime: FaceRuntime, image: RgbImage, inputSiz
   if (data.length !== rows * cols * ANCHORS.length * BOX_ENCODING) throw new Error(`the Tiny Face Detector gave ${data.length} values for ${rows} × ${cols} cells`);
   // Cell units → fractions of the image: of the padded square (face-api's correction), or of the padded input.
   const pad = inputSize === undefined
-    ? { x: (Math.ceil(image.width / TINY_STRIDE) * TINY_STRIDE) / image.width, y: (Math.ceil(image.height / TINY_STRIDE) * TINY_STRIDE) / image.height }
+    ? { x: paddedSide(image.width, TINY_STRIDE) / image.width, y: paddedSide(image.height, TINY_STRIDE) / image.height }
     : unpadFactors(image, inputSize);
   const candidates: Candidate[] = [];
   for (let row = 0; row < rows; row += 1) {
