@@ -46,26 +46,36 @@ const LEAKY_ALPHA = 0.10000000149011612;
 /** x, y, width, height, score: one box per anchor per cell. */
 const BOX_ENCODING = 5;
 
-const leaky = { activation: 'leakyrelu' as const, leakyreluAlpha: LEAKY_ALPHA };
-
+/**
+ * The layers, each convolution followed by its pool, reordered so the leaky ReLU runs after the pool: the ReLU is
+ * monotonic, so the max of the activated values is the activated max, bit for bit, and it runs on a quarter of
+ * the values. That matters on WASM, where tfjs's leaky ReLU (fused into a convolution or alone) is a plain loop:
+ * fused into Tiny's first convolution at 768 × 576 it took 45 of that convolution's 79 ms. It runs as prelu, whose
+ * kernel computes the same `x < 0 ? alpha · x : x` ≈ 1.5× faster. A proposer tile of 753 × 536 went from 106 to
+ * 88 ms, the same detections to the last digit (bench/README.md#stage, 2026-12-07).
+ */
 function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
-  const pool = (stride: number) => (x: T4) => tf.maxPool(x, [2, 2], [stride, stride], 'same');
+  // Each intermediate is freed as soon as the next exists, as runLayers does between layers.
+  const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => {
+    const convolved = conv(x);
+    const max = tf.maxPool(convolved, [2, 2], [stride, stride], 'same');
+    convolved.dispose();
+    try {
+      return tf.tidy(() => tf.prelu(max, LEAKY_ALPHA));
+    } finally {
+      max.dispose();
+    }
+  };
   // face-api pads by one then convolves 'valid': the same as 'same' for a 3 × 3 filter at stride 1.
   const separable = (p: SeparableParams) => (x: T4) =>
-    tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias, ...leaky }));
+    tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias }));
   return [
-    (x) => tf.fused.conv2d({ x, filter: params.conv0.filters, strides: 1, pad: 'valid', bias: params.conv0.bias, ...leaky }),
-    pool(2),
-    separable(params.conv1),
-    pool(2),
-    separable(params.conv2),
-    pool(2),
-    separable(params.conv3),
-    pool(2),
-    separable(params.conv4),
-    pool(2),
-    separable(params.conv5),
-    pool(1),
+    pooled(2, (x) => tf.fused.conv2d({ x, filter: params.conv0.filters, strides: 1, pad: 'valid', bias: params.conv0.bias })),
+    pooled(2, separable(params.conv1)),
+    pooled(2, separable(params.conv2)),
+    pooled(2, separable(params.conv3)),
+    pooled(2, separable(params.conv4)),
+    pooled(1, separable(params.conv5)),
     (x) => tf.fused.conv2d({ x, filter: params.conv8.filters, strides: 1, pad: 'valid', bias: params.conv8.bias }),
   ];
 }
