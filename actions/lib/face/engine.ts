@@ -41,7 +41,8 @@ export const PROPOSE_SCALE = 0.7;
  * `square`, face-api's input (each tile square, scaled to inputSize), the windows pass until 2026-12-07 (Tiny 512
  * at 0.5), kept for the stage benchmark's comparison.
  */
-export type ProposeTiles = 'square' | 'own';
+export const PROPOSE_TILE_SHAPES = ['square', 'own'] as const;
+export type ProposeTiles = (typeof PROPOSE_TILE_SHAPES)[number];
 export const PROPOSE_TILES: ProposeTiles = 'own';
 /**
  * Overlap of the proposer's tiles, less than the grid's: every point of the photo is still in a tile with a margin
@@ -152,7 +153,7 @@ export class FaceEngine {
     this.proposeScale = options.proposeScale ?? PROPOSE_SCALE;
     this.proposeTiles = options.proposeTiles ?? PROPOSE_TILES;
     if (!(this.proposeScale > 0 && this.proposeScale <= 1)) throw new RangeError(`proposeScale must be over 0 and at most 1, got ${this.proposeScale}`);
-    if (!['square', 'own'].includes(this.proposeTiles)) throw new RangeError(`proposeTiles must be square or own, got "${String(this.proposeTiles)}"`);
+    if (!PROPOSE_TILE_SHAPES.includes(this.proposeTiles)) throw new RangeError(`proposeTiles must be one of ${PROPOSE_TILE_SHAPES.join(', ')}, got "${String(this.proposeTiles)}"`);
     for (const d of [this.detector, this.tileDetector, this.cascadeDetector, this.proposeDetector, this.checkDetector]) checkDetectorOptions(d);
     if (!(Number.isInteger(options.detectTiles) && options.detectTiles >= 0 && options.detectTiles <= 8)) throw new RangeError(`detectTiles must be a whole number from 0 to 8, got ${options.detectTiles}`);
     for (const [key, overlap] of [['tileOverlap', this.tileOverlap], ['proposeOverlap', this.proposeOverlap]] as const) {
