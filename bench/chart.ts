@@ -46,9 +46,11 @@ export function stackedBars(title: string, rows: Array<{ label: string; values: 
 
 /** A line chart of y against x, one or more series, and an optional dashed horizontal line (a target). */
 export function lines(title: string, xLabel: string, yLabel: string, series: Array<{ name: string; points: Array<[number, number]> }>, mark?: { y: number; label: string }): string {
-  const width = 640;
+  // The legend has a column of its own right of the plot: inside it, lines at the top (TPR 100 %) crossed it.
+  const legendWidth = 170;
+  const width = 640 + legendWidth;
   const height = 360;
-  const pad = { l: 60, r: 20, t: 40, b: 50 };
+  const pad = { l: 60, r: 20 + legendWidth, t: 40, b: 50 };
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMax = Math.max(1, ...xs);
@@ -75,7 +77,7 @@ export function lines(title: string, xLabel: string, yLabel: string, series: Arr
     const color = COLORS[i % COLORS.length];
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${s.points.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
     for (const [x, y] of s.points) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="3" fill="${color}"><title>${x}: ${y.toFixed(2)}</title></circle>`);
-    parts.push(`<text x="${width - pad.r - 150}" y="${pad.t + 14 * i}" font-size="11" fill="${color}">${esc(s.name)}</text>`);
+    parts.push(`<text x="${width - legendWidth + 4}" y="${pad.t + 10 + 16 * i}" font-size="11" fill="${color}">${esc(s.name)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`;
 }
