@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { demoStagePhotos, stagePhoto } from '../local/standins/stage-photos';
+import { demoStagePhotos, seededNoise, stagePhoto } from '../local/standins/stage-photos';
 import { demoBytes, SAMPLE1_FACES } from './helpers/images';
 
 test('a face pasted 48 px wide lands where its box says, in a scene of the asked size', async () => {
@@ -31,4 +31,17 @@ test('the demo stage photos: the user on stage twice, crowds of the other faces,
   assert.equal(built[0]!.boxes[0]!.width, 48);
   assert.equal(built[1]!.boxes[0]!.width, 64);
   for (const b of built) for (const box of b.boxes) assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 2048 && box.y + box.height <= 1536, `${b.name} ${JSON.stringify(box)}`);
+});
+
+test('a scene is the same for the same seed and another for another seed; its texture has the asked mean and spread', async () => {
+  const placements = [{ photo: demoBytes(1), face: SAMPLE1_FACES[0]!, faceWidth: 48 }];
+  const [a, b, c] = [await stagePhoto(placements, 640, 480, 3), await stagePhoto(placements, 640, 480, 3), await stagePhoto(placements, 640, 480, 4)];
+  assert.ok(a.jpeg.equals(b.jpeg), 'the same seed made two different composites');
+  assert.ok(!a.jpeg.equals(c.jpeg), 'two seeds made the same composite');
+  const noise = seededNoise(200, 100, 3, 60, 18, 7);
+  assert.equal(noise.length, 200 * 100 * 3);
+  assert.ok(noise.equals(seededNoise(200, 100, 3, 60, 18, 7)));
+  const mean = noise.reduce((sum, v) => sum + v, 0) / noise.length;
+  const sd = Math.sqrt(noise.reduce((sum, v) => sum + (v - mean) ** 2, 0) / noise.length);
+  assert.ok(Math.abs(mean - 60) < 1 && Math.abs(sd - 18) < 1, `mean ${mean}, sd ${sd}`);
 });

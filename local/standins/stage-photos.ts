@@ -27,10 +27,32 @@ export interface StagePhoto {
 /** The source is cut this many face widths (and heights) around the face: hair, neck, a bit of background. */
 const CUT_MARGIN = 0.6;
 
+/**
+ * Gaussian noise (mean, sigma) as raw 8-bit pixels, the same for the same seed. libvips's own (sharp's
+ * `create.noise`) draws a new texture on every call, so two runs of the stage benchmark on the same code saw
+ * different composites, and a cell could move by a photo between them. Each value is a sum of four uniform bytes
+ * of a xorshift32 draw, rescaled to unit variance (close enough to a normal distribution for a texture).
+ */
+export function seededNoise(width: number, height: number, channels: number, mean: number, sigma: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(width * height * channels);
+  const clamped = new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length);
+  // The sum of four bytes uniform on 0…255: mean 510, standard deviation √(4 · (256² − 1) / 12) ≈ 147.8.
+  const scale = sigma / Math.sqrt((4 * (256 * 256 - 1)) / 12);
+  let state = (Math.imul(seed + 1, 0x9e3779b9) ^ 0x6d2b79f5) >>> 0 || 1;
+  for (let i = 0; i < clamped.length; i += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const sum = (state & 255) + ((state >>> 8) & 255) + ((state >>> 16) & 255) + ((state >>> 24) & 255);
+    clamped[i] = mean + (sum - 510) * scale;
+  }
+  return bytes;
+}
+
 /** A dark stage with some texture (a flat colour is too easy for a detector's false positives to show). */
 function scene(width: number, height: number, seed: number): Sharp {
   const tint = 30 + (seed % 5) * 8;
-  return sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: tint, sigma: 18 } } });
+  return sharp(seededNoise(width, height, 3, tint, 18, seed), { raw: { width, height, channels: 3 } });
 }
 
 /** Scales the cut so the face is `faceWidth` wide; returns the cut and the face's offset in it. */
@@ -66,7 +88,7 @@ export async function stagePhoto(placements: readonly Placement[], width: number
     layers.push({ input: cut.image, left, top });
     boxes.push({ x: Math.round(left + cut.faceX), y: Math.round(top + cut.faceY), width: Math.round(p.faceWidth), height: Math.round(cut.faceHeight) });
   }
-  const jpeg = await sharp(await scene(width, height, seed).png().toBuffer()).composite(layers).jpeg({ quality }).toBuffer();
+  const jpeg = await scene(width, height, seed).composite(layers).jpeg({ quality }).toBuffer();
   return { jpeg, boxes };
 }
 

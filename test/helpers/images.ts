@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { PhotoError, type PhotoErrorCode } from '../../actions/lib/face/errors';
 import type { FaceBox } from '../../actions/lib/types';
 import { demoPhoto, SAMPLE1_FACES, type DemoNumber } from '../../local/standins/demo';
+import { seededNoise } from '../../local/standins/stage-photos';
 
 export { DEMO_NUMBERS, SAMPLE1_FACES, type DemoNumber } from '../../local/standins/demo';
 
@@ -46,9 +47,9 @@ export async function twoFaceProfile(): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A picture with no face: smooth colour and noise. */
+/** A picture with no face: grey noise (seeded, the same every run). */
 export async function noFaceImage(): Promise<Buffer> {
-  return sharp({ create: { width: 400, height: 400, channels: 3, background: '#6a8caf', noise: { type: 'gaussian', mean: 120, sigma: 20 } } })
+  return sharp(seededNoise(400, 400, 3, 120, 20, 0), { raw: { width: 400, height: 400, channels: 3 } })
     .jpeg()
     .toBuffer();
 }
