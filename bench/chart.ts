@@ -44,17 +44,24 @@ export function stackedBars(title: string, rows: Array<{ label: string; values: 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`;
 }
 
+/** The smallest of 1, 2, 2.5 and 5 times a power of ten that cuts 0…max into at most five steps (ticks a reader can read). */
+function niceStep(max: number): number {
+  const power = 10 ** Math.floor(Math.log10(max / 5));
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((step) => max / step <= 5) ?? 10 * power;
+}
+
 /** A line chart of y against x, one or more series, and an optional dashed horizontal line (a target). */
 export function lines(title: string, xLabel: string, yLabel: string, series: Array<{ name: string; points: Array<[number, number]> }>, mark?: { y: number; label: string }): string {
   // The legend has a column of its own right of the plot: inside it, lines at the top (TPR 100 %) crossed it.
-  const legendWidth = 170;
+  const legendWidth = 200;
   const width = 640 + legendWidth;
   const height = 360;
   const pad = { l: 60, r: 20 + legendWidth, t: 40, b: 50 };
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMax = Math.max(1, ...xs);
-  const yMax = Math.max(1e-9, ...ys, mark?.y ?? 0) * 1.1;
+  const yMax = Math.max(1e-9, ...ys, mark?.y ?? 0) * 1.05;
+  const yStep = niceStep(yMax);
   const X = (x: number) => pad.l + (x / xMax) * (width - pad.l - pad.r);
   const Y = (y: number) => height - pad.b - (y / yMax) * (height - pad.t - pad.b);
   const parts = [
@@ -64,9 +71,8 @@ export function lines(title: string, xLabel: string, yLabel: string, series: Arr
     `<text x="${width / 2}" y="${height - 12}" font-size="12" text-anchor="middle">${esc(xLabel)}</text>`,
     `<text x="14" y="${height / 2}" font-size="12" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">${esc(yLabel)}</text>`,
   ];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax / 4) * i;
-    parts.push(`<text x="${pad.l - 6}" y="${Y(v) + 4}" font-size="10" text-anchor="end">${v.toFixed(v < 10 ? 1 : 0)}</text>`);
+  for (let v = 0; v <= yMax; v += yStep) {
+    parts.push(`<text x="${pad.l - 6}" y="${Y(v) + 4}" font-size="10" text-anchor="end">${Number(v.toPrecision(6))}</text>`);
   }
   for (const x of [...new Set(xs)]) parts.push(`<text x="${X(x)}" y="${height - pad.b + 16}" font-size="10" text-anchor="middle">${x}</text>`);
   if (mark) {

@@ -31,8 +31,8 @@ export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
 export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.05 });
 /**
  * The proposer's scale (bench/README.md#stage, 2026-12-07): at 0.7 the engine finds and at least half-recognises
- * (sure + maybe) 87.5–93.8 % of 48 px faces, against 50–62.5 % at 0.6 and 25–31.3 % with the square Tiny 512
- * tiles at 0.5, for 2.7× the single pass's time on a quiet machine (0.6: 2.3×; square 0.5: 2.1×).
+ * (sure + maybe) 93.8 % of 48 px faces, against 68.8 % at 0.6 and 31.3–43.8 % with the square Tiny 512 tiles at
+ * 0.5, for 2.5–2.8× the single pass's time (0.6: 2.2–2.5×; square 0.5: 1.8–2.1×).
  */
 export const PROPOSE_SCALE = 0.7;
 /**
