@@ -241,6 +241,9 @@ export function stageChart(result: { threshold: number; maybeThreshold: number; 
   const cells = result.results[scene] ?? {};
   const shown = result.variants.map((v) => v.name).filter((name) => Object.values(cells).some((row) => row[name]));
   const points = (name: string, key: 'tpr' | 'tprMaybe') => result.sizes.map((s): [number, number] => [s, 100 * (cells[s]?.[name]?.[key] ?? 0)]);
-  const series = [...shown.map((name) => ({ name: `${name} +maybe`, points: points(name, 'tprMaybe') })), { name: `${DEFAULT_FINE_VARIANT} sure`, points: points(DEFAULT_FINE_VARIANT, 'tpr') }];
+  const series = [
+    ...shown.map((name) => ({ name: `${name} +maybe`, points: points(name, 'tprMaybe') })),
+    ...shown.filter((name) => name === DEFAULT_FINE_VARIANT).map((name) => ({ name: `${name} sure`, points: points(name, 'tpr') })),
+  ];
   return lines(`TPR against face width, ${scene} photos (sure ≤ ${result.threshold}, maybe ≤ ${result.maybeThreshold})`, 'face width (px)', 'TPR (%)', series, { y: 90, label: 'target at 48 px: 90 % (64 px: 97 %)' });
 }

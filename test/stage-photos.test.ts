@@ -41,6 +41,7 @@ test('a scene is the same for the same seed and another for another seed; its te
   const noise = seededNoise(200, 100, 3, 60, 18, 7);
   assert.equal(noise.length, 200 * 100 * 3);
   assert.ok(noise.equals(seededNoise(200, 100, 3, 60, 18, 7)));
+  assert.ok(!noise.equals(seededNoise(200, 100, 3, 60, 18, 8)), 'the seed does not change the noise');
   const mean = noise.reduce((sum, v) => sum + v, 0) / noise.length;
   const sd = Math.sqrt(noise.reduce((sum, v) => sum + (v - mean) ** 2, 0) / noise.length);
   assert.ok(Math.abs(mean - 60) < 1 && Math.abs(sd - 18) < 1, `mean ${mean}, sd ${sd}`);

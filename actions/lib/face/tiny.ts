@@ -58,8 +58,12 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
   // Each intermediate is freed as soon as the next exists, as runLayers does between layers.
   const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => {
     const convolved = conv(x);
-    const max = tf.maxPool(convolved, [2, 2], [stride, stride], 'same');
-    convolved.dispose();
+    let max: T4;
+    try {
+      max = tf.maxPool(convolved, [2, 2], [stride, stride], 'same');
+    } finally {
+      convolved.dispose();
+    }
     try {
       return tf.tidy(() => tf.prelu(max, LEAKY_ALPHA));
     } finally {
