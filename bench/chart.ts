@@ -47,7 +47,7 @@ export function stackedBars(title: string, rows: Array<{ label: string; values: 
 /** The smallest of 1, 2, 2.5 and 5 times a power of ten that cuts 0…max into at most five steps (ticks a reader can read). */
 function niceStep(max: number): number {
   const power = 10 ** Math.floor(Math.log10(max / 5));
-  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((step) => max / step <= 5) ?? 10 * power;
+  return [1, 2, 2.5, 5].map((m) => m * power).find((step) => max / step <= 5) ?? 10 * power;
 }
 
 /** A line chart of y against x, one or more series, and an optional dashed horizontal line (a target). */

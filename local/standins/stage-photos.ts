@@ -49,10 +49,14 @@ export function seededNoise(width: number, height: number, channels: number, mea
   return bytes;
 }
 
+/** An RGB image of seededNoise, for sharp to compose on or encode. */
+export function noiseImage(width: number, height: number, mean: number, sigma: number, seed: number): Sharp {
+  return sharp(seededNoise(width, height, 3, mean, sigma, seed), { raw: { width, height, channels: 3 } });
+}
+
 /** A dark stage with some texture (a flat colour is too easy for a detector's false positives to show). */
 function scene(width: number, height: number, seed: number): Sharp {
-  const tint = 30 + (seed % 5) * 8;
-  return sharp(seededNoise(width, height, 3, tint, 18, seed), { raw: { width, height, channels: 3 } });
+  return noiseImage(width, height, 30 + (seed % 5) * 8, 18, seed);
 }
 
 /** Scales the cut so the face is `faceWidth` wide; returns the cut and the face's offset in it. */

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { PhotoError, type PhotoErrorCode } from '../../actions/lib/face/errors';
 import type { FaceBox } from '../../actions/lib/types';
 import { demoPhoto, SAMPLE1_FACES, type DemoNumber } from '../../local/standins/demo';
-import { seededNoise } from '../../local/standins/stage-photos';
+import { noiseImage } from '../../local/standins/stage-photos';
 
 export { DEMO_NUMBERS, SAMPLE1_FACES, type DemoNumber } from '../../local/standins/demo';
 
@@ -49,9 +49,7 @@ export async function twoFaceProfile(): Promise<Buffer> {
 
 /** A picture with no face: grey noise (seeded, the same every run). */
 export async function noFaceImage(): Promise<Buffer> {
-  return sharp(seededNoise(400, 400, 3, 120, 20, 0), { raw: { width: 400, height: 400, channels: 3 } })
-    .jpeg()
-    .toBuffer();
+  return noiseImage(400, 400, 120, 20, 0).jpeg().toBuffer();
 }
 
 /** The first half of a JPEG. */
