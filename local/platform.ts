@@ -86,6 +86,8 @@ export interface Platform {
   store: ActivationStore;
   core: PlatformCore;
   pool: ContainerPool;
+  /** Activations of an action (`package/name`) begun and not yet in `store`: see Invoker.running. */
+  running(actionName: string): number;
   /** Calls `listener` with every finished activation (actions and triggers); returns a function that stops it. */
   onActivation(listener: (record: ActivationRecord) => void): () => void;
   close(): Promise<void>;
@@ -207,6 +209,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     store,
     core,
     pool,
+    running: (actionName) => invoker.running(actionName),
     onActivation(listener) {
       store.on('activation', listener);
       return () => store.off('activation', listener);

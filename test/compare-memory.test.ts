@@ -81,7 +81,7 @@ for (const [i, c] of cases.entries()) {
     ...(body.length > 0 ? [{ id: String(8_000_000 + i), username: 'memory', media: [{ type: 'photo' as const, key: `3_memory${i}`, body }] }] : []),
   ];
 }
-const { stack, register, waitForEnd } = await useStack({
+const { stack, register, waitForEnd, activations } = await useStack({
   x: { tweets },
   stack: {
     identity: { domain: identity.domain, audience: identity.audience, host: identity.host },
@@ -103,7 +103,7 @@ test(`compare_images stays under ${LIMIT_MB} MB on the worst images (peak RSS of
     const { jobId } = (await response.json()) as RegisterSearchResponse;
     const final = await waitForEnd(token, jobId, 120_000);
     assert.equal(final.status, 'done', JSON.stringify(final));
-    const records = stack.platform.store.all().filter((r) => r.name === 'compare_images' && (r.response.result as { jobId?: string }).jobId === jobId);
+    const records = await activations('compare_images', jobId);
     assert.equal(records.length, 1, `${c.name}: one compare_images activation`);
     const record = records[0]!;
     assert.ok(annotation(record, 'initTime') !== undefined, `${c.name}: compared in a fresh container`);

@@ -27,7 +27,7 @@ const tweets: FakeTweet[] = await Promise.all(
   })),
 );
 
-const { stack, register, status, waitForEnd } = await useStack({
+const { stack, register, status, waitForEnd, activations } = await useStack({
   x: { tweets: { lost: tweets } },
   stack: {
     identity: { domain: identity.domain, audience: identity.audience, host: identity.host },
@@ -77,7 +77,7 @@ test('a compare_images container killed mid-batch: its photos are delivered agai
   assert.equal(final.total, PHOTOS);
   assert.equal(final.processed + final.failed, PHOTOS, 'every photo recorded');
   assert.equal(await redis.scard(keys.jobPhotos(jobId)), PHOTOS, 'the recorded set holds each photo once');
-  const compares = stack.platform.store.all().filter((r) => r.name === 'compare_images' && (r.response.result as { jobId?: string }).jobId === jobId);
+  const compares = await activations('compare_images', jobId);
   const crashed = stack.platform.store.all().filter((r) => r.name === 'compare_images' && r.response.success === false);
   const sweeps = stack.platform.store.all().filter((r) => r.name === 'sweep_jobs');
   const redelivered = sweeps.reduce((n, r) => n + ((r.response.result as { photos?: number }).photos ?? 0), 0);

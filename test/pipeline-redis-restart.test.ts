@@ -39,7 +39,7 @@ const tweets: FakeTweet[] = await Promise.all(
   })),
 );
 
-const { stack, register, status, waitForEnd } = await useStack({
+const { stack, register, status, waitForEnd, activations } = await useStack({
   x: { tweets: { outage: tweets } },
   stack: {
     identity: { domain: identity.domain, audience: identity.audience, host: identity.host },
@@ -81,6 +81,7 @@ test('Redis killed mid-search and restarted from its append-only file: the job e
   assert.equal(final.total, PHOTOS);
   assert.equal(final.processed + final.failed, PHOTOS, 'processed + failed counts each photo once');
   assert.equal(await redis.scard(keys.jobPhotos(jobId)), PHOTOS, 'the recorded set holds every photo once');
+  await activations('compare_images', jobId);
   const records = stack.platform.store.all();
   const retries = records.flatMap((r) => r.logs.filter((line) => /redis unavailable at \w+\.\w+ .*retry \d+/.test(line)).map((line) => `${r.name}: ${line}`));
   const failedOnRedis = records.filter((r) => r.name === 'compare_images' && r.response.success === false);

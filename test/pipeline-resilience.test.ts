@@ -12,7 +12,7 @@ after(() => identity.close());
 const blank = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#a0b0c0' } }).jpeg().toBuffer();
 const few: FakeTweet[] = Array.from({ length: 30 }, (_, i) => ({ id: String(4_000_000 - i), username: 'few', media: [{ type: 'photo', key: `3_few${i}`, body: blank }] }));
 
-const { stack, register, status } = await useStack({
+const { stack, register, status, activations } = await useStack({
   x: { tweets: { ...demoTweets(), few } },
   stack: {
     identity: { domain: identity.domain, audience: identity.audience, host: identity.host },
@@ -53,7 +53,7 @@ test('trigger fires answered 429 are retried with backoff: every photo arrives',
   assert.equal(final.status, 'done', JSON.stringify(final));
   assert.equal(final.total, 30);
   assert.equal(final.processed + final.failed, 30);
-  const search = stack.platform.store.all().find((r) => r.name === 'twitter_search' && (r.response.result as { jobId?: string }).jobId === jobId);
+  const [search] = await activations('twitter_search', jobId);
   assert.ok(search?.logs.some((line) => /tweet_image fire answered 429, retry \d+/.test(line)), 'twitter_search met the limit and retried');
   const fires = stack.platform.store.all().filter((r) => r.name === 'tweet_image' && (r.response.result as { jobId?: string }).jobId === jobId);
   assert.equal(fires.length, 15, 'two photos per event, none fired twice');

@@ -25,7 +25,7 @@ async function manyPhotos(count: number, real: number): Promise<FakeTweet[]> {
 }
 
 const stageTweets = await demoStageTweets();
-const { stack, x, register, waitForEnd, status } = await useStack({
+const { stack, x, register, waitForEnd, status, activations } = await useStack({
   x: { tweets: { ...demoTweets(), ...stageTweets, many: await manyPhotos(300, 2) } },
   stack: { identity: { domain: identity.domain, audience: identity.audience, host: identity.host } },
 });
@@ -95,7 +95,7 @@ test('the same search again runs no model: every photo comes from the cache', { 
   assert.equal(final.status, 'done');
   assert.deepEqual(final.matches.map((m) => m.postId), ['1900000000000000005']);
   assert.equal(x.mediaServed.length, served, 'no photo was downloaded again');
-  const compares = stack.platform.store.all().filter((r) => r.name === 'compare_images' && (r.response.result as { jobId?: string }).jobId === jobId);
+  const compares = await activations('compare_images', jobId);
   const cached = compares.reduce((n, r) => n + Number((r.response.result as { cached?: number }).cached ?? 0), 0);
   assert.equal(cached, 6);
 });

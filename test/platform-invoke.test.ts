@@ -266,15 +266,17 @@ test('a request may not set a final parameter (400), and the invocation still co
   assert.equal(allowed.params.unset, 'a null parameter has no value to protect');
 });
 
-test('a non-blocking invoke answers 202 with an activation id at once; the record appears when it ends', async () => {
+test('a non-blocking invoke answers 202 with an activation id at once; the record appears when it ends, and the platform counts it running until then', async () => {
   const { activationId } = await ow.actions.invoke({ name: 'fixtures/slow', params: { ms: 200 } });
   assert.match(activationId, /^[0-9a-f]{32}$/);
+  assert.equal(platform.running('fixtures/slow'), 1, 'the activation is counted running before it is recorded');
   let record: ActivationRecord | undefined;
   await eventually(async () => {
     record = (await ow.activations.get({ name: activationId }).catch(() => undefined)) as ActivationRecord | undefined;
     return record !== undefined;
   }, 10_000, () => `the record of ${activationId} appeared`);
   assert.deepEqual(record?.response.result, { waited: 200 });
+  assert.equal(platform.running('fixtures/slow'), 0, 'recorded: no longer running');
   assert.deepEqual(await ow.activations.result({ name: activationId }), { ...record!.response });
 });
 

@@ -52,16 +52,31 @@ interface Timing {
 }
 
 export class Invoker {
+  /** Activations begun and not yet recorded, by action name. */
+  private readonly unrecorded = new Map<string, number>();
+
   constructor(private readonly options: InvokerOptions) {}
+
+  /**
+   * Activations of `actionName` begun and not yet in the store. An action's writes land before its record (the
+   * logs are collected after /run answers), so whoever reads records after seeing those writes waits for this 0.
+   */
+  running(actionName: string): number {
+    return this.unrecorded.get(actionName) ?? 0;
+  }
 
   /** Never rejects: whatever goes wrong ends as a recorded activation. */
   async invoke(request: InvokeRequest): Promise<ActivationRecord> {
     const timing: Timing = { requestedAt: request.requestedAt, start: Date.now() };
+    const name = request.action.name;
+    this.unrecorded.set(name, this.running(name) + 1);
     try {
       return await this.attempt(request, timing);
     } catch (error) {
       const detail = formatLogLine(logTimestamp(), 'stderr', error instanceof Error ? (error.stack ?? error.message) : String(error));
       return this.record(request, timing, { statusCode: 3, result: { error: MESSAGES.abnormalRun }, timedOut: false }, [detail], undefined);
+    } finally {
+      this.unrecorded.set(name, this.running(name) - 1);
     }
   }
 

@@ -8,6 +8,8 @@ import type { SearchStatusResponse } from '../../actions/lib/types';
 import { startFakeBluesky, type FakeBluesky, type FakeBlueskyOptions } from '../../local/standins/bluesky';
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from '../../local/standins/mastodon';
 import { startFakeX, type FakeX, type FakeXOptions } from '../../local/standins/x-api';
+import type { ActivationRecord } from '../../local/activations';
+import { eventually } from './eventually';
 import { useIssuer, type TestIssuer } from './issuer';
 import { PROJECT_ROOT } from './platform';
 
@@ -21,6 +23,11 @@ export interface TestStack {
   status(token: string | undefined, jobId: string, after?: string): Promise<Response>;
   /** Polls about once a second, as the page does, until the job is done or failed (bounded); a 429 is waited out. */
   waitForEnd(token: string, jobId: string, timeoutMs?: number): Promise<SearchStatusResponse>;
+  /**
+   * The records of an action's activations for a job, once none of that action's activations is still being
+   * recorded: a job can be done (its last write made) a moment before the activation that made it is stored.
+   */
+  activations(name: string, jobId: string): Promise<ActivationRecord[]>;
 }
 
 /** Mastodon instances and Bluesky are stand-ins too when asked for (each given its posts); FINDME_SOURCES then names them. */
@@ -55,6 +62,12 @@ export async function useStack(options: { x?: FakeXOptions; mastodon?: FakeMasto
     register: (token, body) =>
       fetch(`${stack.apiBase}/register_search`, { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     status,
+    async activations(name, jobId) {
+      const spec = stack.platform.manifest.actions.find((a) => a.name === name || a.name.endsWith(`/${name}`));
+      if (!spec) throw new Error(`serverless.yml has no action ${name}`);
+      await eventually(() => stack.platform.running(spec.name) === 0, 30_000, () => `${spec.name} activations still being recorded`);
+      return stack.platform.store.all().filter((r) => r.name === name && (r.response.result as { jobId?: string } | undefined)?.jobId === jobId);
+    },
     async waitForEnd(token, jobId, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
