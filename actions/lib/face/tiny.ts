@@ -2,8 +2,8 @@
  * The Tiny Face Detector on face-api's own weights, run layer by layer for the same reason as ssd.ts: face-api
  * keeps every layer's output of a pass in one tf.tidy (≈ 110 MB of tensors at input 512, 75 MB at 416) and the
  * WASM heap keeps its high-water mark for good. Here each layer frees its input as soon as its output exists and
- * the bias and leaky ReLU are fused into the convolution. The arithmetic is face-api's (mean subtraction, anchors,
- * box decoding, non-maximum suppression), so the detections equal its own within float rounding
+ * the bias is fused into the convolution. The arithmetic is face-api's (mean subtraction, anchors, box decoding,
+ * non-maximum suppression), so the detections equal its own within float rounding
  * (test/face-lean-detectors.test.ts).
  */
 import type * as Tf from '@tensorflow/tfjs';
@@ -55,6 +55,7 @@ const BOX_ENCODING = 5;
  * 88 ms, the same detections to the last digit (bench/README.md#stage, 2026-12-07).
  */
 function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
+  const conv0 = firstConvolution(tf, params.conv0);
   // Each intermediate is freed as soon as the next exists, as runLayers does between layers.
   const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => {
     const convolved = conv(x);
@@ -74,7 +75,7 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
   const separable = (p: SeparableParams) => (x: T4) =>
     tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias }));
   return [
-    pooled(2, (x) => tf.fused.conv2d({ x, filter: params.conv0.filters, strides: 1, pad: 'valid', bias: params.conv0.bias })),
+    pooled(2, (x) => tf.fused.conv2d({ x, filter: conv0.filters, strides: 1, pad: 'valid', bias: conv0.bias })),
     pooled(2, separable(params.conv1)),
     pooled(2, separable(params.conv2)),
     pooled(2, separable(params.conv3)),
@@ -88,16 +89,34 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
 export const TINY_STRIDE = 32;
 
 /**
- * The detector's input: the mean colour subtracted, then scaled by 1/255. `side`: the image padded to a square and
- * scaled to it (face-api's input); unset: the image at its own size, padded to whole cells.
+ * The detector's input: the pixels as they are, 0…255. `side`: the image padded to a square and scaled to it
+ * (face-api's input); unset: the image at its own size, padded to whole cells. face-api's mean subtraction and
+ * 1/255 scaling are folded into the first convolution (firstConvolution), which saves two passes over the input.
  */
-function normalisedInput(tf: typeof Tf, image: RgbImage, side: number | undefined): T4 {
-  const pixels = side === undefined ? paddedInput(tf, image, TINY_STRIDE) : squareInput(tf, image, side);
-  try {
-    return tf.tidy(() => tf.div(tf.sub(pixels, tf.tensor1d([...MEAN_RGB])), 255) as T4);
-  } finally {
-    pixels.dispose();
+function pixelInput(tf: typeof Tf, image: RgbImage, side: number | undefined): T4 {
+  return side === undefined ? paddedInput(tf, image, TINY_STRIDE) : squareInput(tf, image, side);
+}
+
+/**
+ * conv0 of `(x − mean) / 255` as a convolution of `x` itself: filters / 255, and the bias less what the mean
+ * contributes (Σ filters · mean / 255 over each output channel's taps). Exact but for float rounding: conv0 is
+ * 'valid', so every tap reads a pixel of the input, and the black padding is normalised in face-api too. A
+ * proposer tile of 768 × 576 spent 14 of its ≈ 120 ms on those two passes (bench/README.md#stage, 2026-12-07).
+ * Made once per loaded weights.
+ */
+const folded = new WeakMap<TinyParams['conv0'], TinyParams['conv0']>();
+function firstConvolution(tf: typeof Tf, conv0: TinyParams['conv0']): TinyParams['conv0'] {
+  let made = folded.get(conv0);
+  if (!made) {
+    made = tf.tidy(() => {
+      const filters = tf.div(conv0.filters, 255) as T4;
+      const mean = tf.tensor4d([...MEAN_RGB], [1, 1, 3, 1]);
+      const bias = tf.sub(conv0.bias, tf.sum(tf.mul(filters, mean), [0, 1, 2])) as T1;
+      return { filters, bias };
+    });
+    folded.set(conv0, made);
   }
+  return made;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -131,7 +150,7 @@ export async function tinyDetect(runtime: FaceRuntime, image: RgbImage, inputSiz
   if (!params) throw new Error('the Tiny Face Detector is not loaded');
   let output: { data: Float32Array; rows: number; cols: number } | undefined;
   const net = layers(tf, params);
-  await runLayers(normalisedInput(tf, image, inputSize), net, async (index, x) => {
+  await runLayers(pixelInput(tf, image, inputSize), net, async (index, x) => {
     if (index === net.length - 1) output = { data: (await x.data()) as Float32Array, rows: x.shape[1], cols: x.shape[2] };
   });
   if (!output) throw new Error('the Tiny Face Detector gave no output');
