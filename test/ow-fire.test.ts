@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { owConfig } from '../actions/lib/config';
 import { Deadline } from '../actions/lib/ow/deadline';
 import { FIRE_TIMEOUT_MS, FireError, fireTrigger } from '../actions/lib/ow/fire';
+import { eventually } from './helpers/eventually';
 import { fixtureAction, fixtureManifest, usePlatform } from './helpers/platform';
 import { ACTIVATION_ID, asController, useSelfSignedController } from './helpers/self-signed';
 
@@ -67,8 +68,10 @@ test("a 202 behind which the rule's invocation was throttled is read from the tr
   const refused = triggers.filter((r) => r.logs.some((line) => (JSON.parse(line) as { success: boolean }).success === false));
   assert.ok(refused.length >= 1, 'the third fire was answered 202 with its rule refused');
   assert.ok(retries.length >= 1 && retries.every((s) => s === 429), `retried as a 429: ${retries.join(', ')}`);
-  await new Promise((r) => setTimeout(r, 500));
-  const ran = throttled.platform.store.all().filter((r) => r.name === 'echo').map((r) => (r.response.result as { params: { n: number } }).params.n);
+  const echoes = () => throttled.platform.store.all().filter((r) => r.name === 'echo');
+  // The rule's activations end after the fires are answered: wait for a third, then check no event ran twice.
+  await eventually(() => echoes().length >= 3 && throttled.platform.running('fixtures/echo') === 0, 10_000, () => `${echoes().length} echo activations`);
+  const ran = echoes().map((r) => (r.response.result as { params: { n: number } }).params.n);
   assert.deepEqual(ran.sort(), [0, 1, 2], 'every event reached the action');
   console.log(`# 3 fires at 2 invocations per 3 s: ${triggers.length} trigger activations, ${refused.length} with the rule refused, ${retries.length} re-fires`);
 });

@@ -22,7 +22,7 @@ after(() => identity.close());
 const redisPassword = `redis-${randomBytes(12).toString('hex')}`;
 const redis = await startRedisServer({ password: redisPassword });
 const mastodonToken = `mastodon-${randomBytes(12).toString('hex')}`;
-const { stack, x, register, waitForEnd, mastodon, bluesky } = await useStack({
+const { stack, x, register, waitForEnd, activations, mastodon, bluesky } = await useStack({
   x: { tweets: demoTweets() },
   // The second instance has the federated post too (the same status uri), and one post of its own.
   mastodon: [
@@ -90,6 +90,7 @@ test('Bluesky refusing the login: X and Mastodon still finish, the job is done, 
   // In words, naming the source once; the error code and the settings to check are in the activation log only.
   assert.equal(sources.bluesky!.note, "refused findme's login");
   assert.equal(final.searchNote, "Bluesky: refused findme's login");
+  await activations('bluesky_search', jobId);
   const logs = stack.platform.store.all().filter((r) => r.name === 'bluesky_search').flatMap((r) => r.logs).join('\n');
   assert.match(logs, new RegExp(`job ${jobId}: Bluesky: refused findme's login \\(createSession: HTTP 401: AuthenticationRequired: Invalid identifier or password \\(check BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD\\)\\)`));
   assert.equal(final.total, 11, 'X and Mastodon photos only');
