@@ -132,9 +132,13 @@ interface Cell {
   /** Detector passes, summed: the cascade's vary with what its Tiny pass sees. */
   passes: number;
   ms: number[];
+  /** The photos whose face was not matched (sure or maybe), and why: not found, or the distance it was found at. */
+  misses: string[];
+  /** Photos and sure + maybe matches by the folder's group (fr_*: real photos, bbt_*: tight crops of a face). */
+  byGroup: Record<string, { photos: number; maybe: number }>;
 }
 
-const emptyCell = (): Cell => ({ photos: 0, matched: 0, maybe: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, passes: 0, ms: [] });
+const emptyCell = (): Cell => ({ photos: 0, matched: 0, maybe: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, passes: 0, ms: [], misses: [], byGroup: {} });
 const pct = (n: number, d: number) => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '—');
 
 export async function benchStage(options: { dir: string | undefined; photos: number; skip?: number; quick: boolean; log?: (line: string) => void }): Promise<unknown> {
@@ -187,6 +191,10 @@ export async function benchStage(options: { dir: string | undefined; photos: num
           const nearest = Math.min(...found.faces.map((f) => euclideanDistance(person.profile, f.descriptor)));
           if (nearest <= threshold) c.matched += 1;
           if (nearest <= maybeThreshold) c.maybe += 1;
+          const group = (c.byGroup[person.identity.split('_')[0]!] ??= { photos: 0, maybe: 0 });
+          group.photos += 1;
+          if (nearest <= maybeThreshold) group.maybe += 1;
+          else c.misses.push(`${photo.file.slice(dir.length + 1)} (${hit.hits > 0 ? `found, nearest ${nearest.toFixed(3)}` : 'not found'})`);
           for (const stranger of everyone) {
             if (stranger === person) continue;
             c.strangerPairs += 1;
@@ -218,6 +226,13 @@ export async function benchStage(options: { dir: string | undefined; photos: num
     log('');
     log(`${sceneName}, threshold ${threshold} (sure), ${maybeThreshold} (maybe):`);
     log(table(['face', 'engine', 'photos', 'TPR', 'TPR +maybe', 'false matches', 'found', 'false det.', 'passes', 'ms/photo', 'vs before'], rows));
+    // What a re-runner looks at next: how each kind of photo fared, and which photos the default missed.
+    for (const size of sizes) {
+      const c = cell(sceneName, size, DEFAULT_FINE_VARIANT);
+      if (c.photos === 0) continue;
+      const groups = Object.entries(c.byGroup).map(([group, g]) => `${group}_* ${g.maybe}/${g.photos}`).join(', ');
+      log(`  ${DEFAULT_FINE_VARIANT} at ${size} px, sure + maybe by kind: ${groups}${c.misses.length === 0 ? '' : c.misses.length === c.photos ? '; missed: all' : `; missed: ${c.misses.join(', ')}`}`);
+    }
   }
   const done2 = finish(m);
   log(`machine: ${describe(done2)}`);
