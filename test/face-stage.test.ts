@@ -140,6 +140,7 @@ test('the cache key names what changes the faces found: another fine pass, tilin
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeDetector: { inputSize: 608 } }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeOverlap: 0.15 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkDetector: { minConfidence: 0.4 } }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkWindowWidths: 4 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeScale: 0.6 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeTiles: 'square' }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeTiles: 'square', proposeScale: 0.5, proposeDetector: { inputSize: 512 } }),

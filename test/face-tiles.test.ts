@@ -71,12 +71,13 @@ test('a candidate the whole-photo pass already found does not cost a tile pass',
   assert.deepEqual(refineTiles(tiles, [scored(300, 100, 40)], known), [tiles[0]], 'a neighbour of a known face is new');
 });
 
-test('check windows: 4 candidate sides across (the longer side; at least 96 px), inside the photo, strongest first, bounded', () => {
+test('check windows: CHECK_WINDOW_WIDTHS (3) candidate sides across (the longer side; at least 96 px), inside the photo, strongest first, bounded', () => {
   const box = (x: number, y: number, width: number, score: number) => ({ box: { x, y, width, height: width * 1.2 }, score });
   const windows = checkWindows(2048, 1536, [box(1000, 700, 40, 0.3), box(10, 10, 16, 0.9), box(2030, 1500, 30, 0.2)], []);
   assert.deepEqual(windows[0], { left: 0, top: 0, width: 96, height: 96 }, 'the strongest first; a 16 px candidate gets 96 px, clamped at the corner');
-  assert.deepEqual(windows[1], { left: 924, top: 628, width: 192, height: 192 }, 'centred on the candidate, 4 × its 48 px height across');
-  assert.deepEqual(windows[2], { left: 1904, top: 1392, width: 144, height: 144 }, 'clamped inside the far corner');
+  assert.deepEqual(windows[1], { left: 948, top: 652, width: 144, height: 144 }, 'centred on the candidate, 3 × its 48 px height across');
+  assert.deepEqual(windows[2], { left: 1940, top: 1428, width: 108, height: 108 }, 'clamped inside the far corner');
+  assert.deepEqual(checkWindows(2048, 1536, [box(1000, 700, 40, 0.3)], [], { widths: 4 }), [{ left: 924, top: 628, width: 192, height: 192 }], 'another width when asked');
   const many = Array.from({ length: 30 }, (_, i) => box(i * 60, 100, 20, i / 100));
   const bounded = checkWindows(2048, 1536, many, []);
   assert.equal(bounded.length, MAX_CHECK_WINDOWS);
@@ -88,13 +89,13 @@ test('check windows: a candidate a sure detection covers, or one inside an earli
   const weakOnSure = { box: { x: 505, y: 505, width: 36, height: 40 }, score: 0.2 };
   const a = { box: { x: 1000, y: 1000, width: 30, height: 36 }, score: 0.4 };
   const aLooser = { box: { x: 998, y: 998, width: 34, height: 40 }, score: 0.1 };
-  assert.deepEqual(checkWindows(2048, 1536, [weakOnSure, a, aLooser], [sure]), [{ left: 943, top: 946, width: 144, height: 144 }]);
+  assert.deepEqual(checkWindows(2048, 1536, [weakOnSure, a, aLooser], [sure]), [{ left: 961, top: 964, width: 108, height: 108 }]);
   assert.deepEqual(checkWindows(2048, 1536, [], [sure]), []);
-  // A loose box first (a 96 px face proposed 172 px wide): in its 688 px window the check sees the face at 31 px;
-  // the tighter box of the same face gets a window of its own, where the face is 36 px.
+  // A loose box first (a 96 px face proposed 172 px wide): in its 516 px window the check sees the face at 42 px;
+  // the tighter box of the same face gets a window of its own, where the face is 47 px.
   const loose = { box: { x: 641, y: 520, width: 172, height: 172 }, score: 0.9 };
   const tight = { box: { x: 650, y: 519, width: 151, height: 151 }, score: 0.84 };
-  assert.deepEqual(checkWindows(2048, 1536, [loose, tight], []).map((w) => w.width), [688, 604]);
+  assert.deepEqual(checkWindows(2048, 1536, [loose, tight], []).map((w) => w.width), [516, 453]);
 });
 
 test('a check detection that is a face the whole-photo pass already found is dropped, a new one kept', () => {

@@ -13,7 +13,7 @@ import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
 import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
-import { checkWindows, coverTiles, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+import { CHECK_WINDOW_WIDTHS, checkWindows, coverTiles, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
 
 /**
  * The cascade's cheap first pass on each tile: the Tiny detector at a low threshold, since a face it misses here
@@ -32,7 +32,7 @@ export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
 /**
  * The proposer's scale (bench/README.md#stage, 2026-12-07): at 0.7 the engine finds and at least half-recognises
  * (sure + maybe) 93.8 % of 48 px faces, against 68.8 % at 0.6 and 31.3–43.8 % with the square Tiny 512 tiles at
- * 0.5, for 2.5–2.8× the single pass's time (0.6: 2.2–2.5×; square 0.5: 1.8–2.1×).
+ * 0.5, for 2.2–2.7× the single pass's time (0.6: 1.9–2.4×; square 0.5: 1.6–2.2×; the 14:30 runs).
  */
 export const PROPOSE_SCALE = 0.7;
 /**
@@ -62,15 +62,15 @@ export const MAX_PROPOSE_ACROSS = 4;
  */
 export const PROPOSE_MIN_SCORE = 0.1;
 /**
- * The check on each window: Tiny at a small input sees the window (CHECK_WINDOW_WIDTHS face widths) with the face
- * at ≈ 56 px, at its usual threshold; it decides whether a candidate is a face, and the face's box.
+ * The check on each window: Tiny at a small input sees the window (CHECK_WINDOW_WIDTHS candidate widths) with the
+ * face at ≈ 75 px (less when the candidate's box is loose), at its usual threshold; it decides whether a candidate is a face, and the face's box.
  */
 export const CHECK_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 224, minConfidence: 0.5 });
 /**
  * A candidate this wide or wider as the whole-photo pass sees it (at its detector's input) gets no check window:
  * SSD finds a face of that size surely (at 24 px it already finds about half, bench/README.md#stage), so one it
- * did not find is no small face but a loose proposal, and a check window 4 of its sides across sees whatever
- * face-like thing is in a quarter of the photo. The windows pass is for the faces too small for that pass.
+ * did not find is no small face but a loose proposal, and a check window CHECK_WINDOW_WIDTHS of its sides across
+ * sees whatever face-like thing is in a large part of the photo. The windows pass is for the faces too small for that pass.
  */
 export const CHECK_MAX_WHOLE_SIDE = 48;
 
@@ -106,6 +106,8 @@ export interface EngineOptions {
   proposeDetector?: Partial<DetectorOptions>;
   /** Unset: CHECK_DETECTOR. */
   checkDetector?: Partial<DetectorOptions>;
+  /** Unset: CHECK_WINDOW_WIDTHS. */
+  checkWindowWidths?: number;
   /** Photos are decoded at most this long (side): tiles and face crops come from these pixels. */
   decodeMaxSide: number;
   maxImagePixels: number;
@@ -136,6 +138,7 @@ export class FaceEngine {
   private readonly proposeOverlap: number;
   private readonly proposeScale: number;
   private readonly proposeTiles: ProposeTiles;
+  private readonly checkWidths: number;
   /**
    * What produced a result: cached faces are only reused by an engine that would find the same ones (another
    * detector or size finds other faces, with other boxes).
@@ -152,6 +155,8 @@ export class FaceEngine {
     this.proposeOverlap = options.proposeOverlap ?? PROPOSE_OVERLAP;
     this.proposeScale = options.proposeScale ?? PROPOSE_SCALE;
     this.proposeTiles = options.proposeTiles ?? PROPOSE_TILES;
+    this.checkWidths = options.checkWindowWidths ?? CHECK_WINDOW_WIDTHS;
+    if (!(this.checkWidths >= 1 && this.checkWidths <= 8)) throw new RangeError(`checkWindowWidths must be from 1 to 8, got ${this.checkWidths}`);
     if (!(this.proposeScale > 0 && this.proposeScale <= 1)) throw new RangeError(`proposeScale must be over 0 and at most 1, got ${this.proposeScale}`);
     if (!PROPOSE_TILE_SHAPES.includes(this.proposeTiles)) throw new RangeError(`proposeTiles must be one of ${PROPOSE_TILE_SHAPES.join(', ')}, got "${String(this.proposeTiles)}"`);
     for (const d of [this.detector, this.tileDetector, this.cascadeDetector, this.proposeDetector, this.checkDetector]) checkDetectorOptions(d);
@@ -164,10 +169,11 @@ export class FaceEngine {
     // v2: descriptors from crops of the decoded photo (v1, unnamed: from the shrunk whole photo). The fine pass
     // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size; c2:
     // a check window covers only candidates no smaller than its own (tiles.ts checkWindows); m: no window for a
-    // candidate CHECK_MAX_WHOLE_SIDE or wider as the whole-photo pass sees it.
+    // candidate CHECK_MAX_WHOLE_SIDE or wider as the whole-photo pass sees it; f: a check window's width in its
+    // candidate's sides (4 until 2026-12-07, unnamed).
     const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
     // `own` tiles see other pixels than square ones at the same scale: their faces are not the square's.
-    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2m${CHECK_MAX_WHOLE_SIDE}`;
+    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2m${CHECK_MAX_WHOLE_SIDE}f${this.checkWidths}`;
     const tiles = { off: '', ssd: grid, cascade: `${grid}-q${name(this.cascadeDetector)}`, windows }[options.detectFine];
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
@@ -317,7 +323,7 @@ export class FaceEngine {
     const sure = [...found];
     const wholeScale = detectorSide(this.detector) / Math.max(image.width, image.height);
     const small = proposed.filter(({ box }) => Math.max(box.width, box.height) * wholeScale < CHECK_MAX_WHOLE_SIDE);
-    for (const window of checkWindows(image.width, image.height, small, sure)) {
+    for (const window of checkWindows(image.width, image.height, small, sure, { widths: this.checkWidths })) {
       // A window's edge can cut a sure face: the check's partial box of it must not outscore SSD's whole one in NMS.
       found.push(...notIn(await this.pass(runtime, image, window, this.checkDetector, detectorSide(this.checkDetector), true), sure));
     }

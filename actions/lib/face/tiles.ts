@@ -137,8 +137,15 @@ export function suppress<T extends ScoredBox>(boxes: readonly T[], same = SAME_F
   return kept;
 }
 
-/** A check window is this many candidate sides across: face-api's detectors want context around a face. */
-export const CHECK_WINDOW_WIDTHS = 4;
+/**
+ * A check window is this many candidate sides across: face-api's detectors want context around a face, and the
+ * check (Tiny 224) wants it large. A proposal is often looser than its face (Tiny's box of a 64 px face pasted from
+ * a tight crop was 100 px), so 4 sides put that face at 36 px in the check's input, where Tiny 224 misses it; 3 put
+ * it at 48. Chosen on the stage benchmark's first sample (bench/README.md#stage, 2026-12-07): 3 against 4, sure +
+ * maybe 43.8 / 93.8 / 100 % at 32 / 48 / 64 px against 37.5 / 93.8 / 100 %, sure at 64 px 75 against 68.8 %, no
+ * false match or detection either way, the same windows at the same cost; 2.5 found no more.
+ */
+export const CHECK_WINDOW_WIDTHS = 3;
 /** …and at least this many pixels (a 24 px candidate's 96 px window is upscaled to the check detector's input). */
 export const CHECK_WINDOW_MIN_SIDE = 96;
 /** The most windows a photo's check costs (its time bound): the strongest candidates first. */
@@ -146,18 +153,24 @@ export const MAX_CHECK_WINDOWS = 12;
 
 /**
  * The windows fine pass's second stage: a square window around each candidate no known detection covers,
- * CHECK_WINDOW_WIDTHS of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the photo, at most
+ * `widths` (CHECK_WINDOW_WIDTHS) of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the photo, at most
  * `max` of them by score. A candidate inside an earlier window no larger than its own is checked by that window
  * (it sees the candidate whole, and as large), so a cluster of weak boxes on one face costs one window.
  */
-export function checkWindows(width: number, height: number, candidates: readonly ScoredBox[], known: readonly ScoredBox[], max = MAX_CHECK_WINDOWS, same = SAME_FACE): Tile[] {
+export function checkWindows(
+  width: number,
+  height: number,
+  candidates: readonly ScoredBox[],
+  known: readonly ScoredBox[],
+  { max = MAX_CHECK_WINDOWS, same = SAME_FACE, widths = CHECK_WINDOW_WIDTHS }: { max?: number; same?: number; widths?: number } = {},
+): Tile[] {
   const fresh = notIn(candidates.filter((c) => area(c.box) > 0), known, same);
   const windows: Tile[] = [];
   for (const { box } of [...fresh].sort((a, b) => b.score - a.score)) {
     if (windows.length >= max) break;
-    const side = Math.round(Math.min(Math.max(CHECK_WINDOW_MIN_SIDE, CHECK_WINDOW_WIDTHS * Math.max(box.width, box.height)), width, height));
+    const side = Math.round(Math.min(Math.max(CHECK_WINDOW_MIN_SIDE, widths * Math.max(box.width, box.height)), width, height));
     // Covered only by a window no larger than its own: a loose box's window shrinks the face below what the check
-    // sees (a 96 px face in the window of a 172 px proposal is 31 px at Tiny 224), and a tighter box of the same
+    // sees (a 96 px face in the window of a 172 px proposal is 42 px at Tiny 224), and a tighter box of the same
     // face must still get its window.
     const covered = windows.some((w) => w.width <= side && intersection(tileBox(w), box) >= 0.9 * area(box));
     if (covered) continue;
