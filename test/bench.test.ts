@@ -51,6 +51,30 @@ test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold'
   assert.match(result.stdout, /^bands chosen: match ≤ [\d.]+|none, maybe ≤/m);
 });
 
+test('bench stage on a tiny labelled folder prints, per scene and face size, each variant\'s row and the default\'s result by kind of photo', { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'findme-stage-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // Two people of demo photo 1, two crops of each face: the first becomes the profile, the second is pasted small.
+  for (const [name, [left, top, width, height]] of [['fr_left', [330, 280, 360, 400]], ['fr_right', [1380, 120, 420, 420]]] as const) {
+    mkdirSync(join(dir, name));
+    for (const [i, quality] of [[1, 90], [2, 60]] as const) {
+      await sharp(demoPhoto(1)).extract({ left: left + i * 10, top, width, height }).jpeg({ quality }).toFile(join(dir, name, `${i}.jpg`));
+    }
+  }
+  // --quick: 32 and 64 px, three variants, and no results written over the committed ones.
+  const result = findme('bench', 'stage', dir, '--photos', '2', '--quick');
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^2 photos of 2 people from /m);
+  for (const scene of ['2048x1536', '4032x3024']) assert.match(result.stdout, new RegExp(`^${scene}, threshold [\\d.]+ \\(sure\\), [\\d.]+ \\(maybe\\):$`, 'm'), scene);
+  for (const size of [32, 64]) {
+    for (const variant of ['single pass \\(before\\)', 'windows own x0\\.7', 'windows tiny512 tiles']) {
+      assert.match(result.stdout, new RegExp(`^${size} px\\s+${variant}\\s+2(\\s+\\d+\\.\\d%){4}\\s+\\d+\\s+\\d+\\.\\d\\s+\\d+\\s+\\d\\.\\d\\d×$`, 'm'), `${size} px, ${variant}`);
+    }
+    assert.match(result.stdout, new RegExp(`^  windows own x0\\.7 at ${size} px, sure \\+ maybe by kind: fr_\\* [0-2]/2`, 'm'), `${size} px by kind`);
+  }
+  assert.match(result.stdout, /^machine: /m);
+});
+
 test('the bands: sure is the largest threshold with no stranger matched anywhere, maybe the smallest reaching the TPR goal with one reference', () => {
   const t = BAND_THRESHOLDS;
   const at = (cut: number, value: number) => t.map((threshold) => ({ threshold, tpr: threshold >= cut ? 1 : 0.5, fpr: threshold >= cut ? value : 0 }));
