@@ -63,14 +63,16 @@ export const MAX_PROPOSE_ACROSS = 4;
 export const PROPOSE_MIN_SCORE = 0.1;
 /**
  * The check on each window: Tiny at a small input sees the window (CHECK_WINDOW_WIDTHS candidate widths) with the
- * face at ≈ 75 px (less when the candidate's box is loose), at its usual threshold; it decides whether a candidate is a face, and the face's box.
+ * face at ≈ 75 px (less when the candidate's box is loose), at its usual threshold; it decides whether a candidate
+ * is a face, and the face's box.
  */
 export const CHECK_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 224, minConfidence: 0.5 });
 /**
  * A candidate this wide or wider as the whole-photo pass sees it (at its detector's input) gets no check window:
  * SSD finds a face of that size surely (at 24 px it already finds about half, bench/README.md#stage), so one it
  * did not find is no small face but a loose proposal, and a check window CHECK_WINDOW_WIDTHS of its sides across
- * sees whatever face-like thing is in a large part of the photo. The windows pass is for the faces too small for that pass.
+ * sees whatever face-like thing is in a large part of the photo. The windows pass is for the faces too small for
+ * that pass.
  */
 export const CHECK_MAX_WHOLE_SIDE = 48;
 

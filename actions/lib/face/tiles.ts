@@ -153,8 +153,8 @@ export const MAX_CHECK_WINDOWS = 12;
 
 /**
  * The windows fine pass's second stage: a square window around each candidate no known detection covers,
- * `widths` (CHECK_WINDOW_WIDTHS) of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the photo, at most
- * `max` of them by score. A candidate inside an earlier window no larger than its own is checked by that window
+ * `widths` (CHECK_WINDOW_WIDTHS) of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the
+ * photo, at most `max` of them by score. A candidate inside an earlier window no larger than its own is checked by that window
  * (it sees the candidate whole, and as large), so a cluster of weak boxes on one face costs one window.
  */
 export function checkWindows(
