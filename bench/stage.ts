@@ -135,10 +135,10 @@ interface Cell {
   /** The photos whose face was not matched (sure or maybe), and why: not found, or the distance it was found at. */
   misses: string[];
   /** Photos and sure + maybe matches by the folder's group (fr_*: real photos, bbt_*: tight crops of a face). */
-  byGroup: Record<string, { photos: number; maybe: number }>;
+  byKind: Record<string, { photos: number; maybe: number }>;
 }
 
-const emptyCell = (): Cell => ({ photos: 0, matched: 0, maybe: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, passes: 0, ms: [], misses: [], byGroup: {} });
+const emptyCell = (): Cell => ({ photos: 0, matched: 0, maybe: 0, strangerPairs: 0, falseMatches: 0, detected: 0, falseDetections: 0, passes: 0, ms: [], misses: [], byKind: {} });
 const pct = (n: number, d: number) => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '—');
 
 export async function benchStage(options: { dir: string | undefined; photos: number; skip?: number; quick: boolean; log?: (line: string) => void }): Promise<unknown> {
@@ -191,7 +191,7 @@ export async function benchStage(options: { dir: string | undefined; photos: num
           const nearest = Math.min(...found.faces.map((f) => euclideanDistance(person.profile, f.descriptor)));
           if (nearest <= threshold) c.matched += 1;
           if (nearest <= maybeThreshold) c.maybe += 1;
-          const group = (c.byGroup[person.identity.split('_')[0]!] ??= { photos: 0, maybe: 0 });
+          const group = (c.byKind[person.identity.split('_')[0]!] ??= { photos: 0, maybe: 0 });
           group.photos += 1;
           if (nearest <= maybeThreshold) group.maybe += 1;
           else c.misses.push(`${photo.file.slice(dir.length + 1)} (${hit.hits > 0 ? `found, nearest ${nearest.toFixed(3)}` : 'not found'})`);
@@ -206,7 +206,7 @@ export async function benchStage(options: { dir: string | undefined; photos: num
     done += 1;
     log(`  ${done}/${picked.length}`);
   }
-  const report: Record<string, Record<string, Record<string, { photos: number; tpr: number; tprMaybe: number; falseMatchRate: number; detected: number; falseDetections: number; passes: number; ms: ReturnType<typeof summarize>; vsBefore: number }>>> = {};
+  const report: Record<string, Record<string, Record<string, { photos: number; tpr: number; tprMaybe: number; falseMatchRate: number; detected: number; falseDetections: number; passes: number; ms: ReturnType<typeof summarize>; vsBefore: number; byKind: Cell['byKind']; missed: string[] }>>> = {};
   for (const scene of SCENES) {
     const sceneName = `${scene.width}x${scene.height}`;
     const rows: string[][] = [];
@@ -218,7 +218,7 @@ export async function benchStage(options: { dir: string | undefined; photos: num
         const c = cell(sceneName, size, v.name);
         if (c.photos === 0) continue;
         const ms = summarize(c.ms);
-        report[sceneName][size][v.name] = { photos: c.photos, tpr: c.matched / c.photos, tprMaybe: c.maybe / c.photos, falseMatchRate: c.falseMatches / Math.max(1, c.strangerPairs), detected: c.detected / c.photos, falseDetections: c.falseDetections, passes: c.passes / c.photos, ms, vsBefore: ms.median / base };
+        report[sceneName][size][v.name] = { photos: c.photos, tpr: c.matched / c.photos, tprMaybe: c.maybe / c.photos, falseMatchRate: c.falseMatches / Math.max(1, c.strangerPairs), detected: c.detected / c.photos, falseDetections: c.falseDetections, passes: c.passes / c.photos, ms, vsBefore: ms.median / base, byKind: c.byKind, missed: c.misses };
         rows.push([`${size} px`, v.name, String(c.photos), pct(c.matched, c.photos), pct(c.maybe, c.photos), pct(c.falseMatches, c.strangerPairs), pct(c.detected, c.photos), String(c.falseDetections), (c.passes / c.photos).toFixed(1), `${Math.round(ms.median)}`, `${(ms.median / base).toFixed(2)}×`]);
       }
     }
@@ -230,7 +230,7 @@ export async function benchStage(options: { dir: string | undefined; photos: num
     for (const size of sizes) {
       const c = cell(sceneName, size, DEFAULT_FINE_VARIANT);
       if (c.photos === 0) continue;
-      const groups = Object.entries(c.byGroup).map(([group, g]) => `${group}_* ${g.maybe}/${g.photos}`).join(', ');
+      const groups = Object.entries(c.byKind).map(([group, g]) => `${group}_* ${g.maybe}/${g.photos}`).join(', ');
       log(`  ${DEFAULT_FINE_VARIANT} at ${size} px, sure + maybe by kind: ${groups}${c.misses.length === 0 ? '' : c.misses.length === c.photos ? '; missed: all' : `; missed: ${c.misses.join(', ')}`}`);
     }
   }

@@ -32,7 +32,7 @@ export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
 /**
  * The proposer's scale (bench/README.md#stage, 2026-12-07): at 0.7 the engine finds and at least half-recognises
  * (sure + maybe) 93.8 % of 48 px faces, against 68.8 % at 0.6 and 31.3–43.8 % with the square Tiny 512 tiles at
- * 0.5, for 2.2–2.7× the single pass's time (0.6: 1.9–2.4×; square 0.5: 1.6–2.2×; the 14:30 runs).
+ * 0.5, for 2.2–2.7× the single pass's time (0.6: 1.9–2.4×; square 0.5: 1.6–2.1×; the 15:02 runs).
  */
 export const PROPOSE_SCALE = 0.7;
 /**
