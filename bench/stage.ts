@@ -99,15 +99,17 @@ async function people(engine: FaceEngine, dir: string, photoCount: number): Prom
   return found;
 }
 
+/** A person's group in the folder, the prefix of its name: fr (real photos) or bbt (tight crops of a face). */
+const kindOf = (person: Person): string => person.identity.split('_')[0]!;
+
 /**
  * Round-robin over people, alternating the folder's groups (fr_*: real photos, bbt_*: tight crops), so a small
  * sample still spans many people of each kind.
  */
 function sample(all: Person[], count: number): Array<{ person: Person; photo: Person['photos'][number] }> {
-  const group = (p: Person) => p.identity.split('_')[0]!;
-  const groups = [...new Set(all.map(group))];
-  const rank = new Map(all.map((p) => [p, all.filter((q) => group(q) === group(p)).indexOf(p)]));
-  const mixed = [...all].sort((a, b) => rank.get(a)! - rank.get(b)! || groups.indexOf(group(a)) - groups.indexOf(group(b)));
+  const groups = [...new Set(all.map(kindOf))];
+  const rank = new Map(all.map((p) => [p, all.filter((q) => kindOf(q) === kindOf(p)).indexOf(p)]));
+  const mixed = [...all].sort((a, b) => rank.get(a)! - rank.get(b)! || groups.indexOf(kindOf(a)) - groups.indexOf(kindOf(b)));
   const picked: Array<{ person: Person; photo: Person['photos'][number] }> = [];
   for (let round = 0; picked.length < count; round++) {
     const before = picked.length;
@@ -189,12 +191,13 @@ export async function benchStage(options: { dir: string | undefined; photos: num
           c.detected += hit.hits;
           c.falseDetections += hit.extra;
           const nearest = Math.min(...found.faces.map((f) => euclideanDistance(person.profile, f.descriptor)));
+          const kind = (c.byKind[kindOf(person)] ??= { photos: 0, maybe: 0 });
+          kind.photos += 1;
           if (nearest <= threshold) c.matched += 1;
-          if (nearest <= maybeThreshold) c.maybe += 1;
-          const group = (c.byKind[person.identity.split('_')[0]!] ??= { photos: 0, maybe: 0 });
-          group.photos += 1;
-          if (nearest <= maybeThreshold) group.maybe += 1;
-          else c.misses.push(`${photo.file.slice(dir.length + 1)} (${hit.hits > 0 ? `found, nearest ${nearest.toFixed(3)}` : 'not found'})`);
+          if (nearest <= maybeThreshold) {
+            c.maybe += 1;
+            kind.maybe += 1;
+          } else c.misses.push(`${photo.file.slice(dir.length + 1)} (${hit.hits > 0 ? `found, nearest ${nearest.toFixed(3)}` : 'not found'})`);
           for (const stranger of everyone) {
             if (stranger === person) continue;
             c.strangerPairs += 1;
