@@ -15,6 +15,22 @@ function findme(...args: string[]) {
   return spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'findme.js'), ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 170_000 });
 }
 
+/**
+ * A labelled folder of two people of demo photo 1, two pictures each (two crops of the same face, re-encoded
+ * differently), removed after the file's tests.
+ */
+async function tinyLabelledFolder(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'findme-faces-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, [left, top, width, height]] of [['fr_left', [330, 280, 360, 400]], ['fr_right', [1380, 120, 420, 420]]] as const) {
+    mkdirSync(join(dir, name));
+    for (const [i, quality] of [[1, 90], [2, 60]] as const) {
+      await sharp(demoPhoto(1)).extract({ left: left + i * 10, top, width, height }).jpeg({ quality }).toFile(join(dir, name, `${i}.jpg`));
+    }
+  }
+  return dir;
+}
+
 test('bench compare --quick --runs 1 prints the stage table, cold and warm', { timeout: 180_000 }, () => {
   const result = findme('bench', 'compare', '--quick', '--runs', '1');
   assert.equal(result.status, 0, result.stderr);
@@ -27,19 +43,7 @@ test('bench compare --quick --runs 1 prints the stage table, cold and warm', { t
 });
 
 test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold', { timeout: 180_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'findme-faces-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  // Two people from the demo photos, two pictures each (two crops of the same face, re-encoded differently).
-  const people: Array<[string, number, [number, number, number, number]]> = [
-    ['fr_left', 1, [330, 280, 360, 400]],
-    ['fr_right', 1, [1380, 120, 420, 420]],
-  ];
-  for (const [name, photo, [left, top, width, height]] of people) {
-    mkdirSync(join(dir, name));
-    for (const [i, quality] of [[1, 90], [2, 60]] as const) {
-      await sharp(demoPhoto(photo as 1)).extract({ left: left + i * 10, top, width, height }).jpeg({ quality }).toFile(join(dir, name, `${i}.jpg`));
-    }
-  }
+  const dir = await tinyLabelledFolder();
   // --quick: a smoke run writes no results over the committed ones.
   const result = findme('bench', 'accuracy', dir, '--quick');
   assert.equal(result.status, 0, result.stderr);
@@ -52,15 +56,8 @@ test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold'
 });
 
 test('bench stage on a tiny labelled folder prints, per scene and face size, each variant\'s row and the default\'s result by kind of photo', { timeout: 180_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'findme-stage-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  // Two people of demo photo 1, two crops of each face: the first becomes the profile, the second is pasted small.
-  for (const [name, [left, top, width, height]] of [['fr_left', [330, 280, 360, 400]], ['fr_right', [1380, 120, 420, 420]]] as const) {
-    mkdirSync(join(dir, name));
-    for (const [i, quality] of [[1, 90], [2, 60]] as const) {
-      await sharp(demoPhoto(1)).extract({ left: left + i * 10, top, width, height }).jpeg({ quality }).toFile(join(dir, name, `${i}.jpg`));
-    }
-  }
+  // The first picture of each becomes the profile, the second is pasted small.
+  const dir = await tinyLabelledFolder();
   // --quick: 32 and 64 px, three variants, and no results written over the committed ones.
   const result = findme('bench', 'stage', dir, '--photos', '2', '--quick');
   assert.equal(result.status, 0, result.stderr);
