@@ -50,12 +50,14 @@ const BOX_ENCODING = 5;
  * The layers, each convolution followed by its pool, reordered so the leaky ReLU runs after the pool: the ReLU is
  * monotonic, so the max of the activated values is the activated max, bit for bit, and it runs on a quarter of
  * the values. That matters on WASM, where tfjs's leaky ReLU (fused into a convolution or alone) is a plain loop:
- * fused into Tiny's first convolution at 768 × 576 it took 45 of that convolution's 79 ms. It runs as prelu, whose
- * kernel computes the same `x < 0 ? alpha · x : x` ≈ 1.5× faster. A proposer tile of 753 × 536 went from 106 to
- * 88 ms, the same detections to the last digit (bench/README.md#stage, 2026-12-07).
+ * fused into Tiny's first convolution at 768 × 576 it took 45 of that convolution's 79 ms. It runs as prelu with
+ * one slope per channel (leakySlopes), which tfjs's WASM backend hands to XNNPACK: the same values, bit for bit,
+ * in 2.7–5.6 ms on a 352 × 320 × 16 map against 10.7 ms with one scalar slope and 12.8 ms as leakyRelu
+ * (bench/README.md#stage, 2026-12-07).
  */
 function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
   const conv0 = firstConvolution(tf, params.conv0);
+  const slopes = leakySlopes(tf, params);
   // Each intermediate is freed as soon as the next exists, as runLayers does between layers.
   const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => {
     const convolved = conv(x);
@@ -66,12 +68,12 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
       convolved.dispose();
     }
     try {
-      return tf.tidy(() => tf.prelu(max, LEAKY_ALPHA));
+      // tfjs types the slope as the input's rank; a per-channel one broadcasts along the last axis.
+      return tf.prelu(max, slopes(max.shape[3]) as unknown as T4);
     } finally {
       max.dispose();
     }
   };
-  // face-api pads by one then convolves 'valid': the same as 'same' for a 3 × 3 filter at stride 1.
   const separable = (p: SeparableParams) => (x: T4) =>
     tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias }));
   return [
@@ -83,6 +85,22 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
     pooled(1, separable(params.conv5)),
     (x) => tf.fused.conv2d({ x, filter: params.conv8.filters, strides: 1, pad: 'valid', bias: params.conv8.bias }),
   ];
+}
+
+/**
+ * The leaky ReLU's slope once per channel, for each layer width, made once per loaded weights: tfjs's WASM prelu
+ * takes XNNPACK's path only for a per-channel slope.
+ */
+const slopesMade = new WeakMap<TinyParams, Map<number, T1>>();
+function leakySlopes(tf: typeof Tf, params: TinyParams): (channels: number) => T1 {
+  let made = slopesMade.get(params);
+  if (!made) slopesMade.set(params, (made = new Map()));
+  const byWidth = made;
+  return (channels) => {
+    let slope = byWidth.get(channels);
+    if (!slope) byWidth.set(channels, (slope = tf.fill([channels], LEAKY_ALPHA, 'float32') as T1));
+    return slope;
+  };
 }
 
 /** The net's total stride: five 2 × 2 pools. An input side that is a multiple of it maps onto whole cells. */
