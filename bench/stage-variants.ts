@@ -3,7 +3,10 @@
  * scale model (bench/scale.ts), which reads the default fine pass's cost from that file.
  */
 export const BEFORE_FINE_VARIANT = 'single pass (before)';
-/** FINDME_DETECT_FINE's default (windows: the Tiny 768 proposer on tiles of the photo's shape at 0.7, then a check window per candidate). */
-export const DEFAULT_FINE_VARIANT = 'windows own x0.7';
-/** The windows pass as it was the default until 2026-12-07: Tiny 512 on square tiles at about half size. */
-export const PREVIOUS_FINE_VARIANT = 'windows tiny512 tiles';
+/**
+ * FINDME_DETECT_FINE's default (windows: the Tiny 768 proposer on tiles of the photo's shape at 0.85, SSD over
+ * the whole photo only when the gate sees a large face, then a check window per candidate).
+ */
+export const DEFAULT_FINE_VARIANT = 'windows gated x0.85';
+/** The windows pass as it was the default until 2026-12-07 17:00: SSD on every photo, the proposer at 0.7. */
+export const UNGATED_FINE_VARIANT = 'windows own x0.7, SSD always';

@@ -108,21 +108,45 @@ test('the windows pass: a demo face pasted 48 px wide is proposed, confirmed in 
   assert.ok(distance <= DEFAULTS.matchThreshold, `distance ${distance.toFixed(3)} > ${DEFAULTS.matchThreshold}`);
 });
 
-test('the windows pass costs the whole photo, its proposer tiles (2 × 2 at 2048 × 1536, 4 × 3 at 4032 × 3024, each seen at 0.7) and at most 12 windows', { timeout: 120_000 }, async () => {
+test('the windows pass costs its proposer tiles (3 × 2 at 2048 × 1536 seen at 0.85, 4 × 4 at 4032 × 3024), the gate, the whole photo and at most 12 windows', { timeout: 120_000 }, async () => {
   const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
-  assert.equal(windows.tiles(2048, 1536).length, 4, 'Tiny sees a 2048 × 1536 photo at 0.7 on 2 × 2 tiles of its shape');
-  assert.equal(windows.tiles(4032, 3024).length, 12);
-  assert.equal(windows.passes(2048, 1536), 1 + 4 + 12);
-  assert.equal(windows.passes(4032, 3024), 1 + 12 + 12);
-  for (const t of [...windows.tiles(2048, 1536), ...windows.tiles(4032, 3024)]) assert.ok(Math.max(t.width, t.height) * 0.7 <= 768, `tile ${JSON.stringify(t)} is over 768 px at 0.7`);
-  assert.deepEqual([...new Set(windows.tiles(2048, 1536).map((t) => `${t.width}×${t.height}`))], ['1075×806'], 'a 4 : 3 photo, 4 : 3 tiles');
+  assert.equal(windows.tiles(2048, 1536).length, 6, 'Tiny sees a 2048 × 1536 photo at 0.85 on 3 × 2 tiles');
+  assert.equal(windows.tiles(4032, 3024).length, 16, 'at most 4 along a side');
+  assert.equal(windows.passes(2048, 1536), 1 + 1 + 6 + 12);
+  assert.equal(windows.passes(4032, 3024), 1 + 1 + 16 + 12);
+  // No pass is larger than the proposer's 768 px: the largest pass sets a container's memory.
+  for (const t of windows.tiles(2048, 1536)) assert.ok(Math.max(t.width, t.height) * 0.85 <= 768, `tile ${JSON.stringify(t)} is over 768 px at 0.85`);
+  assert.ok(windows.tiles(4032, 3024).every((t) => Math.max(t.width, t.height) <= 1100), 'a 4032 px photo\'s tiles are seen at ≈ 0.73, within 768 px');
   assert.equal(windows.passes(640, 480), 1, 'a photo the whole-photo pass sees at full size takes one pass');
   const empty = await stagePhoto([], 2048, 1536, 3);
   await windows.ready();
   const passesBefore = detectorPasses();
   assert.deepEqual((await windows.photoFaces(empty.jpeg)).faces, []);
   const passes = detectorPasses() - passesBefore;
-  assert.ok(passes >= 5 && passes <= windows.passes(2048, 1536), `${passes} passes`);
+  assert.ok(passes >= 7 && passes <= windows.passes(2048, 1536), `${passes} passes`);
+});
+
+test('the gated windows pass runs SSD on the whole photo only where the gate or the proposer sees a face too large for the check windows', { timeout: 180_000 }, async () => {
+  const options = FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options;
+  const gated = new FaceEngine({ ...options, wholeGate: 48 });
+  const always = new FaceEngine({ ...options, wholeGate: 0 });
+  assert.equal(gated.passes(2048, 1536), always.passes(2048, 1536) + 1, 'the gate is one pass more at most');
+  await gated.ready();
+  // No face: the Tiny passes only, no SSD.
+  const empty = await stagePhoto([], 2048, 1536, 4);
+  const all = detectorPasses();
+  let ssd = detectorPasses('ssd');
+  assert.deepEqual((await gated.photoFaces(empty.jpeg)).faces, []);
+  assert.equal(detectorPasses('ssd') - ssd, 0, 'no SSD pass on a photo with no face');
+  assert.ok(detectorPasses() - all <= gated.passes(2048, 1536), `${detectorPasses() - all} passes`);
+  // A face of 300 px (75 px at SSD's input, no check window's job): SSD runs, and finds it with its own box.
+  const scene = await stagePhoto([{ photo: demoBytes(1), face: SAMPLE1_FACES[0]!, faceWidth: 300, at: { x: 900, y: 400 } }], 2048, 1536, 6);
+  ssd = detectorPasses('ssd');
+  const found = await gated.photoFaces(scene.jpeg);
+  assert.equal(detectorPasses('ssd') - ssd, 1, 'one SSD pass on a photo with a large face');
+  assert.deepEqual(found, await always.photoFaces(scene.jpeg), 'the same faces, boxes and descriptors as SSD on every photo');
+  assert.equal(found.faces.length, 1, JSON.stringify(found.faces.map((f) => f.box)));
+  assert.ok(iou(found.faces[0]!.box, scene.boxes[0]!) >= 0.5, `found ${JSON.stringify(found.faces[0]!.box)}, pasted ${JSON.stringify(scene.boxes[0])}`);
 });
 
 test('the cache key names what changes the faces found: another fine pass, tiling, tile detector or decode size recomputes', async () => {
@@ -141,6 +165,9 @@ test('the cache key names what changes the faces found: another fine pass, tilin
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeOverlap: 0.15 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkDetector: { minConfidence: 0.4 } }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, checkWindowWidths: 4 }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, wholeGate: 24 }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, wholeGate: 0 }),
+    new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeScale: 0.7 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeScale: 0.6 }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeTiles: 'square' }),
     new FaceEngine({ ...FaceEngine.fromConfig({ ...config, detectFine: 'windows' }).options, proposeTiles: 'square', proposeScale: 0.5, proposeDetector: { inputSize: 512 } }),

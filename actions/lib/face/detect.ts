@@ -36,16 +36,16 @@ export interface DetectedFace {
 }
 
 let runs = 0;
-let passes = 0;
+const passes: Record<DetectorName, number> = { ssd: 0, tiny: 0 };
 
 /** How many photos and pictures this process has run the models on: lets tests prove that a cached photo ran none. */
 export function modelRuns(): number {
   return runs;
 }
 
-/** How many detector passes this process has run (a photo takes one, or one plus its tiles). */
-export function detectorPasses(): number {
-  return passes;
+/** How many detector passes this process has run (a photo takes one, or one plus its tiles): of one detector, or all. */
+export function detectorPasses(detector?: DetectorName): number {
+  return detector ? passes[detector] : passes.ssd + passes.tiny;
 }
 
 /** Counts one photo or picture run through the models (however many passes it takes). */
@@ -76,7 +76,7 @@ export function checkDetectorOptions(options: DetectorOptions): void {
  * caller has sized it; see tinyDetect).
  */
 export async function detectBoxes(runtime: FaceRuntime, image: RgbImage, options: DetectorOptions, ownSize = false): Promise<Array<{ box: FaceBox; score: number }>> {
-  passes += 1;
+  passes[options.detector] += 1;
   if (options.detector === 'ssd') {
     if (ownSize) throw new RangeError('SSD sees only its own square input: ownSize is for the Tiny detector');
     return ssdDetect(runtime, image, options.minConfidence);

@@ -8,6 +8,7 @@ import type { FaceBox } from '../types';
 import { faceRuntime, type FaceRuntime } from './backend';
 import { decodeImage, shrinkRegion, toOriginalBox, type DecodedImage } from './decode';
 import { describeFace } from './describe';
+import { SSD_INPUT_SIDE } from './ssd';
 import { checkDetectorOptions, countModelRun, DEFAULT_DETECTOR, detectBoxes, detectFaces, detectorSide, netsFor, type DetectorOptions } from './detect';
 import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
@@ -23,18 +24,20 @@ export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
 
 /**
  * The windows pass's proposer: Tiny at a very low score over tiles of the photo, each seen at PROPOSE_SCALE. It
- * needs a face ≈ 25–30 px wide at its input, so at 0.7 it sees faces from ≈ 40 px (some from 32); its many false
- * boxes cost only a check window each. The tiles are at most inputSize px on a side at that scale (2 × 2 of
+ * needs a face ≈ 25–30 px wide at its input, so at 0.85 it sees most faces from 32 px (at 0.7, few under 40); its
+ * many false boxes cost only a check window each. The tiles are at most inputSize px on a side at that scale (2 × 2 of
  * 753 × 564 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap never shrinks;
  * Tiny 1024 over a whole photo took one to 827 MB), so the photo is cut rather than seen in one pass.
  */
 export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.05 });
 /**
- * The proposer's scale (bench/README.md#stage, 2026-12-07): at 0.7 the engine finds and at least half-recognises
- * (sure + maybe) 93.8 % of 48 px faces, against 68.8 % at 0.6 and 31.3–43.8 % with the square Tiny 512 tiles at
- * 0.5, for 2.2–2.7× the single pass's time (0.6: 1.9–2.4×; square 0.5: 1.6–2.1×; the 15:02 runs).
+ * The proposer's scale (bench/README.md#stage, 2026-12-07 17:01, with the whole-photo gate): at 0.85 the engine
+ * finds and at least half-recognises (sure + maybe) 81.3 % of 32 px faces on the sample it was chosen on (56.3 %
+ * held out), against 50 / 43.8 % at 0.8 and 43.8 / 25 % at 0.7, and every 48 px face there (93.8 % held out), for
+ * 2.1–2.3× the single pass's time (0.8: 1.8–2.0×; 0.7: 1.4–1.5×). 0.7 was the default before the gate, when SSD
+ * on every photo left no time for more.
  */
-export const PROPOSE_SCALE = 0.7;
+export const PROPOSE_SCALE = 0.85;
 /**
  * The proposer's tiles: `own`, tiles of the photo's own shape seen at the proposer's scale, at most inputSize
  * px on a side (the Tiny net is fully convolutional: a 4 : 3 photo's tiles cost no square of padding);
@@ -51,8 +54,8 @@ export const PROPOSE_TILES: ProposeTiles = 'own';
  */
 export const PROPOSE_OVERLAP = 0.05;
 /**
- * …at most this many tiles along a side, which bounds its cost on the largest photos: 4 × 3 at 4032 × 3024, 4 × 4
- * at 4096 × 4096 (each seen at 0.7); a larger photo's tiles are seen smaller.
+ * …at most this many tiles along a side, which bounds its cost on the largest photos: 4 × 4 at 4032 × 3024 and
+ * 4096 × 4096, each seen at ≈ 0.73 instead of PROPOSE_SCALE; a larger photo's tiles are seen smaller.
  */
 export const MAX_PROPOSE_ACROSS = 4;
 /**
@@ -75,6 +78,21 @@ export const CHECK_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detecto
  * that pass.
  */
 export const CHECK_MAX_WHOLE_SIDE = 48;
+/**
+ * The windows pass's gate on its whole-photo pass. SSD over the whole photo (≈ 350 ms, as much as four proposer
+ * tiles) is there for faces too large for the check windows, CHECK_MAX_WHOLE_SIDE px or more at its input
+ * (≈ 190 px at 2048 px); a photo from the audience usually has none. So it runs only when the proposer or this
+ * Tiny pass over the whole photo (at the whole-photo pass's shrink; a face larger than a proposer tile is whole
+ * here) saw a box that large scoring GATE_MIN_SCORE or more. On every photo larger than 640 px of
+ * ../shared/faces and the six demo photos (19) it opened, and the faces were those of SSD on every photo, bit
+ * for bit; their large boxes' best scores were 0.68–0.999, a textured scene's large false proposals 0.06
+ * (bench/README.md#stage, 2026-12-07).
+ */
+export const GATE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 416, minConfidence: 0.05 });
+/** …and only a box scoring this much opens the gate. */
+export const GATE_MIN_SCORE = 0.3;
+/** The gate's side (EngineOptions.wholeGate): CHECK_MAX_WHOLE_SIDE, the faces the check windows leave to SSD. */
+export const WHOLE_GATE = CHECK_MAX_WHOLE_SIDE;
 
 export interface EngineOptions {
   /** Unset: the fastest backend that loads. */
@@ -110,6 +128,11 @@ export interface EngineOptions {
   checkDetector?: Partial<DetectorOptions>;
   /** Unset: CHECK_WINDOW_WIDTHS. */
   checkWindowWidths?: number;
+  /**
+   * The windows pass runs its whole-photo pass only when the gate or the proposer saw a box this wide at the
+   * whole-photo pass's input (see GATE_DETECTOR); unset: WHOLE_GATE; 0: on every photo.
+   */
+  wholeGate?: number;
   /** Photos are decoded at most this long (side): tiles and face crops come from these pixels. */
   decodeMaxSide: number;
   maxImagePixels: number;
@@ -141,6 +164,7 @@ export class FaceEngine {
   private readonly proposeScale: number;
   private readonly proposeTiles: ProposeTiles;
   private readonly checkWidths: number;
+  private readonly wholeGate: number;
   /**
    * What produced a result: cached faces are only reused by an engine that would find the same ones (another
    * detector or size finds other faces, with other boxes).
@@ -158,6 +182,8 @@ export class FaceEngine {
     this.proposeScale = options.proposeScale ?? PROPOSE_SCALE;
     this.proposeTiles = options.proposeTiles ?? PROPOSE_TILES;
     this.checkWidths = options.checkWindowWidths ?? CHECK_WINDOW_WIDTHS;
+    this.wholeGate = options.wholeGate ?? WHOLE_GATE;
+    if (!(this.wholeGate >= 0 && this.wholeGate <= SSD_INPUT_SIDE)) throw new RangeError(`wholeGate must be from 0 to ${SSD_INPUT_SIDE}, got ${this.wholeGate}`);
     if (!(this.checkWidths >= 1 && this.checkWidths <= 8)) throw new RangeError(`checkWindowWidths must be from 1 to 8, got ${this.checkWidths}`);
     if (!(this.proposeScale > 0 && this.proposeScale <= 1)) throw new RangeError(`proposeScale must be over 0 and at most 1, got ${this.proposeScale}`);
     if (!PROPOSE_TILE_SHAPES.includes(this.proposeTiles)) throw new RangeError(`proposeTiles must be one of ${PROPOSE_TILE_SHAPES.join(', ')}, got "${String(this.proposeTiles)}"`);
@@ -175,7 +201,7 @@ export class FaceEngine {
     // candidate's sides (4 until 2026-12-07, unnamed).
     const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
     // `own` tiles see other pixels than square ones at the same scale: their faces are not the square's.
-    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2m${CHECK_MAX_WHOLE_SIDE}f${this.checkWidths}`;
+    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2m${CHECK_MAX_WHOLE_SIDE}f${this.checkWidths}${this.wholeGate ? `-g${this.wholeGate}s${GATE_MIN_SCORE}${name(GATE_DETECTOR)}` : ''}`;
     const tiles = { off: '', ssd: grid, cascade: `${grid}-q${name(this.cascadeDetector)}`, windows }[options.detectFine];
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
@@ -206,7 +232,8 @@ export class FaceEngine {
 
   /** The detectors this engine runs: only their models are loaded. */
   private detectors(): DetectorOptions['detector'][] {
-    const fine = { off: [], ssd: [this.tileDetector], cascade: [this.tileDetector, this.cascadeDetector], windows: [this.proposeDetector, this.checkDetector] }[this.options.detectFine];
+    const windows = [this.proposeDetector, this.checkDetector, ...(this.wholeGate ? [GATE_DETECTOR] : [])];
+    const fine = { off: [], ssd: [this.tileDetector], cascade: [this.tileDetector, this.cascadeDetector], windows }[this.options.detectFine];
     return [this.detector, ...fine].map((d) => d.detector);
   }
 
@@ -277,7 +304,7 @@ export class FaceEngine {
    * many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
    */
   passes(width: number, height: number): number {
-    if (this.options.detectFine === 'windows') return this.seenWhole(width, height) ? 1 : 1 + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS;
+    if (this.options.detectFine === 'windows') return this.seenWhole(width, height) ? 1 : 1 + (this.wholeGate ? 1 : 0) + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS;
     return 1 + this.tiles(width, height).length * (this.options.detectFine === 'cascade' ? 2 : 1);
   }
 
@@ -305,16 +332,15 @@ export class FaceEngine {
   }
 
   /**
-   * The windows fine pass: the whole-photo pass down to PROPOSE_MIN_SCORE (its sure detections are faces, its weak
-   * ones candidates), the proposer over the photo (or its tiles), then the check detector on a window around
-   * each candidate no sure detection covers. At most passes() detector runs, whatever the photo shows.
+   * The windows fine pass: the proposer over the photo (or its tiles); the whole-photo pass down to
+   * PROPOSE_MIN_SCORE (its sure detections are faces, its weak ones candidates) when the gate opens (GATE_DETECTOR);
+   * then the check detector on a window around each candidate no sure detection covers. At most passes() detector
+   * runs, whatever the photo shows.
    */
   private async windowsCandidates(runtime: FaceRuntime, image: DecodedImage): Promise<ScoredBox[]> {
-    const whole = await this.pass(runtime, image, undefined, { ...this.detector, minConfidence: Math.min(this.detector.minConfidence, PROPOSE_MIN_SCORE) });
-    const found = whole.filter((d) => d.score >= this.detector.minConfidence);
-    const proposed = whole.filter((d) => d.score < this.detector.minConfidence);
     const side = detectorSide(this.proposeDetector);
     const tiles = this.tiles(image.width, image.height);
+    const proposed: ScoredBox[] = [];
     for (const region of tiles.length ? tiles : [undefined]) {
       if (this.proposeTiles === 'square') proposed.push(...(await this.pass(runtime, image, region, this.proposeDetector, side)));
       else {
@@ -322,9 +348,17 @@ export class FaceEngine {
         proposed.push(...(await this.passAt(runtime, image, region, this.proposeDetector, Math.min(this.proposeScale, side / Math.max(width, height)), true)));
       }
     }
-    const sure = [...found];
     const wholeScale = detectorSide(this.detector) / Math.max(image.width, image.height);
-    const small = proposed.filter(({ box }) => Math.max(box.width, box.height) * wholeScale < CHECK_MAX_WHOLE_SIDE);
+    const atWhole = ({ box }: ScoredBox) => Math.max(box.width, box.height) * wholeScale;
+    const found: ScoredBox[] = [];
+    const large = (d: ScoredBox) => d.score >= GATE_MIN_SCORE && atWhole(d) >= this.wholeGate;
+    if (!this.wholeGate || proposed.some(large) || (await this.pass(runtime, image, undefined, GATE_DETECTOR)).some(large)) {
+      const whole = await this.pass(runtime, image, undefined, { ...this.detector, minConfidence: Math.min(this.detector.minConfidence, PROPOSE_MIN_SCORE) });
+      found.push(...whole.filter((d) => d.score >= this.detector.minConfidence));
+      proposed.push(...whole.filter((d) => d.score < this.detector.minConfidence));
+    }
+    const sure = [...found];
+    const small = proposed.filter((d) => atWhole(d) < CHECK_MAX_WHOLE_SIDE);
     for (const window of checkWindows(image.width, image.height, small, sure, { widths: this.checkWidths })) {
       // A window's edge can cut a sure face: the check's partial box of it must not outscore SSD's whole one in NMS.
       found.push(...notIn(await this.pass(runtime, image, window, this.checkDetector, detectorSide(this.checkDetector), true), sure));
