@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { matchFaces } from '../bench/boxes';
 import { BAND_THRESHOLDS, chooseBands, scenarioName, SCENARIOS } from '../bench/references';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, UNGATED_FINE_VARIANT } from '../bench/stage-variants';
 import { chooseThreshold, rates, THRESHOLDS } from '../bench/threshold';
 import { demoPhoto } from '../local/standins/demo';
 import { PROJECT_ROOT } from './helpers/platform';
@@ -55,6 +56,8 @@ test('bench accuracy on a tiny labelled folder prints TPR and FPR per threshold'
   assert.match(result.stdout, /^bands chosen: match ≤ [\d.]+|none, maybe ≤/m);
 });
 
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 test('bench stage on a tiny labelled folder prints, per scene and face size, each variant\'s row and the default\'s result by kind of photo', { timeout: 180_000 }, async () => {
   // The first picture of each becomes the profile, the second is pasted small.
   const dir = await tinyLabelledFolder();
@@ -64,10 +67,10 @@ test('bench stage on a tiny labelled folder prints, per scene and face size, eac
   assert.match(result.stdout, /^2 photos of 2 people from /m);
   for (const scene of ['2048x1536', '4032x3024']) assert.match(result.stdout, new RegExp(`^${scene}, threshold [\\d.]+ \\(sure\\), [\\d.]+ \\(maybe\\):$`, 'm'), scene);
   for (const size of [32, 64]) {
-    for (const variant of ['single pass \\(before\\)', 'windows own x0\\.7', 'windows tiny512 tiles']) {
+    for (const variant of [BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, UNGATED_FINE_VARIANT].map(escaped)) {
       assert.match(result.stdout, new RegExp(`^${size} px\\s+${variant}\\s+2(\\s+\\d+\\.\\d%){4}\\s+\\d+\\s+\\d+\\.\\d\\s+\\d+\\s+\\d\\.\\d\\d×$`, 'm'), `${size} px, ${variant}`);
     }
-    assert.match(result.stdout, new RegExp(`^  windows own x0\\.7 at ${size} px, sure \\+ maybe by kind: fr_\\* [0-2]/2`, 'm'), `${size} px by kind`);
+    assert.match(result.stdout, new RegExp(`^  ${escaped(DEFAULT_FINE_VARIANT)} at ${size} px, sure \\+ maybe by kind: fr_\\* [0-2]/2`, 'm'), `${size} px by kind`);
   }
   assert.match(result.stdout, /^machine: /m);
 });
