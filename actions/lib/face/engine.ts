@@ -25,8 +25,8 @@ export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
 /**
  * The windows pass's proposer: Tiny at a very low score over tiles of the photo, each seen at PROPOSE_SCALE. It
  * needs a face ≈ 25–30 px wide at its input, so at 0.85 it sees most faces from 32 px (at 0.7, few under 40); its
- * many false boxes cost only a check window each. The tiles are at most inputSize px on a side at that scale (2 × 2 of
- * 753 × 564 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap never shrinks;
+ * many false boxes cost only a check window each. The tiles are at most inputSize px on a side at that scale (3 × 2
+ * of 610 × 685 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap never shrinks;
  * Tiny 1024 over a whole photo took one to 827 MB), so the photo is cut rather than seen in one pass.
  */
 export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.05 });

@@ -74,6 +74,7 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
       max.dispose();
     }
   };
+  // face-api pads by one then convolves 'valid': the same as 'same' for a 3 × 3 filter at stride 1.
   const separable = (p: SeparableParams) => (x: T4) =>
     tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias }));
   return [
