@@ -7,11 +7,12 @@
  * person's profile, pasted faces detected, false detections, detector passes and milliseconds per photo. TPR
  * counts sure matches (FINDME_MATCH_THRESHOLD) and, beside it, sure + maybe (FINDME_MAYBE_THRESHOLD: the photos
  * the user is asked to check). The variants: the engine before the fine pass; the windows pass (the default: a
- * Tiny 768 proposer on tiles of the photo's shape seeing it at 0.85, SSD over the whole photo only when a gate
- * sees a face too large for the check windows, a Tiny 224 check on a window around each candidate), gated with
- * the proposer at 0.7 and 0.8, and as it was the default until 2026-12-07 17:00 (SSD on every photo, the proposer
- * at 0.7; the square Tiny 512 tiles, the cascade, SSD on tiles and a Tiny 1024 proposer were measured before it,
- * in git history). `--skip n`
+ * Tiny 768 proposer at score 0.01 on tiles of the photo's shape seeing it at 0.85, SSD over the whole photo only
+ * when a gate sees a face too large for the check windows, a Tiny 224 check on a window around each candidate),
+ * with the proposer's score at 0.05 (the default until 2026-12-07 23:30) and 0.005, and as it was the default
+ * until 17:40 (SSD on every photo, the proposer at 0.7 and 0.05; the gate with the proposer at 0.7 and 0.8, the
+ * square Tiny 512 tiles, the cascade, SSD on tiles and a Tiny 1024 proposer were measured before, in git
+ * history). `--skip n`
  * measures on the photos after the first n, which the defaults were not chosen on.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ import { lines } from './chart';
 import { largest, listImages, profileCrop } from './labelled-faces';
 import { describe, finish, machine } from './machine';
 import { saveChart, saveResult } from './results';
-import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, UNGATED_FINE_VARIANT } from './stage-variants';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, PREVIOUS_FINE_VARIANT, UNGATED_FINE_VARIANT } from './stage-variants';
 import { summarize, table } from './stats';
 
 export const STAGE_SIZES = [24, 32, 48, 64, 96] as const;
@@ -61,9 +62,9 @@ function variants(quick: boolean): Variant[] {
   const all = [
     single,
     make(DEFAULT_FINE_VARIANT, { detectFine: 'windows' }),
-    make(UNGATED_FINE_VARIANT, { detectFine: 'windows', wholeGate: 0, proposeScale: 0.7 }),
-    make('windows gated x0.7', { detectFine: 'windows', proposeScale: 0.7 }),
-    make('windows gated x0.8', { detectFine: 'windows', proposeScale: 0.8 }),
+    make(PREVIOUS_FINE_VARIANT, { detectFine: 'windows', proposeDetector: { minConfidence: 0.05 } }),
+    make(UNGATED_FINE_VARIANT, { detectFine: 'windows', wholeGate: 0, proposeScale: 0.7, proposeDetector: { minConfidence: 0.05 } }),
+    make('windows gated x0.85 c0.005', { detectFine: 'windows', proposeDetector: { minConfidence: 0.005 } }),
   ];
   return quick ? all.slice(0, 3) : all;
 }

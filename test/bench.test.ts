@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { matchFaces } from '../bench/boxes';
 import { BAND_THRESHOLDS, chooseBands, scenarioName, SCENARIOS } from '../bench/references';
-import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, UNGATED_FINE_VARIANT } from '../bench/stage-variants';
+import { BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, PREVIOUS_FINE_VARIANT } from '../bench/stage-variants';
 import { chooseThreshold, rates, THRESHOLDS } from '../bench/threshold';
 import { demoPhoto } from '../local/standins/demo';
 import { PROJECT_ROOT } from './helpers/platform';
@@ -67,7 +67,7 @@ test('bench stage on a tiny labelled folder prints, per scene and face size, eac
   assert.match(result.stdout, /^2 photos of 2 people from /m);
   for (const scene of ['2048x1536', '4032x3024']) assert.match(result.stdout, new RegExp(`^${scene}, threshold [\\d.]+ \\(sure\\), [\\d.]+ \\(maybe\\):$`, 'm'), scene);
   for (const size of [32, 64]) {
-    for (const variant of [BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, UNGATED_FINE_VARIANT].map(escaped)) {
+    for (const variant of [BEFORE_FINE_VARIANT, DEFAULT_FINE_VARIANT, PREVIOUS_FINE_VARIANT].map(escaped)) {
       assert.match(result.stdout, new RegExp(`^${size} px\\s+${variant}\\s+2(\\s+\\d+\\.\\d%){4}\\s+\\d+\\s+\\d+\\.\\d\\s+\\d+\\s+\\d\\.\\d\\d×$`, 'm'), `${size} px, ${variant}`);
     }
     assert.match(result.stdout, new RegExp(`^  ${escaped(DEFAULT_FINE_VARIANT)} at ${size} px, sure \\+ maybe by kind: fr_\\* [0-2]/2`, 'm'), `${size} px by kind`);

@@ -25,13 +25,20 @@ export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
 /**
  * The windows pass's proposer: Tiny at a very low score over tiles of the photo, each seen at PROPOSE_SCALE. It
  * needs a face ≈ 25–30 px wide at its input, so at 0.85 it sees most faces from 32 px (at 0.7, few under 40); its
- * many false boxes cost only a check window each. The tiles are at most inputSize px on a side at that scale (3 × 2
- * of 610 × 685 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap never shrinks;
- * Tiny 1024 over a whole photo took one to 827 MB), so the photo is cut rather than seen in one pass.
+ * many false boxes cost only a check window each, and there are at most MAX_CHECK_WINDOWS of those, the strongest
+ * first. So the score only decides how far down a photo with few candidates looks: a 32 px face pasted from a
+ * tight crop was often the photo's strongest proposal at 0.008–0.03, and the check confirmed it (0.58–0.90). At
+ * 0.01 the engine finds and at least half-recognises 93.8 % of 32 px faces on the sample it was chosen on, 81.3 %
+ * held out (0.05: 81.3 / 56.3 %), for ≈ 0.3 more windows a composite and 8 more on a demo photo; 0.005 found more
+ * but cost over 2.5× the single pass in a cell of each sample (bench/README.md#stage, 2026-12-07 22:56 and 23:05).
+ * The tiles are at most inputSize px on a side at that
+ * scale (3 × 2 of 610 × 685 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap
+ * never shrinks; Tiny 1024 over a whole photo took one to 827 MB), so the photo is cut rather than seen in one pass.
  */
-export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.05 });
+export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.01 });
 /**
- * The proposer's scale (bench/README.md#stage, 2026-12-07 17:01, with the whole-photo gate): at 0.85 the engine
+ * The proposer's scale (bench/README.md#stage, 2026-12-07 17:01, with the whole-photo gate and the proposer's score
+ * at 0.05, then the default; at 0.01 see PROPOSE_DETECTOR): at 0.85 the engine
  * finds and at least half-recognises (sure + maybe) 81.3 % of 32 px faces on the sample it was chosen on (56.3 %
  * held out), against 50 / 43.8 % at 0.8 and 43.8 / 25 % at 0.7, and every 48 px face there (93.8 % held out), for
  * 2.1–2.3× the single pass's time (0.8: 1.8–2.0×; 0.7: 1.4–1.5×). 0.7 was the default before the gate, when SSD
