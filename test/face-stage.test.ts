@@ -9,7 +9,7 @@ import { DEFAULTS, faceConfig } from '../actions/lib/config';
 import { detectorPasses, modelRuns } from '../actions/lib/face/detect';
 import { euclideanDistance } from '../actions/lib/face/distance';
 import { FaceEngine, type EngineOptions } from '../actions/lib/face/engine';
-import { suppress, tileLayout } from '../actions/lib/face/tiles';
+import { CROWD_CHECK_WINDOWS, MAX_CHECK_WINDOWS, suppress, tileLayout } from '../actions/lib/face/tiles';
 import { FaceCache } from '../actions/lib/store/caches';
 import { makeKeys } from '../actions/lib/store/keys';
 import type { FaceBox } from '../actions/lib/types';
@@ -110,12 +110,13 @@ test('the windows pass: a demo face pasted 48 px wide is proposed, confirmed in 
   assert.ok(distance <= DEFAULTS.matchThreshold, `distance ${distance.toFixed(3)} > ${DEFAULTS.matchThreshold}`);
 });
 
-test('the windows pass costs its proposer tiles (3 × 2 at 2048 × 1536 seen at 0.85, 4 × 4 at 4032 × 3024), the gate, the whole photo and at most 12 windows', { timeout: 120_000 }, async () => {
+test('the windows pass costs its proposer tiles (3 × 2 at 2048 × 1536 seen at 0.85, 4 × 4 at 4032 × 3024), the gate, the whole photo and at most 12 + 36 windows', { timeout: 120_000 }, async () => {
   const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
   assert.equal(windows.tiles(2048, 1536).length, 6, 'Tiny sees a 2048 × 1536 photo at 0.85 on 3 × 2 tiles');
   assert.equal(windows.tiles(4032, 3024).length, 16, 'at most 4 along a side');
-  assert.equal(windows.passes(2048, 1536), 1 + 1 + 6 + 12);
-  assert.equal(windows.passes(4032, 3024), 1 + 1 + 16 + 12);
+  assert.equal(MAX_CHECK_WINDOWS + CROWD_CHECK_WINDOWS, 12 + 36);
+  assert.equal(windows.passes(2048, 1536), 1 + 1 + 6 + 48);
+  assert.equal(windows.passes(4032, 3024), 1 + 1 + 16 + 48);
   // No pass is larger than the proposer's 768 px: the largest pass sets a container's memory.
   for (const t of windows.tiles(2048, 1536)) assert.ok(Math.max(t.width, t.height) * 0.85 <= 768, `tile ${JSON.stringify(t)} is over 768 px at 0.85`);
   for (const t of windows.tiles(4032, 3024)) assert.ok(768 / Math.max(t.width, t.height) >= 0.7, `tile ${JSON.stringify(t)} of a 4032 px photo is seen under 0.7 to fit 768 px`);
@@ -126,6 +127,17 @@ test('the windows pass costs its proposer tiles (3 × 2 at 2048 × 1536 seen at 
   assert.deepEqual((await windows.photoFaces(empty.jpeg)).faces, []);
   const passes = detectorPasses() - passesBefore;
   assert.ok(passes >= 7 && passes <= windows.passes(2048, 1536), `${passes} passes`);
+});
+
+test('a crowd: 16 demo faces of 40–48 px in a 2048 × 1536 photo are found, more than the 12 windows any candidate may take', { timeout: 180_000 }, async () => {
+  const windows = FaceEngine.fromConfig({ ...config, detectFine: 'windows' });
+  const placements = Array.from({ length: 16 }, (_, i) => ({ photo: demoBytes(1), face: SAMPLE1_FACES[i % SAMPLE1_FACES.length]!, faceWidth: 40 + (i % 3) * 4, at: { x: 120 + (i % 4) * 480, y: 160 + Math.floor(i / 4) * 350 } }));
+  const crowd = await stagePhoto(placements, 2048, 1536, 5);
+  const found = (await windows.photoFaces(crowd.jpeg)).faces;
+  const hits = crowd.boxes.filter((pasted) => found.some((f) => iou(f.box, pasted) >= 0.3));
+  assert.ok(hits.length > MAX_CHECK_WINDOWS, `${hits.length} of 16 found`);
+  assert.ok(hits.length >= 14, `${hits.length} of 16 found`);
+  assert.ok(found.length - hits.length <= 1, `${found.length - hits.length} false detections`);
 });
 
 test('the gated windows pass runs SSD on the whole photo only where the gate or the proposer sees a face too large for the check windows', { timeout: 180_000 }, async () => {

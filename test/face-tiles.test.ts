@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkWindows, coverTiles, MAX_CHECK_WINDOWS, notIn, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
+import { checkWindows, coverTiles, CROWD_CHECK_WINDOWS, CROWD_MIN_SCORE, MAX_CHECK_WINDOWS, notIn, refineTiles, tileLayout, tilesAcross, type ScoredBox } from '../actions/lib/face/tiles';
 
 const scored = (x: number, y: number, width: number, height = width, score = 0.3): ScoredBox => ({ box: { x, y, width, height }, score });
 
@@ -82,6 +82,13 @@ test('check windows: CHECK_WINDOW_WIDTHS (3) candidate sides across (the longer 
   const bounded = checkWindows(2048, 1536, many, []);
   assert.equal(bounded.length, MAX_CHECK_WINDOWS);
   assert.equal(Math.min(...bounded.map((w) => w.left)), 18 * 60 + 10 - 48, 'the 12 highest scores were kept (candidates 18 to 29)');
+  // A crowd: confident candidates (CROWD_MIN_SCORE and over) get up to CROWD_CHECK_WINDOWS more, weak ones none.
+  const crowd = Array.from({ length: 80 }, (_, i) => box((i % 20) * 100, 100 + Math.floor(i / 20) * 300, 20, i < 60 ? 0.9 - i / 1000 : 0.2));
+  const checked = checkWindows(2048, 1536, crowd, []);
+  assert.equal(checked.length, MAX_CHECK_WINDOWS + CROWD_CHECK_WINDOWS, 'bounded by the sum');
+  const fewSure = [...crowd.slice(0, 20), ...crowd.slice(60)];
+  assert.equal(checkWindows(2048, 1536, fewSure, []).length, 20, 'past 12, only the 8 confident ones left get a window, not the 20 weak ones');
+  assert.equal(CROWD_MIN_SCORE, 0.3);
 });
 
 test('check windows: a candidate a sure detection covers, or one inside an earlier window no larger than its own, costs no window', () => {

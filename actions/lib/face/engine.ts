@@ -14,7 +14,7 @@ import { download } from './download';
 import { PhotoError, ProfileError } from './errors';
 import { defaultWeightsDir, ensureModels } from './models';
 import { largestProfileVariant, pickProfileFace, PROFILE_PAD, severalFaces } from './profile';
-import { CHECK_WINDOW_WIDTHS, checkWindows, coverTiles, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
+import { CHECK_WINDOW_WIDTHS, checkWindows, coverTiles, CROWD_CHECK_WINDOWS, CROWD_MIN_SCORE, MAX_CHECK_WINDOWS, notIn, refineTiles, suppress, tileLayout, tilesAcross, TILE_OVERLAP, type ScoredBox, type Tile } from './tiles';
 
 /**
  * The cascade's cheap first pass on each tile: the Tiny detector at a low threshold, since a face it misses here
@@ -205,10 +205,10 @@ export class FaceEngine {
     // off leaves the signature as it was, so the default's cache stays valid; t0 is the grid by photo size; c2:
     // a check window covers only candidates no smaller than its own (tiles.ts checkWindows); m: no window for a
     // candidate CHECK_MAX_WHOLE_SIDE or wider as the whole-photo pass sees it; f: a check window's width in its
-    // candidate's sides (4 until 2026-12-07, unnamed).
+    // candidate's sides (4 until 2026-12-07, unnamed); +36s0.3: the crowd's windows (tiles.ts CROWD_CHECK_WINDOWS).
     const grid = `-t${options.detectTiles}o${this.tileOverlap}${name(this.tileDetector)}`;
     // `own` tiles see other pixels than square ones at the same scale: their faces are not the square's.
-    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}c2m${CHECK_MAX_WHOLE_SIDE}f${this.checkWidths}${this.wholeGate ? `-g${this.wholeGate}s${GATE_MIN_SCORE}${name(GATE_DETECTOR)}` : ''}`;
+    const windows = `-p${PROPOSE_MIN_SCORE}w${name(this.proposeDetector)}x${this.proposeScale}${this.proposeTiles === 'own' ? 'r' : ''}a${MAX_PROPOSE_ACROSS}o${this.proposeOverlap}-k${name(this.checkDetector)}n${MAX_CHECK_WINDOWS}+${CROWD_CHECK_WINDOWS}s${CROWD_MIN_SCORE}c2m${CHECK_MAX_WHOLE_SIDE}f${this.checkWidths}${this.wholeGate ? `-g${this.wholeGate}s${GATE_MIN_SCORE}${name(GATE_DETECTOR)}` : ''}`;
     const tiles = { off: '', ssd: grid, cascade: `${grid}-q${name(this.cascadeDetector)}`, windows }[options.detectFine];
     this.signature = `${name(this.detector)}-s${options.detectMaxSide}${tiles}-d${options.decodeMaxSide}-v2`;
   }
@@ -311,7 +311,7 @@ export class FaceEngine {
    * many detector runs whatever it shows, plus landmarks and a descriptor for each face found.
    */
   passes(width: number, height: number): number {
-    if (this.options.detectFine === 'windows') return this.seenWhole(width, height) ? 1 : 1 + (this.wholeGate ? 1 : 0) + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS;
+    if (this.options.detectFine === 'windows') return this.seenWhole(width, height) ? 1 : 1 + (this.wholeGate ? 1 : 0) + Math.max(1, this.tiles(width, height).length) + MAX_CHECK_WINDOWS + CROWD_CHECK_WINDOWS;
     return 1 + this.tiles(width, height).length * (this.options.detectFine === 'cascade' ? 2 : 1);
   }
 

@@ -148,13 +148,23 @@ export function suppress<T extends ScoredBox>(boxes: readonly T[], same = SAME_F
 export const CHECK_WINDOW_WIDTHS = 3;
 /** …and at least this many pixels (a 24 px candidate's 96 px window is upscaled to the check detector's input). */
 export const CHECK_WINDOW_MIN_SIDE = 96;
-/** The most windows a photo's check costs (its time bound): the strongest candidates first. */
+/** The most windows a photo's check costs for candidates of any score, the strongest first… */
 export const MAX_CHECK_WINDOWS = 12;
+/**
+ * …and beyond those, at most this many more for candidates scoring CROWD_MIN_SCORE or more (the time bound is the
+ * sum). A photo of an audience has more small faces than 12, proposed surely: a composite of 16 or 20 demo faces of
+ * 40–64 px had 12 of them found with 12 windows (2026-12-08). The weak proposals that fill the windows of a photo of
+ * a few large faces get none of these.
+ */
+export const CROWD_CHECK_WINDOWS = 36;
+/** …a score that a weak proposal (a 32 px face at 0.008–0.03, a textured scene's large false boxes at 0.06) is not. */
+export const CROWD_MIN_SCORE = 0.3;
 
 /**
  * The windows fine pass's second stage: a square window around each candidate no known detection covers,
  * `widths` (CHECK_WINDOW_WIDTHS) of its longer side across (at least CHECK_WINDOW_MIN_SIDE), clamped inside the
- * photo, at most `max` of them by score. A candidate inside an earlier window no larger than its own is checked by that window
+ * photo, at most `max` of them by score, then at most `crowd` more for candidates scoring CROWD_MIN_SCORE or more.
+ * A candidate inside an earlier window no larger than its own is checked by that window
  * (it sees the candidate whole, and as large), so a cluster of weak boxes on one face costs one window.
  */
 export function checkWindows(
@@ -162,12 +172,13 @@ export function checkWindows(
   height: number,
   candidates: readonly ScoredBox[],
   known: readonly ScoredBox[],
-  { max = MAX_CHECK_WINDOWS, same = SAME_FACE, widths = CHECK_WINDOW_WIDTHS }: { max?: number; same?: number; widths?: number } = {},
+  { max = MAX_CHECK_WINDOWS, crowd = CROWD_CHECK_WINDOWS, same = SAME_FACE, widths = CHECK_WINDOW_WIDTHS }: { max?: number; crowd?: number; same?: number; widths?: number } = {},
 ): Tile[] {
   const fresh = notIn(candidates.filter((c) => area(c.box) > 0), known, same);
   const windows: Tile[] = [];
-  for (const { box } of [...fresh].sort((a, b) => b.score - a.score)) {
-    if (windows.length >= max) break;
+  for (const { box, score } of [...fresh].sort((a, b) => b.score - a.score)) {
+    // Strongest first: past `max`, the first candidate under CROWD_MIN_SCORE ends the check.
+    if (windows.length >= max && (score < CROWD_MIN_SCORE || windows.length >= max + crowd)) break;
     const side = Math.round(Math.min(Math.max(CHECK_WINDOW_MIN_SIDE, widths * Math.max(box.width, box.height)), width, height));
     // Covered only by a window no larger than its own: a loose box's window shrinks the face below what the check
     // sees (a 96 px face in the window of a 172 px proposal is 42 px at Tiny 224), and a tighter box of the same

@@ -10,8 +10,10 @@
  * Detection, landmarks and descriptors of one photo with either fine pass: the whole-photo pass alone was
  * 0.5–1.5 s a photo on a shared 2-vCPU machine (actions/README.md), the cascade ≈ 2× that on one-face 2048 px
  * photos, the windows pass (the default) ≈ 2.2–2.4× at 2048 px and 4.0–5.2× at 4032 px on photos with no large face,
- * more where SSD runs too (bench/README.md#stage); the windows pass is bounded by passes() (20 at 2048 px, 30 at
- * 4032 px, ≈ 3–5 s there on a shared 2-vCPU machine), so
+ * more where SSD runs too (bench/README.md#stage); the windows pass is bounded by passes() (56 at 2048 px, 66 at
+ * 4032 px: 48 of them are check windows, small Tiny 224 passes, 36 only for a crowd's confident candidates; a
+ * composite of 30 faces of 32–64 px took ≈ 2 s, most of it describing the faces; a 4032 px photo ≈ 3–5 s on a
+ * shared 2-vCPU machine), so
  * 9 s leaves room for most photos and a slower CPU (6 s with the fine pass off). FINDME_DETECT_FINE=ssd (SSD on every
  * tile, 6–11 s at load 12) needs more than this.
  */
