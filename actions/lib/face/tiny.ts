@@ -59,14 +59,14 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
   const conv0 = firstConvolution(tf, params.conv0);
   const slopes = leakySlopes(tf, params);
   // Each intermediate is freed as soon as the next exists, as runLayers does between layers.
-  const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => {
-    const convolved = conv(x);
-    let max: T4;
+  const pool = (convolved: T4, stride: number): T4 => {
     try {
-      max = tf.maxPool(convolved, [2, 2], [stride, stride], 'same');
+      return tf.maxPool(convolved, [2, 2], [stride, stride], 'same');
     } finally {
       convolved.dispose();
     }
+  };
+  const activated = (max: T4): T4 => {
     try {
       // tfjs types the slope as the input's rank; a per-channel one broadcasts along the last axis.
       return tf.prelu(max, slopes(max.shape[3]) as unknown as T4);
@@ -74,11 +74,34 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
       max.dispose();
     }
   };
+  const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => activated(pool(conv(x), stride));
+  const first = (x: T4) => tf.fused.conv2d({ x, filter: conv0.filters, strides: 1, pad: 'valid', bias: conv0.bias });
+  // conv0 and its pool band by band (firstBands): conv0's output is the largest tensor of a pass.
+  const firstPooled = (x: T4): T4 => {
+    const rows = x.shape[1] - 2;
+    if (rows <= FIRST_BAND_ROWS) return pool(first(x), 2);
+    const parts: T4[] = [];
+    try {
+      for (let top = 0; top < rows; top += FIRST_BAND_ROWS) {
+        const band = tf.slice(x, [0, top, 0, 0], [1, Math.min(FIRST_BAND_ROWS, rows - top) + 2, -1, -1]);
+        let convolved: T4;
+        try {
+          convolved = first(band);
+        } finally {
+          band.dispose();
+        }
+        parts.push(pool(convolved, 2));
+      }
+      return tf.concat(parts, 1);
+    } finally {
+      for (const part of parts) part.dispose();
+    }
+  };
   // face-api pads by one then convolves 'valid': the same as 'same' for a 3 × 3 filter at stride 1.
   const separable = (p: SeparableParams) => (x: T4) =>
     tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(x, p.depthwise_filter, 1, 'same'), filter: p.pointwise_filter, strides: 1, pad: 'valid', bias: p.bias }));
   return [
-    pooled(2, (x) => tf.fused.conv2d({ x, filter: conv0.filters, strides: 1, pad: 'valid', bias: conv0.bias })),
+    (x) => activated(firstPooled(x)),
     pooled(2, separable(params.conv1)),
     pooled(2, separable(params.conv2)),
     pooled(2, separable(params.conv3)),
@@ -87,6 +110,16 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
     (x) => tf.fused.conv2d({ x, filter: params.conv8.filters, strides: 1, pad: 'valid', bias: params.conv8.bias }),
   ];
 }
+
+/**
+ * conv0's output rows a band at most: conv0 is the only full-resolution layer, 16 channels of float32, 28.8 MB for
+ * a 640 × 704 proposer tile, and the largest block a pass asks of the WASM heap, which keeps its high-water mark
+ * for good and fragments around large blocks (after the six demo photos it stood at 247 MB in one process and 296
+ * in another, the same code). Band by band its output is at most 10.5 MB of that tile. The result is the same, bit
+ * for bit: conv0 is 'valid', so a band of output rows reads its rows of input plus two, and an even band height
+ * keeps every pool window of the whole inside one band (a pool's 'same' padding falls on the last band only).
+ */
+const FIRST_BAND_ROWS = 256;
 
 /**
  * The leaky ReLU's slope once per channel, for each layer width, made once per loaded weights: tfjs's WASM prelu
