@@ -31,9 +31,9 @@ export const CASCADE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detec
  * 0.01 the engine finds and at least half-recognises 93.8 % of 32 px faces on the sample it was chosen on, 81.3 %
  * held out (0.05: 81.3 / 56.3 %), for ≈ 0.3 more windows a composite and 8 more on a demo photo; 0.005 found more
  * but cost over 2.5× the single pass in a cell of each sample (bench/README.md#stage, 2026-12-07 22:56 and 23:05).
- * The tiles are at most inputSize px on a side at that
- * scale (3 × 2 of 610 × 685 at 2048 × 1536): the largest pass sets a container's memory for good (the WASM heap
- * never shrinks; Tiny 1024 over a whole photo took one to 827 MB), so the photo is cut rather than seen in one pass.
+ * The tiles are at most inputSize px on a side at that scale (3 × 2 of 610 × 685 at 2048 × 1536): the largest pass
+ * sets a container's memory for good (the WASM heap never shrinks; Tiny 1024 over a whole photo took one to
+ * 827 MB), so the photo is cut rather than seen in one pass.
  */
 export const PROPOSE_DETECTOR: Readonly<DetectorOptions> = Object.freeze({ detector: 'tiny', inputSize: 768, minConfidence: 0.01 });
 /**

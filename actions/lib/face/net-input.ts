@@ -7,28 +7,35 @@ import type * as Tf from '@tensorflow/tfjs';
 import type { RgbImage } from './decode';
 
 export function squareInput(tf: typeof Tf, image: RgbImage, side: number): Tf.Tensor4D {
-  return tf.tidy(() => {
-    const pixels = tf.cast(tf.tensor3d(image.data, [image.height, image.width, 3], 'int32'), 'float32');
-    const square = Math.max(image.width, image.height);
-    const padded = image.width === image.height ? pixels : tf.pad(pixels, [[0, square - image.height], [0, square - image.width], [0, 0]]);
-    const sized = square === side ? padded : tf.image.resizeBilinear(padded as Tf.Tensor3D, [side, side], false, false);
-    return tf.expandDims(sized, 0) as Tf.Tensor4D;
-  });
+  const square = Math.max(image.width, image.height);
+  const padded = onBlack(tf, image, square, square);
+  if (square === side) return padded;
+  try {
+    return tf.image.resizeBilinear(padded, [side, side], false, false);
+  } finally {
+    padded.dispose();
+  }
 }
 
 /**
  * The image as it is, padded with black at its bottom and right to whole multiples of `multiple` (a fully
  * convolutional detector's stride), as float32 pixel values 0…255, in a batch of one: no square, no rescaling, so
- * a wide tile costs only its own pixels. The bytes go straight into a float32 buffer already padded, the values a
- * cast and a pad in tfjs give, bit for bit, without their int32 copy and two passes over the input (a proposer
- * tile of 610 × 685: 2.9–6.7 ms against 6.3–10.3, min–median of 60, and a 2048 px photo has six; over the windows
- * pass that is inside this machine's noise: one interleaved stage run, 2026-12-07 23:55, gave it from 3 % slower to 7 % faster by cell).
+ * a wide tile costs only its own pixels.
  */
 export function paddedInput(tf: typeof Tf, image: RgbImage, multiple: number): Tf.Tensor4D {
+  return onBlack(tf, image, paddedSide(image.width, multiple), paddedSide(image.height, multiple));
+}
+
+/**
+ * The image at the top left of a `width` × `height` canvas of black, as float32 pixel values 0…255, in a batch of
+ * one. The bytes go straight into a float32 buffer already padded: the values tfjs's int32 cast and pad give, bit
+ * for bit, without their int32 copy and two passes over the input (a proposer tile of 610 × 685: 2.9–6.7 ms
+ * against 6.3–10.3, min–median of 60, and a 2048 px photo has six; over the windows pass that is inside this
+ * machine's noise: one interleaved stage run, 2026-12-07 23:55, gave it from 3 % slower to 7 % faster by cell).
+ */
+function onBlack(tf: typeof Tf, image: RgbImage, width: number, height: number): Tf.Tensor4D {
   const row = image.width * 3;
   if (image.data.length !== row * image.height) throw new RangeError(`an RGB image of ${image.width} × ${image.height} has ${row * image.height} bytes, got ${image.data.length}`);
-  const height = paddedSide(image.height, multiple);
-  const width = paddedSide(image.width, multiple);
   const values = new Float32Array(height * width * 3);
   if (width === image.width) values.set(image.data);
   else for (let y = 0; y < image.height; y += 1) values.set(image.data.subarray(y * row, (y + 1) * row), y * width * 3);

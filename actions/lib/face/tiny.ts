@@ -76,7 +76,7 @@ function layers(tf: typeof Tf, params: TinyParams): Array<(x: T4) => T4> {
   };
   const pooled = (stride: number, conv: (x: T4) => T4) => (x: T4) => activated(pool(conv(x), stride));
   const first = (x: T4) => tf.fused.conv2d({ x, filter: conv0.filters, strides: 1, pad: 'valid', bias: conv0.bias });
-  // conv0 and its pool band by band (firstBands): conv0's output is the largest tensor of a pass.
+  // conv0 and its pool band by band (FIRST_BAND_ROWS): conv0's output is the largest tensor of a pass.
   const firstPooled = (x: T4): T4 => {
     const rows = x.shape[1] - 2;
     if (rows <= FIRST_BAND_ROWS) return pool(first(x), 2);
